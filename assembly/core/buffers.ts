@@ -1,0 +1,72 @@
+// The core's fixed buffers. configure() carves them once from the board profile's sizes; after
+// that no protocol step allocates, so linear memory does not grow with the message (DESIGN.md).
+
+/** host → core staging area (server bytes, config strings, body chunks) */
+export let inBase: usize = 0;
+export let inSize: u32 = 0;
+/** core → host wire bytes, drained by the host with outConsume() */
+export let outBase: usize = 0;
+export let outSize: u32 = 0;
+export let outUsed: u32 = 0;
+/** the longest server reply line the core accepts (RFC 5321 §4.5.3.1.5 says 512; boards may allow more) */
+export let replyLineMax: u32 = 512;
+/** bytes of reply text an event can carry (longer text is truncated, never overflows) */
+export let eventTextMax: u32 = 512;
+
+export let configured = false;
+
+export const ConfigureOk: i32 = 0;
+export const ConfigureAlready: i32 = -1;
+export const ConfigureBadSize: i32 = -2;
+
+/** Smallest sizes that still let one SMTP command line (512 octets) through. */
+const MIN_IN: u32 = 64;
+const MIN_OUT: u32 = 1024;
+const MAX_ANY: u32 = 16 << 20;
+
+export function configureBuffers(inCap: u32, outCap: u32, lineMax: u32, textMax: u32): i32 {
+  if (configured) return ConfigureAlready;
+  if (inCap < MIN_IN || outCap < MIN_OUT || inCap > MAX_ANY || outCap > MAX_ANY) return ConfigureBadSize;
+  if (lineMax < 512 || lineMax > MAX_ANY || textMax < 64 || textMax > MAX_ANY) return ConfigureBadSize;
+  inBase = heap.alloc(<usize>inCap);
+  inSize = inCap;
+  outBase = heap.alloc(<usize>outCap);
+  outSize = outCap;
+  outUsed = 0;
+  replyLineMax = lineMax;
+  eventTextMax = textMax;
+  configured = true;
+  return ConfigureOk;
+}
+
+/** Space left in the output buffer. */
+// @ts-ignore: decorator
+@inline export function outFree(): u32 {
+  return outSize - outUsed;
+}
+
+/** Append len bytes from src to the output buffer; all or nothing. */
+export function outAppend(src: usize, len: u32): bool {
+  if (len > outSize - outUsed) return false;
+  memory.copy(outBase + outUsed, src, len);
+  outUsed += len;
+  return true;
+}
+
+/** Append one byte; false when full. */
+export function outByte(b: u8): bool {
+  if (outUsed >= outSize) return false;
+  store<u8>(outBase + outUsed, b);
+  outUsed++;
+  return true;
+}
+
+/** The host wrote n bytes to the wire: drop them from the front. */
+export function outDrop(n: u32): void {
+  if (n >= outUsed) {
+    outUsed = 0;
+    return;
+  }
+  memory.copy(outBase, outBase + n, outUsed - n);
+  outUsed -= n;
+}

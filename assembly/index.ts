@@ -1,0 +1,38 @@
+// mfp-mail core — the exported ABI, and nothing else.
+//
+// The core is sans-I/O: the host writes bytes into core memory and calls a function; the core
+// updates its state, appends wire bytes to its output buffer and queues events. The core never
+// calls the host (the only import is AssemblyScript's `abort`). One wasm instance = one session.
+//
+// ── Memory ──────────────────────────────────────────────────────────────────────────────────
+// configure(inCap, outCap, lineMax, eventTextCap) carves every buffer once, from the board
+// profile. After that linear memory never grows: nothing in a protocol step allocates.
+//   inPtr()/inCap()          host → core staging area: server bytes, config strings, body chunks
+//   outPtr()/outLen()        core → host wire bytes; the host writes them, then outConsume(n)
+//   All ABI values are i32/u32; strings are UTF-8 bytes the host copied to inPtr() first.
+//
+// ── Session (assembly/smtp/abi.ts) ──────────────────────────────────────────────────────────
+//   setString(field, len) / setInt(field, value)   config before start(); Field* in smtp/fields.ts
+//   start()                     expect the server greeting
+//   feed(len): u32              server bytes at inPtr(); returns bytes consumed (< len when the
+//                               event queue is full: drain events, then feed the rest again)
+//   tlsUpgraded()               host finished the STARTTLS handshake (after NeedTlsUpgrade)
+//   accessToken(len)            XOAUTH2 bearer token at inPtr() (after NeedAccessToken)
+//   sendEnvelope(size, mode)    after ReadyForEnvelope: MAIL FROM/RCPT TO… with SIZE=size and
+//                               body mode (BodyMode* in smtp/fields.ts); recipients set before
+//   bodyWrite(len): u32         raw RFC 5322 message bytes at inPtr() (after ReadyForBody);
+//                               framed for DATA (dot-stuffing, CRLF) or BDAT; returns consumed
+//   bodyEnd()                   end of message: final dot, or BDAT … LAST
+//   quit()                      polite QUIT now (or after the current message)
+//   nextEvent(): i32            0 = none; else an Event* kind (smtp/events.ts); then read:
+//   evCode() evIndex() evClass() evReason() evTextPtr() evTextLen() evEnhancedPtr() evEnhancedLen()
+//   capFlags() capSizeLimit() capAuthMechs()   extension table from the last EHLO
+//   wipeSecrets()               zero every credential byte in core memory
+//
+// ── MIME writer (assembly/mime/abi.ts) ──────────────────────────────────────────────────────
+//   Builds the RFC 5322/MIME message in steps (headers → text → parts of chunks → end) and
+//   streams it into the body framer above, or straight to outPtr() when no session runs.
+
+export * from "./core/abi";
+export * from "./smtp/abi";
+export * from "./mime/abi";

@@ -1,0 +1,1 @@
+// MIME writer exports — to be written (issue 3).

@@ -1,0 +1,1 @@
+// SMTP session exports — to be written (issue 2).

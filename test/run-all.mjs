@@ -1,0 +1,51 @@
+// `npm test`: the core's as-pect specs, then the host's node:test suites, then one closing line.
+// Each runner's own output streams through; the counts are read from their summaries.
+import { spawn } from "node:child_process";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+
+// Node 20's test runner takes no globs: list test/**/*.test.ts ourselves. An optional argument
+// narrows the host run to files whose path contains it (npm test -- outbox).
+function hostTestFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) return e.name === "artifacts" || e.name === "fixtures" ? [] : hostTestFiles(p);
+    return e.name.endsWith(".test.ts") ? [p] : [];
+  });
+}
+const filter = process.argv[2] ?? "";
+const hostOnly = process.env.MFP_TEST_HOST_ONLY === "1";
+
+function run(cmd, args) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "inherit"], shell: false });
+    let text = "";
+    child.stdout.on("data", (d) => {
+      process.stdout.write(d);
+      text += d.toString("utf8");
+    });
+    child.on("close", (code) => resolve({ code: code ?? 1, text }));
+  });
+}
+
+const strip = (s) => s.replace(/\x1b\[[0-9;]*m/g, "");
+const core = hostOnly ? { code: 0, text: "" } : await run("npx", ["asp", "--config", "as-pect.config.js", "--summary"]);
+const coreText = strip(core.text);
+// as-pect's summary prints "[Tests]: P / T" — passed over total.
+const coreTests = coreText.match(/\[Tests\]:\s*(\d+)\s*\/\s*(\d+)/);
+const corePassed = coreTests ? Number(coreTests[1]) : 0;
+const coreFailed = coreTests ? Number(coreTests[2]) - corePassed : core.code === 0 ? 0 : 1;
+
+const hostArgs = ["--import", "tsx", "--test", "--test-concurrency=1", "--test-timeout=180000"];
+const files = hostTestFiles("test").filter((f) => f.includes(filter)).sort();
+const host = await run(process.execPath, [...hostArgs, ...files]);
+const hostText = strip(host.text);
+const hostPassed = Number(hostText.match(/^# pass (\d+)/m)?.[1] ?? 0);
+const hostFailed = Number(hostText.match(/^# fail (\d+)/m)?.[1] ?? (host.code === 0 ? 0 : 1));
+const hostSkipped = Number(hostText.match(/^# skipped (\d+)/m)?.[1] ?? 0);
+
+const passed = corePassed + hostPassed;
+const failed = coreFailed + hostFailed + (core.code !== 0 && coreFailed === 0 ? 1 : 0) + (host.code !== 0 && hostFailed === 0 ? 1 : 0);
+console.log(`\ncore specs: ${corePassed} passed, ${coreFailed} failed; host tests: ${hostPassed} passed, ${hostFailed} failed, ${hostSkipped} skipped`);
+console.log(`tests: ${passed} passed, ${failed} failed, ${hostSkipped} skipped`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);
