@@ -1,0 +1,41 @@
+// Events the core reports, and the classes and reasons a failure carries. Exported as wasm
+// globals like fields.ts. The host drains them with nextEvent() after every call.
+
+export const EventNone: i32 = 0;
+export const EventReplyReceived: i32 = 1;  // every complete reply: evCode, evEnhanced, evText (last line)
+export const EventCommandSent: i32 = 2;    // every command queued: evText, secrets already redacted
+export const EventNeedTlsUpgrade: i32 = 3; // write outPtr() first, then handshake, then tlsUpgraded()
+export const EventNeedAccessToken: i32 = 4; // call accessToken(len) with a fresh XOAUTH2 token
+export const EventAuthenticated: i32 = 5;
+export const EventReadyForEnvelope: i32 = 6; // capabilities known; set recipients, sendEnvelope()
+export const EventRecipientResult: i32 = 7;  // evIndex = recipient number, evCode/evClass its result
+export const EventReadyForBody: i32 = 8;     // bodyWrite()/bodyEnd() from now on
+export const EventMessageAccepted: i32 = 9;  // final 250 after the dot / BDAT LAST
+export const EventFailed: i32 = 10;          // evCode, evEnhanced, evText, evClass, evReason
+export const EventClosed: i32 = 11;          // QUIT answered, or the session is over
+export const EventAuthError: i32 = 12;       // XOAUTH2 334 error challenge: evText = decoded JSON
+
+// evClass()
+export const ClassOk: i32 = 0;
+export const ClassTransient: i32 = 1;   // 4xx, or a fault worth retrying
+export const ClassPermanent: i32 = 2;   // 5xx: do not retry as is
+export const ClassProtocol: i32 = 3;    // the server's bytes were not SMTP
+export const ClassLocal: i32 = 4;       // our policy refused (TLS required, plaintext auth, …)
+
+// evReason(): why a Failed event happened
+export const ReasonReply: i32 = 1;            // a negative reply; see evCode/evEnhanced
+export const ReasonGreetingRefused: i32 = 2;  // 554 (or other non-220) greeting
+export const ReasonTlsNotOffered: i32 = 3;    // STARTTLS required but not in EHLO
+export const ReasonTlsInjection: i32 = 4;     // bytes after "220 ready to start TLS"
+export const ReasonLineTooLong: i32 = 5;
+export const ReasonBadReply: i32 = 6;         // not a valid reply line
+export const ReasonAuthFailed: i32 = 7;
+export const ReasonNoAuthMechanism: i32 = 8;  // nothing the server offers is allowed by config
+export const ReasonPlaintextAuthRefused: i32 = 9; // credentials would go out without TLS
+export const ReasonAllRecipientsRejected: i32 = 10;
+export const ReasonRecipientRejected: i32 = 11; // all-or-nothing and one was rejected
+export const ReasonSizeExceeded: i32 = 12;    // message larger than the server's SIZE
+export const ReasonServerClosing: i32 = 13;   // 421 at any point
+export const ReasonBadState: i32 = 14;        // the host called something out of order
+export const ReasonBodyModeUnsupported: i32 = 15; // e.g. BINARYMIME asked, not offered
+export const ReasonBadArgument: i32 = 16;     // CR/LF/NUL in an address, overlong field, …
