@@ -34,5 +34,7 @@
 //   streams it into the body framer above, or straight to outPtr() when no session runs.
 
 export * from "./core/abi";
+export * from "./smtp/fields";
+export * from "./smtp/events";
 export * from "./smtp/abi";
 export * from "./mime/abi";
