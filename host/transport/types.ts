@@ -66,3 +66,25 @@ export class TransportError extends Error {
     this.name = "TransportError";
   }
 }
+
+/**
+ * A TLS engine runs a client handshake over an already connected TCP socket (STARTTLS upgrade
+ * or implicit TLS) and then carries the encrypted stream. The board profile picks the engine:
+ * "node-tls" (node:tls) or "mbedtls-wasm" (mbedTLS compiled to WebAssembly).
+ */
+export interface TlsEngine {
+  readonly name: "node-tls" | "mbedtls-wasm";
+  /**
+   * Handshake over `socket`, which the engine owns from now on. The caller has already stopped
+   * reading plaintext from it and discarded anything buffered. Rejects with TransportError.
+   */
+  connect(socket: import("node:net").Socket, options: TlsOptions): Promise<SecureChannel>;
+}
+
+/** The application-data side of an established TLS connection. */
+export interface SecureChannel {
+  read(): Promise<Uint8Array | null>;
+  write(bytes: Uint8Array): Promise<void>;
+  readonly info: TlsInfo;
+  close(): void;
+}
