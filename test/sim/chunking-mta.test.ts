@@ -6,31 +6,16 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import { createHash, randomBytes } from "node:crypto";
 import nodemailer from "nodemailer";
-import forge from "node-forge";
+import { loopbackServerCredentials } from "../../host/certs/selfsigned.js";
 import { startChunkingMta } from "../../host/sim/chunking-mta.js";
 
-function selfSigned(): { key: string; cert: string } {
-  const keys = forge.pki.rsa.generateKeyPair(2048);
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = keys.publicKey;
-  cert.serialNumber = "01";
-  cert.validity.notBefore = new Date(Date.now() - 60_000);
-  cert.validity.notAfter = new Date(Date.now() + 3600_000);
-  const attrs = [{ name: "commonName", value: "localhost" }];
-  cert.setSubject(attrs);
-  cert.setIssuer(attrs);
-  cert.setExtensions([{ name: "subjectAltName", altNames: [{ type: 2, value: "localhost" }] }]);
-  cert.sign(keys.privateKey, forge.md.sha256.create());
-  return { key: forge.pki.privateKeyToPem(keys.privateKey), cert: forge.pki.certificateToPem(cert) };
-}
-
 test("nodemailer delivers over STARTTLS + AUTH PLAIN; dot-stuffed lines arrive unstuffed", async () => {
-  const { key, cert } = selfSigned();
-  const mta = await startChunkingMta({ key, cert, authenticate: (_m, u, p) => u === "scanner" && p === "pw-123" });
+  const { ca, server } = loopbackServerCredentials();
+  const mta = await startChunkingMta({ key: server.key, cert: server.cert, authenticate: (_m, u, p) => u === "scanner" && p === "pw-123" });
   try {
     const transport = nodemailer.createTransport({
       host: "127.0.0.1", port: mta.port, secure: false, requireTLS: true,
-      tls: { ca: cert, servername: "localhost" }, auth: { user: "scanner", pass: "pw-123" },
+      tls: { ca: ca.cert, servername: "localhost" }, auth: { user: "scanner", pass: "pw-123" },
     });
     const text = ".leading dot\r\n..two dots\r\nend\r\n";
     await transport.sendMail({ from: "mfp@example.com", to: "a@example.com", subject: "t", text });

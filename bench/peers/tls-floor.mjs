@@ -1,0 +1,25 @@
+// Benchmark floor: a raw TLS connection that writes BENCH_BYTES bytes and waits for the sink to
+// confirm it read them all. No SMTP, no encoding: the least any sender can cost on this path.
+import tls from "node:tls";
+import { readFileSync } from "node:fs";
+
+const total = Number(process.env.BENCH_BYTES);
+const socket = tls.connect({
+  host: "127.0.0.1",
+  port: Number(process.env.BENCH_PORT),
+  ca: readFileSync(process.env.BENCH_CA),
+  servername: "localhost",
+  minVersion: "TLSv1.2",
+});
+const block = Buffer.alloc(64 * 1024, 0x41);
+socket.once("secureConnect", async () => {
+  let left = total;
+  while (left > 0) {
+    const n = Math.min(left, block.length);
+    left -= n;
+    if (!socket.write(n === block.length ? block : block.subarray(0, n))) {
+      await new Promise((r) => socket.once("drain", r));
+    }
+  }
+});
+socket.once("data", () => socket.end());
