@@ -199,6 +199,11 @@ function round(x: number, digits = 1): number {
   return Math.round(x * f) / f;
 }
 
+/** A bench module another part of the project provides; absent → the section says so. */
+async function importOptional(specifier: string): Promise<Record<string, any> | null> {
+  return import(specifier).catch(() => null);
+}
+
 async function section(name: string, fn: () => Promise<unknown> | unknown) {
   const started = Date.now();
   try {
@@ -211,7 +216,7 @@ async function section(name: string, fn: () => Promise<unknown> | unknown) {
 
 try {
   await section("encode", async () => {
-    const mod = await import("./encode.js").catch(() => null);
+    const mod = await importOptional("./encode.js");
     if (!mod?.runEncodeBench) return { error: "bench/encode.ts not available" };
     return mod.runEncodeBench({ quick });
   });
@@ -221,7 +226,7 @@ try {
   await section("codeSize", codeSize);
   await section("callgrind", () => callgrindPerMiB({ quick }));
   await section("tlsEngines", async () => {
-    const mod = await import("./tls-engines.js").catch(() => null);
+    const mod = await importOptional("./tls-engines.js");
     if (!mod?.runTlsEngineBench) return { error: "bench/tls-engines.ts not available" };
     return mod.runTlsEngineBench({ quick });
   });
