@@ -1,0 +1,197 @@
+// The simulator's front panel: a small HTTP server on 127.0.0.1 that serves the panel page and a
+// JSON + Server-Sent-Events API. What the buttons do is the PanelBackend's business (the same
+// session, outbox, OAuth and doctor code the CLI uses); this file only speaks HTTP.
+import http from "node:http";
+import { readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { join, normalize } from "node:path";
+import type { AddressInfo } from "node:net";
+
+export interface ScanRequest {
+  to: string[];
+  subject: string;
+  filename: string;
+  pages: number;
+  resolution: number;
+  colour: "mono" | "grey" | "colour";
+}
+
+export interface PanelProgress {
+  jobId: string;
+  phase: string;
+  pagesScanned: number;
+  pages: number;
+  bytesSent: number;
+  bytesTotal: number;
+  rateBps: number;
+}
+
+export interface PanelDone {
+  jobId: string;
+  status: "sent" | "partial" | "queued" | "failed";
+  userMessage: string;
+}
+
+export interface OutboxRow {
+  id: string;
+  title: string;
+  state: string;
+  nextAttemptAt: string | null;
+  lastMessage: string | null;
+}
+
+export interface DoctorCheck {
+  level: "ok" | "warn" | "error";
+  text: string;
+  fix?: string;
+}
+
+export type SigninEvent =
+  | { state: "code"; userCode: string; verificationUri: string }
+  | { state: "done"; account: string }
+  | { state: "error"; message: string };
+
+export interface PanelState {
+  device: string;
+  me: string | null;
+  addressBook: { name: string; address: string }[];
+  defaults: { subject: string; filename: string };
+}
+
+export interface PanelBackend {
+  state(): PanelState;
+  /** Validate and start a scan-to-email job; throws PanelInputError for bad input. */
+  startScan(request: ScanRequest, progress: (p: PanelProgress) => void, done: (d: PanelDone) => void): string;
+  outbox(): Promise<OutboxRow[]>;
+  outboxAction(id: string, action: "retry" | "cancel"): Promise<void>;
+  signIn(events: (e: SigninEvent) => void): Promise<void>;
+  doctor(): Promise<DoctorCheck[]>;
+}
+
+/** Bad input from the panel: shown to the user as is (HTTP 400). */
+export class PanelInputError extends Error {}
+
+function staticDir(): string {
+  // Source tree (tsx) and compiled tree (dist/host/panel) both find host/panel/static.
+  for (const rel of ["./static/", "../../../host/panel/static/"]) {
+    const dir = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(join(dir, "index.html"))) return dir;
+  }
+  throw new Error("panel assets not found (host/panel/static)");
+}
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".png": "image/png",
+};
+
+const MAX_BODY = 64 * 1024;
+
+async function readJson(req: http.IncomingMessage): Promise<unknown> {
+  let size = 0;
+  const parts: Buffer[] = [];
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) throw new PanelInputError("Request too large");
+    parts.push(chunk as Buffer);
+  }
+  if (size === 0) return {};
+  try {
+    return JSON.parse(Buffer.concat(parts).toString("utf8"));
+  } catch {
+    throw new PanelInputError("Request is not JSON");
+  }
+}
+
+function parseScanRequest(body: unknown): ScanRequest {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const to = Array.isArray(b.to) ? b.to.map(String) : [];
+  const pages = Number(b.pages);
+  const resolution = Number(b.resolution);
+  const colour = String(b.colour);
+  if (to.length === 0) throw new PanelInputError("Enter at least one recipient");
+  if (!Number.isInteger(pages) || pages < 1 || pages > 500) throw new PanelInputError("Pages must be 1 to 500");
+  if (![150, 300, 600].includes(resolution)) throw new PanelInputError("Resolution must be 150, 300 or 600 dpi");
+  if (!["mono", "grey", "colour"].includes(colour)) throw new PanelInputError("Colour must be mono, grey or colour");
+  return { to, subject: String(b.subject ?? ""), filename: String(b.filename ?? ""), pages, resolution, colour: colour as ScanRequest["colour"] };
+}
+
+export interface PanelServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startPanel(backend: PanelBackend, port = 0): Promise<PanelServer> {
+  const root = staticDir();
+  const listeners = new Set<http.ServerResponse>();
+  const broadcast = (event: string, data: unknown) => {
+    const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    for (const res of listeners) res.write(frame);
+  };
+  const json = (res: http.ServerResponse, status: number, data: unknown) => {
+    res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+    res.end(JSON.stringify(data));
+  };
+
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://panel.invalid");
+    const path = url.pathname;
+    try {
+      if (path === "/api/events") {
+        res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
+        res.write(": panel events\n\n");
+        listeners.add(res);
+        req.on("close", () => listeners.delete(res));
+        return;
+      }
+      if (path === "/api/state" && req.method === "GET") return json(res, 200, backend.state());
+      if (path === "/api/scan" && req.method === "POST") {
+        const request = parseScanRequest(await readJson(req));
+        const jobId = backend.startScan(request, (p) => broadcast("progress", p), (d) => broadcast("done", d));
+        return json(res, 202, { jobId });
+      }
+      if (path === "/api/outbox" && req.method === "GET") return json(res, 200, { jobs: await backend.outbox() });
+      const action = /^\/api\/outbox\/([^/]+)\/(retry|cancel)$/.exec(path);
+      if (action && req.method === "POST") {
+        await backend.outboxAction(decodeURIComponent(action[1]), action[2] as "retry" | "cancel");
+        return json(res, 200, { ok: true });
+      }
+      if (path === "/api/signin" && req.method === "POST") {
+        // The flow runs on; its code and result reach the page as "signin" events.
+        backend.signIn((e) => broadcast("signin", e)).catch((err) => broadcast("signin", { state: "error", message: String(err?.message ?? err) }));
+        return json(res, 202, { ok: true });
+      }
+      if (path === "/api/doctor" && req.method === "GET") return json(res, 200, { checks: await backend.doctor() });
+      if (req.method === "GET") {
+        const file = normalize(join(root, path === "/" ? "index.html" : path));
+        const ext = file.slice(file.lastIndexOf("."));
+        if (file.startsWith(root) && TYPES[ext] && existsSync(file)) {
+          res.writeHead(200, { "content-type": TYPES[ext], "cache-control": "no-store" });
+          return res.end(await readFile(file));
+        }
+      }
+      json(res, 404, { error: "Not found" });
+    } catch (err) {
+      if (err instanceof PanelInputError) return json(res, 400, { error: err.message });
+      json(res, 500, { error: "The device could not do that. See the log." });
+      console.error(`[panel] ${req.method} ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", resolve);
+  });
+  const { port: bound } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${bound}/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const res of listeners) res.end();
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,199 @@
+// The front panel's behaviour: plain DOM, no framework, no network except this device's own API.
+const $ = (id) => document.getElementById(id);
+let state = null;
+let currentJob = null;
+
+function showScreen(name) {
+  for (const tab of document.querySelectorAll(".tab")) {
+    if (tab.dataset.screen === name) tab.setAttribute("aria-current", "page");
+    else tab.removeAttribute("aria-current");
+  }
+  for (const s of document.querySelectorAll(".screen")) s.hidden = s.id !== `screen-${name}`;
+  if (name === "outbox") refreshOutbox();
+}
+for (const tab of document.querySelectorAll(".tab")) tab.addEventListener("click", () => showScreen(tab.dataset.screen));
+
+function tick() {
+  const d = new Date();
+  $("clock").textContent = d.toTimeString().slice(0, 5);
+}
+setInterval(tick, 10_000);
+tick();
+
+function formatBytes(n) {
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
+  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(0)} KiB`;
+  return `${n} B`;
+}
+
+async function api(path, body) {
+  const res = await fetch(path, body === undefined ? {} : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(json.error ?? `HTTP ${res.status}`);
+  return json;
+}
+
+async function loadState() {
+  state = await api("/api/state");
+  $("device-name").textContent = state.device;
+  $("subject").value = state.defaults.subject;
+  $("filename").value = state.defaults.filename;
+  const list = $("address-book");
+  list.replaceChildren(...state.addressBook.map((e) => Object.assign(document.createElement("option"), { value: e.address, label: e.name })));
+  $("send-to-me").hidden = !state.me;
+}
+
+$("send-to-me").addEventListener("click", () => {
+  const to = $("to");
+  const have = to.value.split(",").map((s) => s.trim()).filter(Boolean);
+  if (!have.includes(state.me)) have.push(state.me);
+  to.value = have.join(", ");
+  to.focus();
+});
+
+function setMessage(el, text, cls) {
+  el.textContent = text;
+  el.className = `message ${cls ?? ""}`;
+}
+
+$("scan-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const to = $("to").value.split(",").map((s) => s.trim()).filter(Boolean);
+  if (to.length === 0) {
+    $("to").setCustomValidity("Enter at least one recipient");
+    $("to").reportValidity();
+    return;
+  }
+  $("to").setCustomValidity("");
+  $("scan-button").disabled = true;
+  try {
+    const { jobId } = await api("/api/scan", {
+      to, subject: $("subject").value, filename: $("filename").value,
+      pages: Number($("pages").value), resolution: Number($("resolution").value), colour: $("colour").value,
+    });
+    currentJob = jobId;
+    $("scan-form").hidden = true;
+    $("progress-view").hidden = false;
+    $("done-button").hidden = true;
+    setMessage($("message"), "");
+    $("phase").textContent = "Scanning";
+    $("phase").focus?.();
+  } catch (err) {
+    $("scan-button").disabled = false;
+    $("scan-form").hidden = true;
+    $("progress-view").hidden = false;
+    $("phase").textContent = "Not sent";
+    setMessage($("message"), err.message, "error");
+    $("done-button").hidden = false;
+  }
+});
+
+$("done-button").addEventListener("click", async () => {
+  $("progress-view").hidden = true;
+  $("scan-form").hidden = false;
+  $("scan-button").disabled = false;
+  $("bar-fill").style.width = "0";
+  currentJob = null;
+  await loadState();
+  $("to").focus();
+});
+
+function onProgress(p) {
+  if (p.jobId !== currentJob) return;
+  $("phase").textContent = p.phase;
+  const pct = p.bytesTotal > 0 ? Math.min(100, Math.round((100 * p.bytesSent) / p.bytesTotal)) : 0;
+  $("bar-fill").style.width = `${pct}%`;
+  $("bar").setAttribute("aria-valuenow", String(pct));
+  const rate = p.rateBps > 0 ? ` · ${formatBytes(p.rateBps)}/s` : "";
+  $("detail").textContent = `Pages scanned ${p.pagesScanned} of ${p.pages} · sent ${formatBytes(p.bytesSent)} of ${formatBytes(p.bytesTotal)}${rate}`;
+}
+
+function onDone(d) {
+  if (d.jobId !== currentJob) return;
+  $("phase").textContent = d.status === "sent" ? "Done" : d.status === "partial" ? "Partly sent" : d.status === "queued" ? "Queued" : "Not sent";
+  if (d.status === "sent") {
+    $("bar-fill").style.width = "100%";
+    $("bar").setAttribute("aria-valuenow", "100");
+  }
+  setMessage($("message"), d.userMessage, d.status === "sent" ? "ok" : d.status === "failed" ? "error" : "warn");
+  $("done-button").hidden = false;
+  $("done-button").focus();
+}
+
+async function refreshOutbox() {
+  const { jobs } = await api("/api/outbox");
+  $("outbox-count").hidden = jobs.length === 0;
+  $("outbox-count").textContent = String(jobs.length);
+  const body = $("outbox-rows");
+  if (jobs.length === 0) {
+    body.innerHTML = '<tr><td colspan="5">Empty — every scan was delivered.</td></tr>';
+    return;
+  }
+  body.replaceChildren(...jobs.map((j) => {
+    const tr = document.createElement("tr");
+    const cells = [j.title, j.state, j.nextAttemptAt ? new Date(j.nextAttemptAt).toLocaleTimeString() : "—", j.lastMessage ?? ""];
+    for (const c of cells) tr.appendChild(Object.assign(document.createElement("td"), { textContent: c }));
+    const actions = document.createElement("td");
+    for (const [label, action] of [["Retry now", "retry"], ["Cancel", "cancel"]]) {
+      const b = Object.assign(document.createElement("button"), { type: "button", className: "secondary", textContent: label });
+      b.setAttribute("aria-label", `${label}: ${j.title}`);
+      b.addEventListener("click", async () => {
+        await api(`/api/outbox/${encodeURIComponent(j.id)}/${action}`, {});
+        refreshOutbox();
+      });
+      actions.appendChild(b);
+    }
+    tr.appendChild(actions);
+    return tr;
+  }));
+}
+
+$("signin-start").addEventListener("click", async () => {
+  setMessage($("signin-status"), "Asking for a code…");
+  try {
+    await api("/api/signin", {});
+  } catch (err) {
+    setMessage($("signin-status"), err.message, "error");
+  }
+});
+
+function onSignin(s) {
+  if (s.state === "code") {
+    $("signin-code").hidden = false;
+    $("signin-uri").textContent = s.verificationUri;
+    $("signin-user-code").textContent = s.userCode;
+    setMessage($("signin-status"), "Waiting for you to sign in…");
+  } else if (s.state === "done") {
+    $("signin-code").hidden = true;
+    setMessage($("signin-status"), `Signed in as ${s.account}`, "ok");
+  } else {
+    setMessage($("signin-status"), s.message, "error");
+  }
+}
+
+$("doctor-run").addEventListener("click", async () => {
+  const list = $("checklist");
+  list.innerHTML = "<li>Checking…</li>";
+  try {
+    const { checks } = await api("/api/doctor");
+    list.replaceChildren(...checks.map((c) => {
+      const li = Object.assign(document.createElement("li"), { className: c.level, textContent: c.text });
+      if (c.fix) li.appendChild(Object.assign(document.createElement("span"), { className: "fix", textContent: c.fix }));
+      return li;
+    }));
+  } catch (err) {
+    list.replaceChildren(Object.assign(document.createElement("li"), { className: "error", textContent: err.message }));
+  }
+});
+
+const events = new EventSource("/api/events");
+events.addEventListener("progress", (e) => onProgress(JSON.parse(e.data)));
+events.addEventListener("done", (e) => {
+  onDone(JSON.parse(e.data));
+  refreshOutbox();
+});
+events.addEventListener("signin", (e) => onSignin(JSON.parse(e.data)));
+
+await loadState();
+await refreshOutbox();
+document.body.dataset.ready = "true";
