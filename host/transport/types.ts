@@ -53,7 +53,13 @@ export type TransportErrorCode =
   | "TLS_CERT_EXPIRED"
   | "TLS_HOSTNAME_MISMATCH"
   | "TLS_VERSION_TOO_OLD"
-  | "TLS_ENGINE_UNAVAILABLE";
+  | "TLS_ENGINE_UNAVAILABLE"
+  // Added by the transport (additive): a write that never drained within the phase timeout, a
+  // certificate whose validity starts in the future (often a device clock that is wrong), and a
+  // host with no route (cable, VLAN, gateway).
+  | "WRITE_TIMEOUT"
+  | "TLS_CERT_NOT_YET_VALID"
+  | "HOST_UNREACHABLE";
 
 /** A transport failure the user can act on: a code and a plain-words message. */
 export class TransportError extends Error {
