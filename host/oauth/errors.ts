@@ -1,0 +1,54 @@
+// OAuth errors a person can act on: a stable code and plain words for the CLI and the panel.
+// Messages carry the server's error code and description, never a token, a device code or a
+// request body.
+
+export type OAuthErrorCode =
+  | "OAUTH_ACCESS_DENIED"       // the admin declined the sign-in (RFC 8628 §3.5 access_denied)
+  | "OAUTH_CODE_EXPIRED"        // the device code expired before anyone signed in (§3.5 expired_token)
+  | "OAUTH_SIGN_IN_EXPIRED"     // the refresh token was rejected (RFC 6749 §5.2 invalid_grant)
+  | "OAUTH_NOT_SIGNED_IN"       // no cached sign-in for this account
+  | "OAUTH_CLIENT_INVALID"      // invalid_client / unauthorized_client: app registration problem
+  | "OAUTH_SERVER_ERROR"        // any other error response from the identity platform
+  | "OAUTH_PROTOCOL"            // a response that breaks the protocol (missing fields, not JSON)
+  | "OAUTH_NETWORK"             // the identity platform could not be reached
+  | "OAUTH_INSECURE_AUTHORITY"  // http:// authority that is not loopback
+  | "OAUTH_CACHE"               // the token cache file cannot be read or written
+  | "OAUTH_ABORTED";            // the caller cancelled (panel "Cancel", Ctrl-C)
+
+/** Panel-sized sentences for the codes a person meets on the device. */
+const PANEL: Partial<Record<OAuthErrorCode, string>> = {
+  OAUTH_ACCESS_DENIED: "Sign-in was declined — try again on the device",
+  OAUTH_CODE_EXPIRED: "The sign-in code expired — start sign-in again",
+  OAUTH_SIGN_IN_EXPIRED: "Sign-in expired — sign in again on the device",
+  OAUTH_NOT_SIGNED_IN: "Not signed in — sign in on the device first",
+  OAUTH_CLIENT_INVALID: "App registration rejected — check tenant and client id",
+  OAUTH_NETWORK: "Cannot reach the sign-in service — check the network",
+};
+
+export class OAuthError extends Error {
+  constructor(
+    readonly code: OAuthErrorCode,
+    message: string,
+    /** The server's `error` value when the error came from an error response. */
+    readonly serverError?: string,
+  ) {
+    super(message);
+    this.name = "OAuthError";
+  }
+  /** A short sentence for the device panel. */
+  get panelMessage(): string {
+    return PANEL[this.code] ?? "Sign-in failed — see the log";
+  }
+}
+
+/**
+ * Remove anything token-like from text before it is logged: JWT-shaped strings, long base64url
+ * runs, and `*_token=`/`"…token": "…"` values. A last line of defence; the code never logs tokens
+ * on purpose.
+ */
+export function redact(text: string): string {
+  return text
+    .replace(/("?(?:access_token|refresh_token|id_token|device_code|client_secret|assertion)"?\s*[:=]\s*"?)[^"&\s,}]+/gi, "$1[redacted]")
+    .replace(/\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, "[redacted-jwt]")
+    .replace(/[A-Za-z0-9_\-.~+/]{40,}={0,2}/g, "[redacted]");
+}
