@@ -51,10 +51,15 @@ export function mapTlsError(e: NodeJS.ErrnoException, server: string): Transport
   if (code === "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED" || code === "ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE") {
     return new TransportError("TLS_HANDSHAKE_FAILED", `The mail server ${server} requires a valid client certificate for this device and did not accept the one presented (or none was configured).`, false);
   }
+  if (code === "ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE") {
+    return new TransportError("TLS_HANDSHAKE_FAILED", `The mail server ${server} refused the secure (TLS) connection: it shares no security settings with this device, or it requires a client certificate that was not presented.`, false);
+  }
   if (code === "ECONNRESET" || code === "EPIPE" || /socket disconnected|socket hang up/i.test(e.message)) {
     return new TransportError("TLS_HANDSHAKE_FAILED", `The mail server ${server} closed the connection during the secure (TLS) handshake.`, true);
   }
-  return new TransportError("TLS_HANDSHAKE_FAILED", `The secure (TLS) connection to ${server} failed: ${e.message.replace(/^.*routines:/, "")}.`, false);
+  // OpenSSL errors carry a short `reason` ("wrong version number"); the message has file paths.
+  const reason = (e as { reason?: string }).reason ?? code ?? e.message;
+  return new TransportError("TLS_HANDSHAKE_FAILED", `The secure (TLS) connection to ${server} failed (${reason}). The server may not speak TLS on this port, or it refused this device.`, false);
 }
 
 function peerInfo(t: tls.TLSSocket): TlsInfo {
