@@ -115,7 +115,7 @@ export function classifyReply(r: Reply, ctx: ReplyContext = {}): Classified {
     });
   }
   // Submission limit: 30 messages per minute per mailbox (4.5.127 / "message rate limit").
-  if (code >= 400 && code < 500 && (/rate limit|too many messages|submission quota/i.test(text) || enh === "4.5.127")) {
+  if (code >= 400 && code < 500 && (/submission rate|rate limit|too many messages|submission quota/i.test(text) || enh === "4.5.127")) {
     return mk({
       class: "transient", id: "RATE_LIMITED", action: "retry",
       userMessage: "Sending too fast for the\nmailbox — will retry",
