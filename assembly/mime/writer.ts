@@ -1,0 +1,370 @@
+// The message writer: a small state machine the host drives in steps
+//   begin → header/address… → bodyBegin → text… → (partBegin → data… → partEnd)… → end
+// Every step first reserves room for its worst-case output in the staging buffer; if the sink
+// will not take enough, the step does nothing and returns MimeDrain (data steps return how many
+// input bytes they took instead). So a refused step is repeated as is, and a data chunk resumes
+// at the byte where it stopped.
+import {
+  MimeOk, MimeDrain, MimeErrState, MimeErrTooLong, MimeErrBadBoundary, MimeErrCollision,
+  MimeErrBadArg, MimeErrMissing, MimeErrInjection,
+  MimeFieldFrom, MimeFieldTo, MimeFieldCc, MimeFieldReplyTo, MimeFieldSubject, MimeFieldDate,
+  MimeFieldMessageId, MimeTypeOctet, MimeTypePdf, MimeTypeTiff, MimeTypeJpeg, MimeTypePng, MimeTypeText,
+  MaxSubject, MaxName, MaxFilename, MaxToken,
+} from "./consts";
+import {
+  stageNeed, stageFlush, stageReset, stagePending, stageFree, stageAdvance, stageCount,
+  put, putCRLF, putStr, putMem, stBase, stTail, counting, stCap,
+} from "./stage";
+import { checkInjection, checkUtf8, isPrintable, contains2, checkAddress } from "./check";
+import { hcol, setCol, fold, encodeWords, wordsBound, putQuoted, quotedBound, putExtValue, extBound, needsExt } from "./words";
+import { textReset, textWrite, textFinish } from "./text";
+import { delimSet, delimStartOfPart, delimScan, collided } from "./delim";
+import { encodeTriple, encodeTail, encodeLineSimd, encodeLineScalar } from "./base64";
+import { bodySink } from "../core/sink";
+
+const Idle = 0, Headers = 1, Text = 2, Parts = 3, Data = 4, Done = 5, Failed = 6;
+export let phase = Idle;
+let openField: i32 = 0;
+let haveFrom = false;
+let haveDate = false;
+
+export let optBinary = false;
+export let opt8bit = false;
+export let optScalar = false;
+export let optCount = false;
+
+// "=_mfp_" + host random: "=_" cannot occur in base64 or quoted-printable output (RFC 2045
+// §6.7 puts two hex digits after every "="), so only raw content needs the collision scan.
+const BOUNDARY = memory.data(64);
+let bLen: u32 = 0;
+
+let partBinary = false;
+const CARRY = memory.data(4);
+let carryLen: u32 = 0;
+let bcol: u32 = 0; // chars on the current base64 line; 76 = full, CRLF due before the next char
+
+function fail(code: i32): i32 {
+  phase = Failed;
+  return code;
+}
+
+export function writerBegin(rand: usize, n: u32): i32 {
+  if (n < 16 || n > 48) return MimeErrBadBoundary;
+  for (let i: u32 = 0; i < n; i++) {
+    const c = load<u8>(rand + i);
+    const ok = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A);
+    if (!ok) return MimeErrBadBoundary;
+  }
+  const pre = "=_mfp_";
+  for (let i = 0; i < pre.length; i++) store<u8>(BOUNDARY + i, <u8>pre.charCodeAt(i));
+  memory.copy(BOUNDARY + 6, rand, n);
+  bLen = n + 6;
+  delimSet(BOUNDARY, bLen);
+  stageReset(optCount);
+  phase = Headers;
+  openField = 0;
+  haveFrom = false;
+  haveDate = false;
+  carryLen = 0;
+  bcol = 0;
+  return MimeOk;
+}
+
+function closeOpen(): void {
+  if (openField != 0) {
+    putCRLF();
+    openField = 0;
+  }
+}
+
+/** Reserve `bound` bytes (capped at the buffer size, which MinStage makes large enough). */
+function reserve(bound: u32): bool {
+  return stageNeed(bound < stCap ? bound : stCap);
+}
+
+function done(): i32 {
+  stageFlush();
+  return MimeOk;
+}
+
+/** Subject, Date, Message-ID. */
+export function writerHeader(field: i32, p: usize, n: u32): i32 {
+  if (phase != Headers) return fail(MimeErrState);
+  const inj = checkInjection(p, n);
+  if (inj != MimeOk) return fail(inj);
+  if (field == MimeFieldSubject) {
+    if (n > MaxSubject) return fail(MimeErrTooLong);
+    if (checkUtf8(p, n) != MimeOk) return fail(checkUtf8(p, n));
+    if (!reserve(16 + wordsBound(n))) return MimeDrain;
+    closeOpen();
+    putStr("Subject: ");
+    setCol(9);
+    if (isPrintable(p, n, true) && !contains2(p, n, 0x3D, 0x3F)) foldAscii(p, n);
+    else encodeWords(p, n);
+    putCRLF();
+    return done();
+  }
+  if (field == MimeFieldDate || field == MimeFieldMessageId) {
+    if (n > MaxToken) return fail(MimeErrTooLong);
+    const isDate = field == MimeFieldDate;
+    if (n == 0 || !isPrintable(p, n, isDate)) return fail(MimeErrBadArg);
+    // RFC 5322 §3.6.4 msg-id = "<" id-left "@" id-right ">"
+    if (!isDate && (load<u8>(p) != 0x3C || load<u8>(p + n - 1) != 0x3E || !hasAt(p, n))) return fail(MimeErrBadArg);
+    if (!reserve(32 + n)) return MimeDrain;
+    closeOpen();
+    putStr(isDate ? "Date: " : "Message-ID: ");
+    putMem(p, n);
+    putCRLF();
+    if (isDate) haveDate = true;
+    return done();
+  }
+  return fail(MimeErrBadArg);
+}
+
+function hasAt(p: usize, n: u32): bool {
+  for (let i: u32 = 0; i < n; i++) if (load<u8>(p + i) == 0x40) return true;
+  return false;
+}
+
+/** Plain ASCII text folded before a space when the line would pass 78 (RFC 5322 §2.2.3). */
+function foldAscii(p: usize, n: u32): void {
+  let i: u32 = 0;
+  while (i < n) {
+    // a segment is a space (if any) plus the following non-space run
+    let j = i + 1;
+    while (j < n && load<u8>(p + j) != 0x20) j++;
+    const len = j - i;
+    if (load<u8>(p + i) == 0x20 && len > 1 && hcol + len > 78 && hcol > 12) {
+      putCRLF();
+      setCol(0);
+    }
+    putMem(p + i, len);
+    setCol(hcol + len);
+    i = j;
+  }
+}
+
+/** From, To, Cc, Reply-To: one mailbox per call; repeated calls extend the same field. */
+export function writerAddress(field: i32, np: usize, nn: u32, ap: usize, an: u32): i32 {
+  if (phase != Headers) return fail(MimeErrState);
+  if (field != MimeFieldFrom && field != MimeFieldTo && field != MimeFieldCc && field != MimeFieldReplyTo) return fail(MimeErrBadArg);
+  const inj = checkInjection(np, nn);
+  if (inj != MimeOk) return fail(inj);
+  const ac = checkAddress(ap, an);
+  if (ac != MimeOk) return fail(ac);
+  if (nn > MaxName) return fail(MimeErrTooLong);
+  const u = checkUtf8(np, nn);
+  if (u != MimeOk) return fail(u);
+  if (!reserve(32 + wordsBound(nn) + quotedBound(nn) + an)) return MimeDrain;
+  if (openField == field) {
+    put(0x2C);
+    fold();
+  } else {
+    closeOpen();
+    const name = field == MimeFieldFrom ? "From: " : field == MimeFieldTo ? "To: " : field == MimeFieldCc ? "Cc: " : "Reply-To: ";
+    putStr(name);
+    setCol(<u32>name.length);
+    openField = field;
+  }
+  if (nn > 0) {
+    // RFC 2047 §5(3): encoded-words may stand for a phrase; ASCII names go in a quoted-string
+    if (isPrintable(np, nn, true) && !contains2(np, nn, 0x3D, 0x3F)) putQuoted(np, nn, false);
+    else encodeWords(np, nn);
+    if (hcol + an + 3 > 78) fold(); else { put(0x20); setCol(hcol + 1); }
+    put(0x3C);
+    putMem(ap, an);
+    put(0x3E);
+    setCol(hcol + an + 2);
+  } else {
+    putMem(ap, an);
+    setCol(hcol + an);
+  }
+  if (field == MimeFieldFrom) haveFrom = true;
+  return done();
+}
+
+function putBoundary(): void {
+  putMem(BOUNDARY, bLen);
+}
+
+/** End of the header section, multipart/mixed (RFC 2046 §5.1.3), then the text part's head. */
+export function writerBodyBegin(): i32 {
+  if (phase != Headers) return fail(MimeErrState);
+  if (!haveFrom || !haveDate) return fail(MimeErrMissing); // RFC 5322 §3.6: Date and From are required
+  if (!reserve(256 + 2 * bLen)) return MimeDrain;
+  closeOpen();
+  putStr("MIME-Version: 1.0\r\nContent-Type: multipart/mixed;\r\n boundary=\"");
+  putBoundary();
+  putStr("\"\r\n\r\n--");
+  putBoundary();
+  putStr("\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: ");
+  putStr(opt8bit ? "8bit" : "quoted-printable");
+  putStr("\r\n\r\n");
+  textReset(opt8bit);
+  delimStartOfPart();
+  phase = Text;
+  return done();
+}
+
+export function writerText(p: usize, n: u32): i32 {
+  if (phase != Text) return fail(MimeErrState);
+  const took = textWrite(p, n);
+  stageFlush();
+  if (collided) return fail(MimeErrCollision);
+  return <i32>took;
+}
+
+function contentType(t: i32): string {
+  if (t == MimeTypePdf) return "application/pdf";
+  if (t == MimeTypeTiff) return "image/tiff";
+  if (t == MimeTypeJpeg) return "image/jpeg";
+  if (t == MimeTypePng) return "image/png";
+  if (t == MimeTypeText) return "text/plain; charset=utf-8";
+  return "application/octet-stream";
+}
+
+export function writerPartBegin(type: i32, np: usize, nn: u32): i32 {
+  if (phase != Text && phase != Parts) return fail(MimeErrState);
+  if (type < MimeTypeOctet || type > MimeTypeText) return fail(MimeErrBadArg);
+  const inj = checkInjection(np, nn);
+  if (inj != MimeOk) return fail(inj);
+  if (nn == 0) return fail(MimeErrBadArg);
+  if (nn > MaxFilename) return fail(MimeErrTooLong);
+  const u = checkUtf8(np, nn);
+  if (u != MimeOk) return fail(u);
+  if (!reserve(256 + bLen + 2 * quotedBound(nn) + extBound(nn))) return MimeDrain;
+  if (phase == Text) textFinish();
+  putStr("\r\n--");
+  putBoundary();
+  putStr("\r\nContent-Type: ");
+  putStr(contentType(type));
+  putStr(";");
+  fold();
+  putStr("name=");
+  putQuoted(np, nn, true);
+  putStr("\r\nContent-Disposition: attachment;");
+  fold();
+  putStr("filename=");
+  // RFC 6266 §4.3: the plain ASCII filename first, then filename* for readers that know it
+  putQuoted(np, nn, true);
+  if (needsExt(np, nn)) putExtValue("filename", np, nn);
+  putStr("\r\nContent-Transfer-Encoding: ");
+  putStr(optBinary ? "binary" : "base64");
+  putStr("\r\n\r\n");
+  partBinary = optBinary;
+  carryLen = 0;
+  bcol = 0;
+  delimStartOfPart();
+  phase = Data;
+  return done();
+}
+
+// @ts-ignore: decorator
+@inline function b64Triple(a: u32, b: u32, c: u32): void {
+  if (bcol == 76) { putCRLF(); bcol = 0; }
+  encodeTriple(a, b, c, stBase + stTail);
+  stageAdvance(4);
+  bcol += 4;
+}
+
+function b64Data(src: usize, len: u32): u32 {
+  let i: u32 = 0;
+  if (carryLen > 0) {
+    if (!stageNeed(6)) return 0;
+    while (carryLen < 3 && i < len) { store<u8>(CARRY + carryLen, load<u8>(src + i)); carryLen++; i++; }
+    if (carryLen < 3) return i;
+    b64Triple(<u32>load<u8>(CARRY), <u32>load<u8>(CARRY, 1), <u32>load<u8>(CARRY, 2));
+    carryLen = 0;
+  }
+  const simd = !optScalar;
+  while (len - i >= 3) {
+    const rest = len - i;
+    if (rest >= 57 && (bcol == 0 || bcol == 76)) {
+      // whole lines straight into the staging buffer: 57 bytes → (CRLF +) 76 chars
+      let lines = min(rest / 57, stageFree() / 78);
+      if (lines == 0) {
+        if (!stageNeed(78)) return i;
+        lines = min(rest / 57, stageFree() / 78);
+      }
+      let o = stBase + stTail;
+      const start = o;
+      for (let k: u32 = 0; k < lines; k++) {
+        if (bcol == 76) { store<u16>(o, 0x0A0D); o += 2; }
+        if (simd) encodeLineSimd(src + i, o); else encodeLineScalar(src + i, o);
+        bcol = 76;
+        o += 76;
+        i += 57;
+      }
+      stageAdvance(<u32>(o - start));
+      continue;
+    }
+    if (!stageNeed(6)) return i;
+    b64Triple(<u32>load<u8>(src + i), <u32>load<u8>(src + i, 1), <u32>load<u8>(src + i, 2));
+    i += 3;
+  }
+  while (i < len) { store<u8>(CARRY + carryLen, load<u8>(src + i)); carryLen++; i++; }
+  return len;
+}
+
+function binaryData(p: usize, n: u32): u32 {
+  // staged headers go first; the chunk itself is handed over in place, never copied
+  if (stagePending() > 0 && stageFlush() > 0) return 0;
+  let took = n;
+  if (counting) stageCount(<f64>n);
+  else took = bodySink(p, n);
+  delimScan(p, took);
+  return took;
+}
+
+export function writerData(p: usize, n: u32): i32 {
+  if (phase != Data) return fail(MimeErrState);
+  if (partBinary) {
+    const took = binaryData(p, n);
+    if (collided) return fail(MimeErrCollision);
+    return <i32>took;
+  }
+  const took = b64Data(p, n);
+  stageFlush();
+  return <i32>took;
+}
+
+/** Dry run only: account for an n-byte attachment body without feeding it. */
+export function writerPartSize(n: f64): i32 {
+  if (phase != Data || !counting || carryLen != 0 || bcol != 0) return fail(MimeErrState);
+  if (partBinary) stageCount(n);
+  else stageCount(base64SizeOf(n));
+  bcol = 1; // the body is now accounted for; further data would be wrong
+  return MimeOk;
+}
+
+import { base64Size } from "./base64";
+function base64SizeOf(n: f64): f64 { return base64Size(n); }
+
+export function writerPartEnd(): i32 {
+  if (phase != Data) return fail(MimeErrState);
+  if (!partBinary && carryLen > 0) {
+    if (!stageNeed(6)) return MimeDrain;
+    if (bcol == 76) { putCRLF(); bcol = 0; }
+    encodeTail(CARRY, carryLen, stBase + stTail);
+    stageAdvance(4);
+    carryLen = 0;
+  }
+  phase = Parts;
+  return done();
+}
+
+/** Close delimiter (RFC 2046 §5.1.1); afterwards mimeFlush() until nothing is pending. */
+export function writerEnd(): i32 {
+  if (phase != Text && phase != Parts) return fail(MimeErrState);
+  if (!reserve(32 + bLen)) return MimeDrain;
+  if (phase == Text) textFinish();
+  putStr("\r\n--");
+  putBoundary();
+  putStr("--\r\n");
+  phase = Done;
+  return done();
+}
+
+export function writerFailed(): bool { return phase == Failed; }
+// keep the import list honest for readers: MimeErrInjection is produced by checkInjection
+export const _injection = MimeErrInjection;
