@@ -1,0 +1,95 @@
+// `mfp-mail doctor` — check a configuration against Microsoft 365's device-mail rules and probe
+// the server without sending anything. Secrets come from the environment or files, never from
+// process arguments: MFP_MAIL_PASSWORD / --password-file, MFP_MAIL_TOKEN / --token-file.
+import { readFileSync } from "node:fs";
+import { Command, Option } from "commander";
+import { resolveBoard, defaultBoard, type Board } from "../config/board.js";
+import { ConfigError } from "../config/errors.js";
+import { PRESET_NAMES, type AuthMech, type TlsMode } from "../config/presets.js";
+import { formatChecklist, runDoctor } from "../doctor.js";
+
+interface DoctorOpts {
+  preset?: string; board?: string; host?: string; port?: string; tls?: TlsMode; domain?: string;
+  acceptedDomain?: string[]; from?: string; to?: string[]; user?: string; auth?: string;
+  passwordFile?: string; tokenFile?: string; clientCert?: string; clientKey?: string;
+  staticIp?: string; ca?: string; servername?: string; probe?: boolean; timeout?: string; json?: boolean;
+}
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
+const readSecret = (file: string): string => readFileSync(file, "utf8").replace(/\r?\n$/, "");
+
+/** Run doctor with parsed options; returns the exit code (2 = bad configuration). */
+export async function doctorAction(o: DoctorOpts, out: (s: string) => void = (s) => process.stdout.write(s + "\n")): Promise<number> {
+  let board: Board;
+  try {
+    board = o.board ? resolveBoard(o.board) : defaultBoard();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      out(`✗ ${e.message}\n    → error code ${e.code}; fix the board file and run doctor again.`);
+      return 2;
+    }
+    throw e;
+  }
+  const port = o.port !== undefined ? Number(o.port) : undefined;
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
+    out(`✗ --port: must be a TCP port 1–65535, got "${o.port}"`);
+    return 2;
+  }
+  const authMechs = o.auth?.split(",").map((m) => m.trim().toUpperCase()) as AuthMech[] | undefined;
+  const badMech = authMechs?.find((m) => !["XOAUTH2", "LOGIN", "PLAIN"].includes(m));
+  if (badMech !== undefined) {
+    out(`✗ --auth: unknown mechanism "${badMech}" (XOAUTH2, LOGIN, PLAIN)`);
+    return 2;
+  }
+  const password = o.passwordFile ? readSecret(o.passwordFile) : process.env.MFP_MAIL_PASSWORD;
+  const token = o.tokenFile ? readSecret(o.tokenFile) : process.env.MFP_MAIL_TOKEN;
+  const res = await runDoctor({
+    preset: o.preset ?? board.defaultPreset, board,
+    ...(o.host !== undefined ? { host: o.host } : {}),
+    ...(port !== undefined ? { port } : {}),
+    ...(o.tls !== undefined ? { tls: o.tls } : {}),
+    ...(o.domain !== undefined ? { domain: o.domain } : {}),
+    ...(o.acceptedDomain?.length ? { acceptedDomains: o.acceptedDomain } : {}),
+    ...(o.from !== undefined ? { from: o.from } : {}),
+    ...(authMechs ? { authMechs } : {}),
+    ...(o.clientCert && o.clientKey ? { clientCert: { certFile: o.clientCert, keyFile: o.clientKey } } : {}),
+    to: o.to ?? [], user: o.user, password, token,
+    staticIp: o.staticIp, caFile: o.ca, servername: o.servername,
+    noProbe: o.probe === false,
+    ...(o.timeout !== undefined ? { stepTimeout: Number(o.timeout) } : {}),
+  });
+  if (o.json) out(JSON.stringify({ exitCode: res.exitCode, checks: res.checks }, null, 2));
+  else out(formatChecklist(res.checks));
+  return res.exitCode;
+}
+
+export function doctorCommand(): Command {
+  return new Command("doctor")
+    .description("check a configuration against Microsoft 365 device-mail rules, then probe the server (stops before MAIL; nothing is sent)")
+    .addOption(new Option("--preset <name>", "m365-submission | m365-direct-send | m365-relay | generic (default: the board's)"))
+    .option("--board <name|file>", "board profile name (boards/*.json) or path; default sim-desktop")
+    .option("--host <name>", "server name (default from the preset)")
+    .option("--port <n>", "server port (default from the preset)")
+    .addOption(new Option("--tls <mode>", "TLS mode").choices(["off", "opportunistic", "required", "implicit"]))
+    .option("--domain <domain>", "your accepted domain (Direct Send / relay MX endpoint)")
+    .option("--accepted-domain <domain>", "accepted domain(s), repeatable", collect)
+    .option("--from <address>", "sender address")
+    .option("--to <address>", "recipient(s), repeatable or comma-separated", collect)
+    .option("--user <mailbox>", "SMTP AUTH user (submission)")
+    .option("--auth <mechs>", "allowed mechanisms, comma-separated: XOAUTH2,LOGIN,PLAIN")
+    .option("--password-file <file>", "file holding the password (or env MFP_MAIL_PASSWORD)")
+    .option("--token-file <file>", "file holding an XOAUTH2 access token (or env MFP_MAIL_TOKEN)")
+    .option("--client-cert <pem>", "client certificate for a relay connector")
+    .option("--client-key <pem>", "its private key")
+    .option("--static-ip <ip>", "the device's static public IP (SPF hint, relay connector)")
+    .option("--ca <pem>", "trust this CA for the server certificate (lab servers)")
+    .option("--servername <name>", "name the server certificate must carry (default: --host)")
+    .option("--no-probe", "static checks only")
+    .option("--timeout <ms>", "per-step timeout of the live probe (default 30000)")
+    .option("--json", "machine-readable output")
+    .action(async (o: DoctorOpts) => {
+      process.exitCode = await doctorAction(o);
+    });
+}
+
+export { PRESET_NAMES };

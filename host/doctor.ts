@@ -1,0 +1,217 @@
+// `mfp-mail doctor`: static checks of a configuration against Microsoft's device-mail rules
+// (shared/M365-DEVICE-MAIL.md), then a live probe that stops before MAIL. Output is a
+// checklist, one line per check, ✓ / ⚠ / ✗ with the fix underneath.
+// Exit code: 2 when a static check fails (nothing can work as configured), 1 when the live probe
+// fails, 0 otherwise.
+import { hostname } from "node:os";
+import { isIP } from "node:net";
+import type { Board } from "./config/board.js";
+import { ConfigError } from "./config/errors.js";
+import { domainOf, domainProblem, isIpHost, mailboxProblem, needsSmtpUtf8 } from "./config/address.js";
+import { isInternal, resolvePreset, type AuthMech, type PresetOverrides, type SendProfile } from "./config/presets.js";
+import { classifyReply, classifyTransport } from "./config/replies.js";
+import { probe, type ProbeFacts } from "./doctor-probe.js";
+
+export type CheckStatus = "ok" | "warn" | "error" | "info";
+export interface Check { id: string; status: CheckStatus; title: string; fix?: string }
+
+export interface DoctorInput extends PresetOverrides {
+  preset: string;
+  board: Board;
+  to?: string[];
+  user?: string;
+  password?: string;
+  token?: string;
+  /** The device's static public IP (for the SPF hint and relay connectors). */
+  staticIp?: string;
+  caFile?: string;
+  servername?: string;
+  /** Skip the live probe (static checks only). */
+  noProbe?: boolean;
+  stepTimeout?: number;
+}
+
+const SYMBOL: Record<CheckStatus, string> = { ok: "✓", warn: "⚠", error: "✗", info: "•" };
+
+/** The static checks. Throws nothing: bad input becomes ✗ lines. */
+export function staticChecks(input: DoctorInput): { profile: SendProfile | null; checks: Check[] } {
+  const checks: Check[] = [];
+  const add = (id: string, status: CheckStatus, title: string, fix?: string) => checks.push({ id, status, title, ...(fix ? { fix } : {}) });
+  let profile: SendProfile | null = null;
+  try {
+    profile = resolvePreset(input.preset, input);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    add(e.code, "error", `${e.field}: ${e.message.slice(e.field.length + 2)}`, "Correct the option and run doctor again.");
+    return { profile: null, checks };
+  }
+  const p = profile;
+  const m365 = p.preset.startsWith("m365-");
+  add("BOARD", "ok", `Board ${input.board.name}: core buffers ${input.board.core.inCap}/${input.board.core.outCap} B, split above ${(input.board.message.splitAbove / 1048576).toFixed(0)} MiB, TLS engine ${input.board.tls.engine}`);
+  add("PRESET", "ok", `Preset ${p.preset}: ${p.host}:${p.port}, TLS ${p.tls}${p.tls !== "off" ? ` (≥ ${p.tlsMinVersion.replace("TLSv", "")})` : ""}, AUTH ${p.authMechs.length ? p.authMechs.join("/") : "none"}`);
+
+  // Addresses: RFC 5321 mailbox syntax (SMTPUTF8 only if the address needs it; the probe tells whether it is offered).
+  const from = input.from;
+  if (from === undefined) {
+    if (p.preset !== "generic") add("FROM_MISSING", "warn", "No --from address given", "Give the sender address the device will use (--from scanner@contoso.com).");
+  } else {
+    const why = mailboxProblem(from, { smtpUtf8: needsSmtpUtf8(from) });
+    if (why) add("ADDRESS_INVALID", "error", `--from: not an e-mail address: ${why}`, "Write the sender as name@domain.");
+  }
+  (input.to ?? []).forEach((r, i) => {
+    const why = mailboxProblem(r, { smtpUtf8: needsSmtpUtf8(r) });
+    if (why) add("ADDRESS_INVALID", "error", `--to[${i}]: not an e-mail address: ${why}`, "Write each recipient as name@domain.");
+  });
+
+  // Microsoft: use the DNS name, never an IP address (certificate names and endpoints change).
+  if (m365 && isIpHost(p.host)) {
+    add("M365_IP_HOST", "warn", `Server given as an IP address (${p.host})`, p.preset === "m365-submission"
+      ? "Use smtp.office365.com — Microsoft 365 does not support connecting by IP address."
+      : "Use the tenant MX endpoint name (<domain>.mail.protection.outlook.com) — IP addresses aren't supported.");
+  }
+  // Microsoft: a device that defaults to 465 does not support SMTP AUTH client submission.
+  if (p.preset === "m365-submission" && (p.port === 465 || p.tls === "implicit")) {
+    add("M365_PORT_465", "error", "Port 465 (implicit TLS) with Microsoft 365 SMTP AUTH submission",
+      "smtp.office365.com does not offer implicit TLS on 465; a device that can only use 465 cannot use SMTP AUTH submission. Use port 587 with STARTTLS (--port 587), or Direct Send / a relay connector on port 25.");
+  } else if (p.preset === "m365-submission" && p.port !== 587) {
+    add("M365_PORT", p.port === 25 ? "warn" : "error", `Port ${p.port} for Microsoft 365 submission`, "Use port 587 (recommended); 25 also works for SMTP AUTH but is often blocked by ISPs.");
+  }
+  // TLS is mandatory for submission and certificate relay (TLS 1.2+).
+  if ((p.preset === "m365-submission" || p.preset === "m365-relay") && (p.tls === "off" || p.tls === "opportunistic")) {
+    add("M365_TLS_OFF", "error", `TLS is "${p.tls}" with ${p.preset}`,
+      `Microsoft 365 requires STARTTLS with TLS 1.2 or later for ${p.preset === "m365-submission" ? "SMTP AUTH submission" : "relay connectors"}. Set --tls required.`);
+  }
+  if (p.preset === "generic" && p.tls === "off" && p.authMechs.length > 0 && input.password !== undefined) {
+    add("PLAINTEXT_AUTH", "error", "Password would be sent without TLS", "Turn TLS on (--tls required); the device refuses plaintext AUTH.");
+  }
+  // Direct Send reaches only mailboxes in the accepted domains.
+  if (p.recipientScope === "accepted-domains") {
+    const external = (input.to ?? []).filter((r) => mailboxProblem(r, { smtpUtf8: true }) === null && !isInternal(r, p.acceptedDomains));
+    if (external.length > 0) {
+      add("M365_DIRECT_SEND_EXTERNAL", "warn", `Direct Send cannot reach ${external.join(", ")} (outside ${p.acceptedDomains.join(", ") || "the accepted domains"})`,
+        "Direct Send delivers only inside the organisation (550 5.7.54 relay denied). Use m365-submission or m365-relay to reach external recipients.");
+    }
+    if (from !== undefined && p.acceptedDomains.length > 0 && !isInternal(from, p.acceptedDomains)) {
+      add("M365_FROM_NOT_ACCEPTED", "warn", `From ${from} is not in an accepted domain`, "Direct Send and relay need a sender in one of your accepted domains.");
+    }
+  }
+  if ((p.preset === "m365-direct-send" || p.preset === "m365-relay") && (input.password !== undefined || input.token !== undefined)) {
+    add("M365_AUTH_UNUSED", "info", `${p.preset} does not sign in; the credentials given are not used`);
+  }
+  if (p.preset === "m365-submission") {
+    const user = input.user;
+    if (user === undefined) {
+      add("AUTH_USER_MISSING", "error", "No --user for SMTP AUTH submission", "Give the mailbox the device signs in as (--user scanner@contoso.com).");
+    } else if (from !== undefined && from.toLowerCase() !== user.toLowerCase()) {
+      add("M365_SEND_AS", "warn", `From ${from} ≠ signed-in mailbox ${user}`,
+        `Microsoft 365 answers 5.7.60 unless ${user} has Send As rights on ${from}. Grant Send As, or set --from ${user}.`);
+    }
+    const basic = input.token === undefined && p.authMechs.some((m: AuthMech) => m === "LOGIN" || m === "PLAIN");
+    if (basic && input.password !== undefined) {
+      add("M365_BASIC_AUTH", "warn", "Basic authentication (LOGIN) with Microsoft 365",
+        "Microsoft is retiring basic auth for SMTP AUTH; tenants with Security Defaults already block it (535 5.7.139). Sign in with OAuth (XOAUTH2: mfp-mail oauth login), or use Direct Send / a relay connector.");
+    }
+  }
+  if (p.preset === "m365-relay" && p.clientCert === undefined && input.staticIp === undefined) {
+    add("M365_RELAY_IDENTITY", "warn", "Relay without a client certificate or a static IP",
+      "A relay connector recognises the device by the CN/SAN of its client certificate (an accepted domain, e.g. *.contoso.com) or by its static public IP. Give --client-cert/--client-key or --static-ip.");
+  }
+  // SPF: Direct Send and relay mail is checked against the domain's SPF record.
+  if ((p.preset === "m365-direct-send" || p.preset === "m365-relay") && input.staticIp !== undefined) {
+    const ip = input.staticIp;
+    const v = isIP(ip);
+    if (v === 0) add("OPTION_INVALID", "error", `--static-ip: "${ip}" is not an IP address`, "Give the device's public IPv4 or IPv6 address.");
+    else {
+      const dom = p.acceptedDomains[0] ?? (from ? domainOf(from) : "<your domain>");
+      add("SPF", "info", `Publish SPF for ${dom}: "v=spf1 ip${v}:${ip} include:spf.protection.outlook.com ~all"`,
+        "A TXT record on the domain; merge with any existing v=spf1 record (only one is allowed).");
+    }
+  }
+  return { profile: p, checks };
+}
+
+/** EHLO domain: this machine's name if it is a valid domain, else "localhost". */
+export function defaultClientName(): string {
+  const h = hostname();
+  return domainProblem(h, { requireDot: false }) === null ? h : "localhost";
+}
+
+/** Turn probe facts into checklist lines. */
+export function probeChecks(facts: ProbeFacts, p: SendProfile, board: Board, tried: boolean): Check[] {
+  const out: Check[] = [];
+  const add = (id: string, status: CheckStatus, title: string, fix?: string) => out.push({ id, status, title, ...(fix ? { fix } : {}) });
+  if (facts.greeting) add("CONNECT", "ok", `Connected to ${p.host}:${p.port}: ${facts.greeting.code} ${facts.greeting.lines[0] ?? ""}`.trim());
+  if (facts.tls) {
+    const how = p.tls === "implicit" ? "implicit TLS" : "STARTTLS";
+    add("TLS", "ok", `${how}: ${facts.tls.protocol}, ${facts.tls.cipher}, certificate ${facts.tls.peerSubject || "(no subject)"}${facts.tls.peerSubjectAltNames ? ` [${facts.tls.peerSubjectAltNames}]` : ""}`);
+  } else if (facts.ehlo && !facts.failure) {
+    if (p.tls === "required") add("TLS_NOT_OFFERED", "error", "Server does not offer STARTTLS", "TLS is required for this preset: check host and port, or a firewall that strips STARTTLS.");
+    else if (p.tls === "opportunistic") add("TLS_NONE", "warn", "Server did not offer STARTTLS: mail will travel unencrypted");
+  }
+  if (facts.ehlo) {
+    const e = facts.ehlo;
+    const size = e.has("SIZE") ? Number(e.get("SIZE")) : NaN;
+    const flags = ["PIPELINING", "CHUNKING", "BINARYMIME", "8BITMIME", "SMTPUTF8"].map((k) => `${k} ${e.has(k) ? "yes" : "no"}`).join(", ");
+    add("EXTENSIONS", "ok", `Extensions: SIZE ${Number.isFinite(size) && size > 0 ? `${size} (${(size / 1048576).toFixed(1)} MiB)` : "not announced"}, ${flags}`);
+    if (Number.isFinite(size) && size > 0 && size < board.message.splitAbove) {
+      add("SIZE_BELOW_SPLIT", "warn", `Server limit ${size} B is below the board's split size ${board.message.splitAbove} B`,
+        "Messages will be split to the server's limit; lower message.splitAbove in the board profile to match.");
+    }
+    if (board.smtp.binaryMime && !e.has("BINARYMIME")) add("BINARYMIME", "info", "No BINARYMIME: attachments go base64 over DATA (about 33 % more bytes)");
+    const mechs = (e.get("AUTH") ?? "").toUpperCase().split(/\s+/).filter(Boolean);
+    if (p.authMechs.length > 0) {
+      const common = p.authMechs.filter((m) => mechs.includes(m));
+      if (mechs.length === 0) add("AUTH_NOT_OFFERED", "error", "Server offers no AUTH", "This preset signs in: check port (587) and that TLS is up.");
+      else if (common.length === 0) add("NO_AUTH_MECHANISM", "error", `AUTH ${mechs.join(" ")} — none allowed by the configuration (${p.authMechs.join("/")})`, "Allow one of the offered mechanisms (--auth).");
+      else add("AUTH_MECHS", "ok", `AUTH mechanisms: ${mechs.join(" ")} (will use ${common[0]})`);
+      if (p.preset === "m365-submission" && !mechs.includes("XOAUTH2")) add("XOAUTH2_MISSING", "warn", "XOAUTH2 not offered", "Microsoft 365 offers XOAUTH2 on smtp.office365.com:587; check the host.");
+    }
+  }
+  if (facts.auth) {
+    const c = classifyReply({ code: facts.auth.reply.code, text: facts.auth.reply.lines.join(" ") }, { preset: p.preset, stage: "auth" });
+    if (c.class === "ok") add("AUTH_OK", "ok", `Signed in with ${facts.auth.mech}`);
+    else add(c.id, "error", `Sign-in with ${facts.auth.mech} failed: ${facts.auth.reply.code} ${facts.auth.reply.lines.join(" ").slice(0, 120)} — panel: "${c.userMessage.replace("\n", " ")}"`, c.adminHint);
+  } else if (tried && !facts.failure && p.authMechs.length > 0) {
+    add("AUTH_SKIPPED", "warn", "Sign-in not tried (no usable mechanism or no TLS)");
+  }
+  if (facts.failure) {
+    const f = facts.failure;
+    if (f.error) {
+      const c = classifyTransport(f.error);
+      add(f.error.code, "error", `${f.step}: ${f.error.message} — panel: "${c.userMessage.replace("\n", " ")}"`, c.adminHint);
+    } else if (f.reply) {
+      const c = classifyReply({ code: f.reply.code, text: f.reply.lines.join(" ") }, { preset: p.preset, stage: "ehlo" });
+      add(c.id, "error", `${f.step}: ${f.reply.code} ${f.reply.lines.join(" ").slice(0, 120)}`, c.adminHint);
+    } else {
+      add("PROTOCOL_ERROR", "error", `${f.step}: ${f.message}`, "The server did not speak SMTP as expected: check host, port and TLS mode (465 = implicit TLS, 587/25 = STARTTLS).");
+    }
+  } else if (facts.greeting) {
+    add("STOPPED", "ok", "Stopped before MAIL FROM: nothing was sent");
+  }
+  return out;
+}
+
+export function formatChecklist(checks: readonly Check[]): string {
+  return checks.map((c) => `${SYMBOL[c.status]} ${c.title}${c.fix ? `\n    → ${c.fix}` : ""}`).join("\n");
+}
+
+export interface DoctorResult { exitCode: number; checks: Check[]; facts?: ProbeFacts }
+
+/** Static checks, then (unless a static ✗ or noProbe) the live probe. */
+export async function runDoctor(input: DoctorInput): Promise<DoctorResult> {
+  const { profile, checks } = staticChecks(input);
+  if (profile === null || checks.some((c) => c.status === "error")) {
+    checks.push({ id: "PROBE_SKIPPED", status: "info", title: "Live probe skipped: fix the ✗ lines first" });
+    return { exitCode: 2, checks };
+  }
+  if (input.noProbe) return { exitCode: 0, checks };
+  const credentials = input.user !== undefined ? { user: input.user, password: input.password, token: input.token } : undefined;
+  const facts = await probe({
+    profile, board: input.board, clientName: defaultClientName(),
+    caFile: input.caFile, servername: input.servername, stepTimeout: input.stepTimeout,
+    ...(credentials ? { credentials } : {}),
+  });
+  const live = probeChecks(facts, profile, input.board, credentials !== undefined);
+  checks.push(...live);
+  return { exitCode: live.some((c) => c.status === "error") ? 1 : 0, checks, facts };
+}
