@@ -1,0 +1,131 @@
+// The SMTP log: one transcript per delivery attempt (commands, replies, TLS parameters, timing),
+// as JSON lines in <dir>/smtp.log, rotated to smtp.log.1 so the two never exceed the board's
+// log.maxBytes. Microsoft's relay documentation asks clients to "keep SMTP logs to help
+// investigate failures".
+//
+// The API takes no free text that could hold a secret: commands pass the allow-list in
+// redact.ts, replies are the server's own words, TLS parameters are a fixed set of fields, the
+// body is never offered to the logger at all (only its byte count).
+import { appendFileSync, mkdirSync, renameSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { TlsInfo } from "../transport/types.js";
+import { commandForLog, replyForLog } from "./redact.js";
+
+export interface LogRecord {
+  /** ms since epoch */
+  t: number;
+  job: string;
+  attempt: number;
+  kind: "begin" | "connect" | "C" | "S" | "tls" | "body" | "end";
+  text?: string;
+  code?: number;
+  enhanced?: string;
+  host?: string;
+  port?: number;
+  bytes?: number;
+  tls?: { protocol: string; cipher: string; peerSubject: string; engine: string };
+  status?: string;
+  ms?: number;
+}
+
+export interface AttemptSummary {
+  status: string;
+  code: number;
+  enhanced: string;
+  /** Plain-words outcome (from the session's result or our own decision). */
+  message: string;
+}
+
+export class TranscriptLog {
+  readonly path: string;
+  private size = 0;
+
+  constructor(
+    readonly dir: string,
+    /** Both files together stay under this many bytes (board log.maxBytes). */
+    private readonly maxBytes: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.path = join(dir, "smtp.log");
+    try {
+      this.size = statSync(this.path).size;
+    } catch {
+      this.size = 0;
+    }
+  }
+
+  /** Start the transcript of attempt `attempt` of job `job`. */
+  begin(job: string, attempt: number): AttemptTranscript {
+    return new AttemptTranscript(this, job, attempt, this.now);
+  }
+
+  /** Append one record (package-private: only AttemptTranscript builds records). */
+  write(rec: LogRecord): void {
+    const line = JSON.stringify(rec) + "\n";
+    const n = Buffer.byteLength(line);
+    try {
+      if (this.size + n > this.maxBytes / 2) {
+        // Another process may have rotated already; re-read the size before deciding.
+        try {
+          this.size = statSync(this.path).size;
+        } catch {
+          this.size = 0;
+        }
+        if (this.size + n > this.maxBytes / 2) {
+          renameSync(this.path, `${this.path}.1`);
+          this.size = 0;
+        }
+      }
+      appendFileSync(this.path, line, { mode: 0o600 });
+      this.size += n;
+    } catch {
+      // A full disk must not stop a delivery: the transcript is best effort, the job is not.
+    }
+  }
+}
+
+/** The observer handed to the session for one attempt. */
+export class AttemptTranscript {
+  private readonly started: number;
+
+  constructor(
+    private readonly log: TranscriptLog,
+    readonly job: string,
+    readonly attempt: number,
+    private readonly now: () => number,
+  ) {
+    this.started = now();
+    this.rec({ kind: "begin" });
+  }
+
+  private rec(r: Omit<LogRecord, "t" | "job" | "attempt">): void {
+    this.log.write({ t: this.now(), job: this.job, attempt: this.attempt, ...r });
+  }
+
+  connect(host: string, port: number): void {
+    this.rec({ kind: "connect", host: replyForLog(host), port });
+  }
+
+  /** A command as the core reported it (already redacted); the allow-list applies again. */
+  command(text: string): void {
+    this.rec({ kind: "C", text: commandForLog(text) });
+  }
+
+  reply(code: number, enhanced: string, text: string): void {
+    this.rec({ kind: "S", code, enhanced: replyForLog(enhanced), text: replyForLog(text) });
+  }
+
+  tls(info: TlsInfo): void {
+    this.rec({ kind: "tls", tls: { protocol: info.protocol, cipher: info.cipher, peerSubject: info.peerSubject, engine: info.engine } });
+  }
+
+  /** How many body bytes went out — the count, never the bytes. */
+  body(bytes: number): void {
+    this.rec({ kind: "body", bytes });
+  }
+
+  end(summary: AttemptSummary): void {
+    this.rec({ kind: "end", status: summary.status, code: summary.code, enhanced: summary.enhanced, text: replyForLog(summary.message), ms: this.now() - this.started });
+  }
+}

@@ -1,0 +1,35 @@
+// The device's background sender: deliver due jobs, sleep until the next one is due (or until
+// a poll interval passes, to pick up jobs other processes enqueued), stop cleanly when asked.
+//
+// Stopping never loses a job: a job leaves the queue only after its final 250 was read, so an
+// attempt cut short by the stop signal simply stays queued and is retried on the next start.
+import type { AttemptOutcome, Outbox } from "./index.js";
+import type { Clock, Deliver } from "./types.js";
+import { systemClock } from "./types.js";
+
+export interface DaemonOptions {
+  clock?: Clock;
+  /** Longest sleep between passes (ms); new jobs from other processes are seen within it. */
+  pollMs?: number;
+  /** Stop when the queue is empty (tests, `mfp-mail daemon --drain`). */
+  exitWhenEmpty?: boolean;
+  onOutcome?: (o: AttemptOutcome) => void;
+  /** Upper bound on passes (a safety net for tests; default unbounded). */
+  maxPasses?: number;
+}
+
+/** Run until `signal` aborts (or the queue is empty with exitWhenEmpty). */
+export async function runDaemon(outbox: Outbox, deliver: Deliver, signal: AbortSignal, opts: DaemonOptions = {}): Promise<void> {
+  const clock = opts.clock ?? systemClock;
+  const pollMs = opts.pollMs ?? 30_000;
+  for (let pass = 0; !signal.aborted && pass < (opts.maxPasses ?? Infinity); pass++) {
+    const { outcomes, nextDue } = await outbox.runDue(deliver, signal);
+    for (const o of outcomes) opts.onOutcome?.(o);
+    if (signal.aborted) break;
+    if (nextDue === null && opts.exitWhenEmpty) {
+      if ((await outbox.store.ids()).length === 0) break;
+    }
+    const wait = nextDue === null ? pollMs : Math.min(pollMs, Math.max(0, nextDue - clock.now()));
+    if (wait > 0) await clock.sleep(wait, signal);
+  }
+}
