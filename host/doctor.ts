@@ -74,7 +74,7 @@ export function staticChecks(input: DoctorInput): { profile: SendProfile | null;
     add("M365_PORT_465", "error", "Port 465 (implicit TLS) with Microsoft 365 SMTP AUTH submission",
       "smtp.office365.com does not offer implicit TLS on 465; a device that can only use 465 cannot use SMTP AUTH submission. Use port 587 with STARTTLS (--port 587), or Direct Send / a relay connector on port 25.");
   } else if (p.preset === "m365-submission" && p.port !== 587) {
-    add("M365_PORT", p.port === 25 ? "warn" : "error", `Port ${p.port} for Microsoft 365 submission`, "Use port 587 (recommended); 25 also works for SMTP AUTH but is often blocked by ISPs.");
+    add("M365_PORT", "warn", `Port ${p.port} for Microsoft 365 submission`, p.port === 25 ? "587 is recommended; 25 also works for SMTP AUTH but is often blocked by ISPs." : "smtp.office365.com listens on 587 (recommended) and 25 only.");
   }
   // TLS is mandatory for submission and certificate relay (TLS 1.2+).
   if ((p.preset === "m365-submission" || p.preset === "m365-relay") && (p.tls === "off" || p.tls === "opportunistic")) {
