@@ -8,6 +8,7 @@ export {
   DelegatedTokenProvider,
   ClientCredentialsTokenProvider,
   deviceLogin,
+  cachedTokenProvider,
   DEFAULT_SKEW_MS,
   type DelegatedOptions,
   type ClientCredentialsOptions,

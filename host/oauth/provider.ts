@@ -171,3 +171,11 @@ export async function deviceLogin(o: DeviceLoginOptions): Promise<{ account: str
   });
   return { account: o.account, expiresAt: tokens.expiresAt, scope: tokens.scope, cachePath: o.cache.path };
 }
+
+/**
+ * For `mfp-mail send --auth xoauth2`: the provider for a mailbox signed in on this device, from
+ * the token cache in the outbox storage directory. Throws OAUTH_NOT_SIGNED_IN when there is none.
+ */
+export function cachedTokenProvider(storageDir: string, account: string, o: Common & { clientId?: string } = {}): Promise<DelegatedTokenProvider> {
+  return DelegatedTokenProvider.fromCache(account, { ...o, cache: new TokenCache(storageDir) });
+}
