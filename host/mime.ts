@@ -1,0 +1,359 @@
+// Host side of the core's MIME writer (assembly/mime/abi.ts): describe a message, ask its exact
+// encoded size (RFC 1870 SIZE), plan a split over several messages, and pump the attachment
+// chunks through the core while draining its output to a caller-supplied writer.
+//
+// Works with any object exposing the core's raw exports as `x` (host/core.ts's Core, or a bare
+// WebAssembly instance's exports wrapped as { x }).
+
+export const MimeOk = 0;
+export const MimeDrain = 1;
+export const MimeOpt = { binary: 1, eightBit: 2, scalar: 3, count: 4 } as const;
+export const MimeField = { from: 1, to: 2, cc: 3, replyTo: 4, subject: 10, date: 11, messageId: 12 } as const;
+export const MimeType = {
+  "application/octet-stream": 0, "application/pdf": 1, "image/tiff": 2, "image/jpeg": 3, "image/png": 4, "text/plain": 5,
+} as const;
+export type AttachmentType = keyof typeof MimeType;
+
+/** Error codes of the writer with plain-words messages (panel text on the device). */
+export const MimeErrors: Record<number, { code: string; message: string }> = {
+  [-1]: { code: "MIME_STATE", message: "The message writer was driven out of order." },
+  [-2]: { code: "MIME_HEADER_INJECTION", message: "A header value contains a line break or NUL character; nothing was sent." },
+  [-3]: { code: "MIME_TOO_LONG", message: "A subject, name, address or file name is too long." },
+  [-4]: { code: "MIME_BAD_ADDRESS", message: "An e-mail address is not valid (expected name@domain, ASCII only)." },
+  [-5]: { code: "MIME_BAD_BOUNDARY", message: "The boundary random must be 16–48 letters or digits." },
+  [-6]: { code: "MIME_BOUNDARY_COLLISION", message: "The attachment contained the MIME boundary; send again with a new boundary." },
+  [-7]: { code: "MIME_NOT_CONFIGURED", message: "The message writer has no buffers; call configure first." },
+  [-8]: { code: "MIME_BAD_UTF8", message: "A header value is not valid UTF-8 text." },
+  [-9]: { code: "MIME_BAD_ARGUMENT", message: "A header field, date, message id or content type is not acceptable." },
+  [-10]: { code: "MIME_PAGE_TOO_BIG", message: "One scanned page alone is larger than the server's message size limit." },
+  [-11]: { code: "MIME_MISSING_HEADER", message: "A message needs a From address and a Date." },
+};
+
+export class MimeError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+    this.name = "MimeError";
+  }
+  static of(status: number): MimeError {
+    const e = MimeErrors[status] ?? { code: "MIME_UNKNOWN", message: `The message writer failed (${status}).` };
+    return new MimeError(status, e.code, e.message);
+  }
+}
+
+export interface Mailbox { name?: string; address: string }
+export type ByteSource = () => AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+export interface AttachmentSpec {
+  filename: string;
+  type: AttachmentType;
+  /** exact byte count the source yields */
+  size: number;
+  source: ByteSource;
+  /** ascending cumulative end offsets of the scan's pages (last = size), for splitting */
+  pageEnds?: number[];
+}
+export interface MessageSpec {
+  from: Mailbox;
+  to: Mailbox[];
+  cc?: Mailbox[];
+  replyTo?: Mailbox;
+  subject: string;
+  /** RFC 5322 date-time, e.g. from rfc5322Date() */
+  date: string;
+  /** "<id@domain>", e.g. from makeMessageId() */
+  messageId: string;
+  text: string;
+  attachments: AttachmentSpec[];
+}
+export interface WriteMode {
+  /** attachments as Content-Transfer-Encoding: binary (server offers CHUNKING + BINARYMIME) */
+  binary?: boolean;
+  /** text body as 8bit (server offers 8BITMIME) */
+  eightBit?: boolean;
+  /** force the scalar base64 path */
+  scalar?: boolean;
+  /** 16–48 chars [A-Za-z0-9]; random when omitted */
+  boundaryRandom?: string;
+}
+export type OutputWriter = (bytes: Uint8Array) => void | Promise<void>;
+
+/** Raw exports the helper uses (a subset of build/core.wasm's). */
+export interface MimeExports {
+  memory: WebAssembly.Memory;
+  inPtr(): number; inCap(): number; outPtr(): number; outLen(): number; outConsume(n: number): void;
+  mimeConfigure(stageCap: number): number;
+  mimeSetOption(opt: number, value: number): number;
+  mimeBegin(randLen: number): number;
+  mimeHeader(field: number, len: number): number;
+  mimeAddress(field: number, nameLen: number, addrLen: number): number;
+  mimeBodyBegin(): number;
+  mimeText(off: number, len: number): number;
+  mimePartBegin(type: number, nameLen: number): number;
+  mimeData(off: number, len: number): number;
+  mimePartSize(n: number): number;
+  mimePartEnd(): number;
+  mimeEnd(): number;
+  mimeFlush(): number;
+  mimePending(): number;
+  mimeSize(): number;
+  mimeEncodedSize(n: number, binary: number): number;
+  mimeMaxPartBytes(maxSize: number, overhead: number, binary: number): number;
+  mimeSplitPages(pageCount: number, cap: number): number;
+}
+export interface CoreLike { x: unknown }
+
+const enc = new TextEncoder();
+/** A bounded number of drain rounds without progress before the helper gives up (no hang). */
+const STUCK_LIMIT = 10_000;
+
+export function rfc5322Date(d: Date): string {
+  const days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+  const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${days[d.getUTCDay()]}, ${d.getUTCDate()} ${months[d.getUTCMonth()]} ${d.getUTCFullYear()} ` +
+    `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+}
+
+export function randomToken(n = 24): string {
+  const abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  const bytes = crypto.getRandomValues(new Uint8Array(n));
+  return Array.from(bytes, (b) => abc[b % 62]).join("");
+}
+
+export function makeMessageId(domain: string): string {
+  return `<${Date.now().toString(36)}.${randomToken(16)}@${domain}>`;
+}
+
+export interface SplitMessage {
+  index: number;
+  of: number;
+  subject: string;
+  filename: string;
+  /** byte range [start, end) of the scan attachment */
+  start: number;
+  end: number;
+  /** exact encoded message size */
+  size: number;
+}
+export interface SplitPlan {
+  /** exact size of the unsplit message */
+  total: number;
+  maxSize: number;
+  byPages: boolean;
+  messages: SplitMessage[];
+}
+
+export class MimeWriter {
+  readonly x: MimeExports;
+  constructor(core: CoreLike) {
+    this.x = core.x as MimeExports;
+  }
+
+  /** Carve the writer's staging buffer (once per core, after configure()). */
+  configure(stageCap = 4096): void {
+    const r = this.x.mimeConfigure(stageCap);
+    if (r !== MimeOk) throw MimeError.of(r);
+  }
+
+  private writeIn(bytes: Uint8Array, off = 0): void {
+    if (off + bytes.length > this.x.inCap()) throw MimeError.of(-3);
+    new Uint8Array(this.x.memory.buffer, this.x.inPtr() + off, bytes.length).set(bytes);
+  }
+
+  private async drain(out: OutputWriter | null): Promise<void> {
+    for (let i = 0; i < STUCK_LIMIT; i++) {
+      const n = this.x.outLen();
+      if (n > 0) {
+        const copy = new Uint8Array(this.x.memory.buffer, this.x.outPtr(), n).slice();
+        this.x.outConsume(n);
+        if (out) await out(copy);
+      }
+      if (this.x.mimeFlush() === 0 && this.x.outLen() === 0) return;
+    }
+    throw MimeError.of(-1);
+  }
+
+  /** Run one header-type step, repeating it after a drain while it answers MimeDrain. */
+  private async step(load: () => void, fn: () => number, out: OutputWriter | null): Promise<void> {
+    for (let i = 0; i < STUCK_LIMIT; i++) {
+      load();
+      const r = fn();
+      if (r < 0) throw MimeError.of(r);
+      await this.drain(out);
+      if (r === MimeOk) return;
+    }
+    throw MimeError.of(-1);
+  }
+
+  /** Feed bytes through a data step (mimeText / mimeData), in pieces of at most inCap. */
+  private async pump(bytes: Uint8Array, fn: (off: number, len: number) => number, out: OutputWriter | null): Promise<void> {
+    const cap = this.x.inCap();
+    for (let pos = 0; pos < bytes.length; ) {
+      const piece = Math.min(cap, bytes.length - pos);
+      this.writeIn(bytes.subarray(pos, pos + piece));
+      let off = 0;
+      let idle = 0;
+      while (off < piece) {
+        const n = fn(off, piece - off);
+        if (n < 0) throw MimeError.of(n);
+        off += n;
+        idle = n === 0 ? idle + 1 : 0;
+        if (idle > STUCK_LIMIT) throw MimeError.of(-1);
+        await this.drain(out);
+      }
+      pos += piece;
+    }
+  }
+
+  private async headers(spec: MessageSpec, mode: WriteMode, out: OutputWriter | null): Promise<void> {
+    const x = this.x;
+    x.mimeSetOption(MimeOpt.binary, mode.binary ? 1 : 0);
+    x.mimeSetOption(MimeOpt.eightBit, mode.eightBit ? 1 : 0);
+    x.mimeSetOption(MimeOpt.scalar, mode.scalar ? 1 : 0);
+    const rand = enc.encode(mode.boundaryRandom ?? randomToken());
+    await this.step(() => this.writeIn(rand), () => x.mimeBegin(rand.length), out);
+    const value = async (field: number, v: string) => {
+      const b = enc.encode(v);
+      await this.step(() => this.writeIn(b), () => x.mimeHeader(field, b.length), out);
+    };
+    const mailbox = async (field: number, m: Mailbox) => {
+      const name = enc.encode(m.name ?? "");
+      const addr = enc.encode(m.address);
+      await this.step(() => { this.writeIn(name); this.writeIn(addr, name.length); },
+        () => x.mimeAddress(field, name.length, addr.length), out);
+    };
+    await value(MimeField.date, spec.date);
+    await mailbox(MimeField.from, spec.from);
+    for (const m of spec.to) await mailbox(MimeField.to, m);
+    for (const m of spec.cc ?? []) await mailbox(MimeField.cc, m);
+    if (spec.replyTo) await mailbox(MimeField.replyTo, spec.replyTo);
+    await value(MimeField.subject, spec.subject);
+    await value(MimeField.messageId, spec.messageId);
+    await this.step(() => {}, () => x.mimeBodyBegin(), out);
+    await this.pump(enc.encode(spec.text), (o, l) => x.mimeText(o, l), out);
+  }
+
+  private async partHead(a: AttachmentSpec, out: OutputWriter | null): Promise<void> {
+    const name = enc.encode(a.filename);
+    const type = MimeType[a.type];
+    if (type === undefined) throw MimeError.of(-9);
+    await this.step(() => this.writeIn(name), () => this.x.mimePartBegin(type, name.length), out);
+  }
+
+  /** Exact encoded size of the message (dry run through the same code that writes it). Also
+   *  validates every header value, so a bad value fails here before any byte is written. */
+  async size(spec: MessageSpec, mode: WriteMode = {}): Promise<number> {
+    const x = this.x;
+    x.mimeSetOption(MimeOpt.count, 1);
+    try {
+      await this.headers(spec, mode, null);
+      for (const a of spec.attachments) {
+        await this.partHead(a, null);
+        const r = x.mimePartSize(a.size);
+        if (r < 0) throw MimeError.of(r);
+        await this.step(() => {}, () => x.mimePartEnd(), null);
+      }
+      await this.step(() => {}, () => x.mimeEnd(), null);
+      return x.mimeSize();
+    } finally {
+      x.mimeSetOption(MimeOpt.count, 0);
+    }
+  }
+
+  /** Write the message; returns the number of bytes handed to `out`. Validates first (dry
+   *  run), so an injection attempt fails with nothing written. */
+  async write(spec: MessageSpec, mode: WriteMode, out: OutputWriter): Promise<number> {
+    const m = { ...mode, boundaryRandom: mode.boundaryRandom ?? randomToken() };
+    await this.size(spec, m);
+    let total = 0;
+    const counted: OutputWriter = (b) => {
+      total += b.length;
+      return out(b);
+    };
+    const x = this.x;
+    await this.headers(spec, m, counted);
+    for (const a of spec.attachments) {
+      await this.partHead(a, counted);
+      let seen = 0;
+      for await (const chunk of a.source()) {
+        seen += chunk.length;
+        await this.pump(chunk, (o, l) => x.mimeData(o, l), counted);
+      }
+      if (seen !== a.size) throw new MimeError(-9, "MIME_SIZE_MISMATCH", `Attachment ${a.filename} gave ${seen} bytes, ${a.size} announced.`);
+      await this.step(() => {}, () => x.mimePartEnd(), counted);
+    }
+    await this.step(() => {}, () => x.mimeEnd(), counted);
+    await this.drain(counted);
+    return total;
+  }
+
+  /** Split a one-attachment scan so each message stays ≤ maxSize: on page boundaries when the
+   *  attachment has pageEnds, else on byte ranges. Subjects get " (Scan i of n)". */
+  async splitPlan(spec: MessageSpec, maxSize: number, mode: WriteMode = {}): Promise<SplitPlan> {
+    if (spec.attachments.length !== 1) throw new MimeError(-9, "MIME_SPLIT_ONE_ATTACHMENT", "Only a message with exactly one scan attachment can be split.");
+    const scan = spec.attachments[0]!;
+    const total = await this.size(spec, mode);
+    const byPages = !!scan.pageEnds && scan.pageEnds.length > 0;
+    const one: SplitMessage = { index: 1, of: 1, subject: spec.subject, filename: scan.filename, start: 0, end: scan.size, size: total };
+    if (total <= maxSize) return { total, maxSize, byPages, messages: [one] };
+    // overhead with the longest names this plan can produce, and an empty attachment
+    const worst = this.part(spec, 999, 999, 0, 0);
+    const overhead = await this.size(worst, mode);
+    const cap = this.x.mimeMaxPartBytes(maxSize, overhead, mode.binary ? 1 : 0);
+    if (cap <= 0) throw MimeError.of(-10);
+    const cuts: number[] = [];
+    if (byPages) {
+      const ends = scan.pageEnds!;
+      if (ends.length * 8 > this.x.inCap()) throw MimeError.of(-3);
+      this.writeIn(new Uint8Array(new Uint32Array(ends).buffer));
+      const n = this.x.mimeSplitPages(ends.length, cap);
+      if (n < 0) throw MimeError.of(n);
+      const view = new Uint32Array(this.x.memory.buffer, this.x.inPtr() + ends.length * 4, n);
+      cuts.push(...view);
+    } else {
+      for (let e = Math.min(cap, scan.size); ; e = Math.min(e + cap, scan.size)) {
+        cuts.push(e);
+        if (e >= scan.size) break;
+      }
+    }
+    const messages: SplitMessage[] = [];
+    let start = 0;
+    for (let i = 0; i < cuts.length; i++) {
+      const p = this.part(spec, i + 1, cuts.length, start, cuts[i]!);
+      messages.push({ index: i + 1, of: cuts.length, subject: p.subject, filename: p.attachments[0]!.filename,
+        start, end: cuts[i]!, size: await this.size(p, mode) });
+      start = cuts[i]!;
+    }
+    return { total, maxSize, byPages, messages };
+  }
+
+  /** The message spec for part i of n of a split scan: bytes [start, end) of the attachment. */
+  part(spec: MessageSpec, i: number, n: number, start: number, end: number): MessageSpec {
+    const scan = spec.attachments[0]!;
+    const dot = scan.filename.lastIndexOf(".");
+    const base = dot > 0 ? scan.filename.slice(0, dot) : scan.filename;
+    const ext = dot > 0 ? scan.filename.slice(dot) : "";
+    return {
+      ...spec,
+      subject: `${spec.subject} (Scan ${i} of ${n})`,
+      attachments: [{
+        ...scan,
+        filename: `${base}-${i}of${n}${ext}`,
+        size: end - start,
+        source: () => sliceSource(scan.source, start, end),
+        pageEnds: undefined,
+      }],
+    };
+  }
+}
+
+/** Bytes [start, end) of a source, without buffering more than one of its chunks. */
+export async function* sliceSource(src: ByteSource, start: number, end: number): AsyncIterable<Uint8Array> {
+  let pos = 0;
+  for await (const c of src()) {
+    const a = Math.max(start - pos, 0);
+    const b = Math.min(end - pos, c.length);
+    if (b > a) yield c.subarray(a, b);
+    pos += c.length;
+    if (pos >= end) return;
+  }
+}
