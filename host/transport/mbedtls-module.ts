@@ -124,21 +124,23 @@ export function mbedtlsAvailable(path = mbedtlsWasmPath()): boolean {
 
 const WASI_EBADF = 8;
 const WASI_EINVAL = 28;
-let loading: Promise<MbedtlsModule> | null = null;
+const loaded = new Map<string, Promise<MbedtlsModule>>();
 
-/** The process-wide module instance, loaded on first use. */
+/** The process-wide module instance for `path`, loaded on first use (again after a trap). */
 export function loadMbedtls(path = mbedtlsWasmPath()): Promise<MbedtlsModule> {
-  if (loading) {
-    return loading.then((m) => {
+  const cached = loaded.get(path);
+  if (cached) {
+    return cached.then((m) => {
       if (!m.broken) return m;
-      loading = null;
+      if (loaded.get(path) === cached) loaded.delete(path);
       return loadMbedtls(path);
     });
   }
-  loading = instantiate(path).catch((err: unknown) => {
-    loading = null;
+  const loading = instantiate(path).catch((err: unknown) => {
+    loaded.delete(path);
     throw err;
   });
+  loaded.set(path, loading);
   return loading;
 }
 
@@ -195,7 +197,7 @@ async function instantiate(path: string): Promise<MbedtlsModule> {
     },
   };
   try {
-    const compiled = await WebAssembly.compile(wasm);
+    const compiled = await WebAssembly.compile(new Uint8Array(wasm));
     const instance = await WebAssembly.instantiate(compiled, imports);
     mod = new MbedtlsModule(instance.exports as unknown as MbedtlsExports);
     mod.exports._initialize();
