@@ -1,0 +1,81 @@
+// Presets are Microsoft's three device options as defaults; every field can be overridden; bad
+// input names the field.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { isInternal, mxEndpoint, resolvePreset, PRESET_NAMES } from "../../host/config/presets.js";
+import { ConfigError } from "../../host/config/errors.js";
+
+const fails = (fn: () => unknown, code: string, field: string, re?: RegExp) =>
+  assert.throws(fn, (e: unknown) => {
+    assert.ok(e instanceof ConfigError, String(e));
+    assert.equal(e.code, code);
+    assert.equal(e.field, field);
+    if (re) assert.match(e.message, re);
+    return true;
+  });
+
+test("m365-submission: smtp.office365.com:587, STARTTLS required, TLS 1.2, XOAUTH2 before LOGIN", () => {
+  const p = resolvePreset("m365-submission");
+  assert.deepEqual(
+    { host: p.host, port: p.port, tls: p.tls, min: p.tlsMinVersion, mechs: p.authMechs, scope: p.recipientScope },
+    { host: "smtp.office365.com", port: 587, tls: "required", min: "TLSv1.2", mechs: ["XOAUTH2", "LOGIN"], scope: "any" },
+  );
+});
+
+test("m365-direct-send: MX endpoint from the domain, port 25, opportunistic TLS, no AUTH, internal only", () => {
+  const p = resolvePreset("m365-direct-send", { domain: "contoso.com" });
+  assert.equal(p.host, "contoso-com.mail.protection.outlook.com");
+  assert.equal(p.port, 25);
+  assert.equal(p.tls, "opportunistic");
+  assert.deepEqual(p.authMechs, []);
+  assert.equal(p.recipientScope, "accepted-domains");
+  assert.deepEqual(p.acceptedDomains, ["contoso.com"]);
+  // The domain may come from the sender address instead.
+  assert.equal(resolvePreset("m365-direct-send", { from: "scanner@Fabrikam.co.uk" }).host, "fabrikam-co-uk.mail.protection.outlook.com");
+});
+
+test("m365-relay: MX endpoint :25, STARTTLS required, no AUTH, client certificate kept", () => {
+  const p = resolvePreset("m365-relay", { domain: "contoso.com", clientCert: { certFile: "c.pem", keyFile: "k.pem" } });
+  assert.equal(p.host, "contoso-com.mail.protection.outlook.com");
+  assert.equal(p.port, 25);
+  assert.equal(p.tls, "required");
+  assert.deepEqual(p.authMechs, []);
+  assert.deepEqual(p.clientCert, { certFile: "c.pem", keyFile: "k.pem" });
+});
+
+test("MX derivation: sub-domains, upper case, trailing dot, IDN", () => {
+  assert.equal(mxEndpoint("contoso.com"), "contoso-com.mail.protection.outlook.com");
+  assert.equal(mxEndpoint("Mail.Contoso.COM."), "mail-contoso-com.mail.protection.outlook.com");
+  assert.equal(mxEndpoint("bücher.de"), "xn--bcher-kva-de.mail.protection.outlook.com");
+  fails(() => mxEndpoint("contoso"), "DOMAIN_INVALID", "--domain", /no dot/);
+  fails(() => mxEndpoint("192.168.1.10"), "DOMAIN_INVALID", "--domain", /IP address/);
+  fails(() => mxEndpoint("con toso.com"), "DOMAIN_INVALID", "--domain", /spaces/);
+  fails(() => mxEndpoint("-contoso.com"), "DOMAIN_INVALID", "--domain", /letters, digits and inner hyphens/);
+});
+
+test("every field is overridable", () => {
+  const p = resolvePreset("m365-submission", { host: "smtp-lab.contoso.com", port: 2525, tls: "opportunistic", authMechs: ["LOGIN"], tlsMinVersion: "TLSv1.3" });
+  assert.deepEqual([p.host, p.port, p.tls, p.authMechs, p.tlsMinVersion], ["smtp-lab.contoso.com", 2525, "opportunistic", ["LOGIN"], "TLSv1.3"]);
+  // 465 means implicit TLS unless stated otherwise.
+  assert.equal(resolvePreset("generic", { host: "mail.example.org", port: 465 }).tls, "implicit");
+  const ds = resolvePreset("m365-direct-send", { domain: "contoso.com", host: "127.0.0.1", port: 2525 });
+  assert.deepEqual([ds.host, ds.port], ["127.0.0.1", 2525]);
+});
+
+test("bad input names the field", () => {
+  fails(() => resolvePreset("office365"), "PRESET_UNKNOWN", "--preset", /m365-submission, m365-direct-send, m365-relay, generic/);
+  fails(() => resolvePreset("generic"), "OPTION_INVALID", "--host");
+  fails(() => resolvePreset("m365-direct-send"), "OPTION_INVALID", "--domain");
+  fails(() => resolvePreset("m365-relay", { domain: "contoso..com" }), "DOMAIN_INVALID", "--domain", /empty label/);
+  fails(() => resolvePreset("m365-submission", { from: "scanner.contoso.com" }), "ADDRESS_INVALID", "--from", /no @/);
+  fails(() => resolvePreset("m365-submission", { port: 70000 }), "OPTION_INVALID", "--port");
+  fails(() => resolvePreset("generic", { host: "mail_server.example.org" }), "DOMAIN_INVALID", "--host");
+  assert.equal(PRESET_NAMES.length, 4);
+});
+
+test("accepted-domain membership, with wildcards", () => {
+  assert.ok(isInternal("a@Contoso.com", ["contoso.com"]));
+  assert.ok(!isInternal("a@fabrikam.com", ["contoso.com"]));
+  assert.ok(isInternal("a@eu.contoso.com", ["*.contoso.com"]));
+  assert.ok(!isInternal("a@contoso.com.evil.net", ["contoso.com", "*.contoso.com"]));
+});
