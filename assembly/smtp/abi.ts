@@ -1,1 +1,161 @@
-// SMTP session exports — to be written (issue 2).
+// SMTP session exports (see assembly/index.ts for the whole ABI and the calling order).
+// Thin: check arguments, move bytes between the staging area and the session, return codes.
+// Return convention of the calls that act: 0 = done, StatusBusy (-1) = drain outPtr() and the
+// events, then call again, a Reason* (> 0) = refused, nothing changed.
+import { inBase, inSize, configured, outSize, outUsed } from "../core/buffers";
+import {
+  carveSession, clientName, username, password, mailFrom, token, slotSet, slotWipe,
+  rcptAdd, rcptClear, rcptCount,
+} from "./store";
+import { carveEvents, carvePending, popEvent, curCode, curIndex, curClass, curReason,
+  curTextPtr, curTextLen, curEnhPtr, curEnhLen } from "./queue";
+import {
+  State, state, sessionStart, sessionFeed, sessionTlsUpgraded, sessionQuit, wipeSecretsInside,
+  setTlsPolicy, setAuthAllowed, setAllowPlaintextAuth, setUsePipelining, setAllRecipientsRequired,
+  setTlsActive, setBdatChunkMax, setSmtpUtf8,
+} from "./session";
+import { tokenArrived } from "./auth";
+import * as envelope from "./envelope";
+import * as caps from "./caps";
+import {
+  FieldClientName, FieldUsername, FieldPassword, FieldMailFrom, FieldRcptTo, FieldClearRecipients,
+  FieldTlsPolicy, FieldAuthMechs, FieldAllowPlaintextAuth, FieldUsePipelining,
+  FieldAllRecipientsRequired, FieldTlsActive, FieldBdatChunk, FieldSmtpUtf8,
+  TlsPolicyNone, TlsPolicyRequired, MechPlain, MechLogin, MechXoauth2,
+} from "./fields";
+import { ReasonBadState, ReasonBadArgument } from "./events";
+
+function ready(): bool {
+  if (!configured) return false;
+  carveSession();
+  carveEvents();
+  carvePending();
+  return true;
+}
+
+/** Bytes that may not appear in a command argument: controls (CR, LF, NUL …), and for paths < >. */
+function argumentOk(len: u32, path: bool): bool {
+  for (let i: u32 = 0; i < len; i++) {
+    const c = load<u8>(inBase + i);
+    if (c < 0x20 || c == 0x7f) return false;
+    if (path && (c == 0x3c || c == 0x3e || c == 0x20)) return false;
+    if (path && c >= 0x80) setSmtpUtf8(true); // a UTF-8 address needs SMTPUTF8 (RFC 6531)
+  }
+  return true;
+}
+
+/** Config string from inPtr(): 0 ok, ReasonBadArgument (too long / forbidden byte), ReasonBadState. */
+export function setString(field: i32, len: u32): i32 {
+  if (!ready()) return ReasonBadState;
+  if (len > inSize) return ReasonBadArgument;
+  let ok = false;
+  if (field == FieldClearRecipients) { rcptClear(); return 0; }
+  if (field == FieldPassword) {
+    ok = argumentOk(len, false) && slotSet(password, inBase, len);
+    memory.fill(inBase, 0, len); // the staging copy of a secret goes at once
+    return ok ? 0 : ReasonBadArgument;
+  }
+  if (field == FieldClientName) ok = argumentOk(len, true) && slotSet(clientName, inBase, len);
+  else if (field == FieldUsername) ok = argumentOk(len, false) && slotSet(username, inBase, len);
+  else if (field == FieldMailFrom) ok = argumentOk(len, true) && slotSet(mailFrom, inBase, len);
+  else if (field == FieldRcptTo) ok = len > 0 && argumentOk(len, true) && rcptAdd(inBase, len);
+  return ok ? 0 : ReasonBadArgument;
+}
+
+export function setInt(field: i32, value: i32): i32 {
+  if (!ready()) return ReasonBadState;
+  if (field == FieldTlsPolicy) {
+    if (value < TlsPolicyNone || value > TlsPolicyRequired) return ReasonBadArgument;
+    setTlsPolicy(value);
+  } else if (field == FieldAuthMechs) {
+    if ((value & ~(MechPlain | MechLogin | MechXoauth2)) != 0) return ReasonBadArgument;
+    setAuthAllowed(value);
+  } else if (field == FieldAllowPlaintextAuth) setAllowPlaintextAuth(value != 0);
+  else if (field == FieldUsePipelining) setUsePipelining(value != 0);
+  else if (field == FieldAllRecipientsRequired) setAllRecipientsRequired(value != 0);
+  else if (field == FieldTlsActive) {
+    if (state != State.Idle) return ReasonBadState;
+    setTlsActive(value != 0);
+  } else if (field == FieldBdatChunk) {
+    if (value < 0) return ReasonBadArgument;
+    setBdatChunkMax(<u32>value);
+  } else if (field == FieldSmtpUtf8) setSmtpUtf8(value != 0);
+  else return ReasonBadArgument;
+  return 0;
+}
+
+/** Begin the session: the next bytes fed are the server's greeting. */
+export function start(): i32 {
+  if (!ready()) return ReasonBadState;
+  return sessionStart();
+}
+
+/** Server bytes at inPtr(); returns bytes consumed (< len: drain events, feed the rest). */
+export function feed(len: u32): u32 {
+  if (!ready() || state == State.Idle) return len;
+  return sessionFeed(min(len, inSize));
+}
+
+export function tlsUpgraded(): i32 {
+  if (!ready()) return ReasonBadState;
+  return sessionTlsUpgraded();
+}
+
+/** XOAUTH2 bearer token at inPtr() (after NeedAccessToken); used once, then wiped. */
+export function accessToken(len: u32): i32 {
+  if (!ready() || state != State.NeedToken) return ReasonBadState;
+  const ok = len <= inSize && argumentOk(len, false) && slotSet(token, inBase, len);
+  memory.fill(inBase, 0, min(len, inSize));
+  if (!ok) return ReasonBadArgument;
+  return tokenArrived();
+}
+
+export function sendEnvelope(size: u32, mode: i32): i32 {
+  if (!ready()) return ReasonBadState;
+  return envelope.sendEnvelope(size, mode);
+}
+
+/** Raw message bytes at inPtr() (after ReadyForBody); returns bytes consumed. */
+export function bodyWrite(len: u32): u32 {
+  if (!ready()) return 0;
+  return envelope.bodyWrite(inBase, min(len, inSize));
+}
+
+export function bodyEnd(): i32 {
+  if (!ready()) return ReasonBadState;
+  return envelope.bodyEnd();
+}
+
+/** 0 = QUIT queued (await Closed); else the host just closes the connection. */
+export function quit(): i32 {
+  if (!ready()) return ReasonBadState;
+  return sessionQuit();
+}
+
+export function nextEvent(): i32 { return ready() ? popEvent() : 0; }
+export function evCode(): i32 { return curCode(); }
+export function evIndex(): i32 { return curIndex(); }
+export function evClass(): i32 { return curClass(); }
+export function evReason(): i32 { return curReason(); }
+export function evTextPtr(): usize { return curTextPtr(); }
+export function evTextLen(): u32 { return curTextLen(); }
+export function evEnhancedPtr(): usize { return curEnhPtr(); }
+export function evEnhancedLen(): u32 { return curEnhLen(); }
+
+export function capFlags(): i32 { return caps.capFlags; }
+export function capSizeLimit(): u32 { return caps.capSize; }
+export function capAuthMechs(): i32 { return caps.capAuth; }
+/** The session's state (State enum order in smtp/session.ts), for logs and tests. */
+export function sessionState(): i32 { return <i32>state; }
+export function recipientCount(): i32 { return rcptCount; }
+
+/** Zero every credential in core memory, the staging area and the free output buffer. */
+export function wipeSecrets(): void {
+  if (!ready()) return;
+  wipeSecretsInside();
+  slotWipe(username);
+  memory.fill(inBase, 0, inSize);
+}
+
+/** Free bytes in the output buffer. */
+export function outSpace(): u32 { return outSize - outUsed; }

@@ -39,3 +39,8 @@ export const ReasonServerClosing: i32 = 13;   // 421 at any point
 export const ReasonBadState: i32 = 14;        // the host called something out of order
 export const ReasonBodyModeUnsupported: i32 = 15; // e.g. BINARYMIME asked, not offered
 export const ReasonBadArgument: i32 = 16;     // CR/LF/NUL in an address, overlong field, …
+export const ReasonOutputFull: i32 = 17;      // a command did not fit in outPtr(): outCap too small
+export const ReasonUnexpectedReply: i32 = 18; // a reply when none was outstanding, or a 334 out of turn
+
+// Status values the session calls return (besides 0 = done and a Reason* = refused, no change)
+export const StatusBusy: i32 = -1; // drain outPtr() and the events (feed replies), then call again

@@ -45,3 +45,6 @@ export const CapBinaryMime: i32 = 64;
 export const CapEnhancedStatusCodes: i32 = 128;
 export const CapDsn: i32 = 256;
 export const CapAuth: i32 = 512;
+
+// Limits (read them from the module instead of hard-coding them in the host)
+export const MaxRecipients: i32 = 100;   // recipients per message

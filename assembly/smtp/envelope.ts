@@ -1,0 +1,198 @@
+// One mail transaction: MAIL FROM, RCPT TO for each recipient, then DATA or BDAT (RFC 5321
+// §3.3, RFC 3030). With PIPELINING (RFC 2920) the whole envelope goes out in one write and the
+// replies are matched to the commands in order; without it, one command per reply.
+import { State, Cmd, state, setState, sendEnd, failReply, failLocal, usePipelining,
+  allRecipientsRequired, smtpUtf8, bdatChunkMax, classOf } from "./session";
+import { capFlags, capSize } from "./caps";
+import { mailFrom, rcptCount, rcptPtr, rcptSize } from "./store";
+import { wireBegin, wireLit, wireBytes, wireU32, wireEnd, wireStart, wireLen } from "./wire";
+import { textPtr, textLen, enhBuf, enhLen } from "./reply";
+import { pushEvent, pushEventLit, eventsFree, EventsPerReply, pendingPush, pendingCount, PendingCap } from "./queue";
+import { framerReset, dataWrite, normalise, produced, closingLen, writeClosing, lineOpen } from "./framer";
+import { outBase, outSize, outUsed } from "../core/buffers";
+import * as buffers from "../core/buffers";
+import { installBodySink, resetBodySink } from "../core/sink";
+import {
+  CapPipelining, CapSize, Cap8BitMime, CapSmtpUtf8, CapChunking, CapBinaryMime,
+  BodyMode7Bit, BodyMode8BitMime, BodyModeBinaryMime, BodyModeChunked,
+} from "./fields";
+import {
+  EventRecipientResult, EventReadyForBody, EventCommandSent, ClassOk, ClassLocal, ClassPermanent,
+  ReasonReply, ReasonBadState, ReasonBadArgument, ReasonSizeExceeded, ReasonBodyModeUnsupported,
+  ReasonAllRecipientsRejected, ReasonRecipientRejected, StatusBusy,
+} from "./events";
+
+let mode: i32 = BodyMode7Bit;
+let pipelined = false;     // this transaction's envelope went out in one write
+let accepted: i32 = 0;
+let rejected: i32 = 0;
+let lastRejectCode: i32 = 0;
+
+// @ts-ignore: decorator
+@inline function usesBdat(): bool {
+  return mode == BodyModeBinaryMime || mode == BodyModeChunked;
+}
+
+function mailLineLen(): u32 {
+  return 11 + mailFrom.len + 1 + 16 + 16 + 9 + 2; // MAIL FROM:<…> SIZE=… BODY=BINARYMIME SMTPUTF8
+}
+
+/** sendEnvelope(size, mode): 0 = sent, StatusBusy = drain first, Reason* = refused. */
+export function sendEnvelope(size: u32, bodyMode: i32): i32 {
+  if (state != State.Ready) return ReasonBadState;
+  if (rcptCount == 0 || bodyMode < BodyMode7Bit || bodyMode > BodyModeChunked) return ReasonBadArgument;
+  // What the server cannot take ends the session with a reason the panel can show.
+  if (bodyMode == BodyMode8BitMime && (capFlags & Cap8BitMime) == 0 ||
+      bodyMode == BodyModeBinaryMime && (capFlags & (CapChunking | CapBinaryMime)) != (CapChunking | CapBinaryMime) ||
+      bodyMode == BodyModeChunked && (capFlags & CapChunking) == 0) {
+    failLocal(ReasonBodyModeUnsupported, ClassLocal, "the server does not support the body encoding asked for");
+    return ReasonBodyModeUnsupported;
+  }
+  if (smtpUtf8 && (capFlags & CapSmtpUtf8) == 0) { // RFC 6531 §3.4: no UTF-8 addresses without it
+    failLocal(ReasonBodyModeUnsupported, ClassLocal, "an address needs SMTPUTF8, which the server does not offer");
+    return ReasonBodyModeUnsupported;
+  }
+  if ((capFlags & CapSize) != 0 && capSize > 0 && size > capSize) { // RFC 1870 §6
+    failLocal(ReasonSizeExceeded, ClassPermanent, "the message is larger than the server accepts");
+    return ReasonSizeExceeded;
+  }
+  let need = mailLineLen() + 6;
+  for (let i = 0; i < rcptCount; i++) need += 11 + rcptSize(i);
+  const free = outSize - outUsed;
+  const pipe = usePipelining && (capFlags & CapPipelining) != 0 && need <= outSize;
+  if (pipe && (need > free || eventsFree() < <u32>rcptCount + 2 + EventsPerReply)) return StatusBusy;
+  if (!pipe && (mailLineLen() > free || eventsFree() < 1 + EventsPerReply)) return StatusBusy;
+  mode = bodyMode;
+  pipelined = pipe;
+  accepted = 0;
+  rejected = 0;
+  lastRejectCode = 0;
+  setState(State.Envelope);
+
+  wireBegin();
+  wireLit("MAIL FROM:<");
+  wireBytes(mailFrom.base, mailFrom.len);
+  wireLit(">");
+  if ((capFlags & CapSize) != 0 && size > 0) { wireLit(" SIZE="); wireU32(size); }
+  if (mode == BodyMode8BitMime) wireLit(" BODY=8BITMIME");       // RFC 6152
+  else if (mode == BodyModeBinaryMime) wireLit(" BODY=BINARYMIME"); // RFC 3030 §3
+  if (smtpUtf8) wireLit(" SMTPUTF8");                               // RFC 6531 §3.4
+  if (!sendEnd(Cmd.Mail, 0)) return ReasonBadArgument;
+  if (pipelined) {
+    for (let i = 0; i < rcptCount; i++) if (!sendRcpt(i)) return ReasonBadArgument;
+    if (!usesBdat()) sendData();
+  }
+  return 0;
+}
+
+function sendRcpt(i: i32): bool {
+  wireBegin();
+  wireLit("RCPT TO:<");
+  wireBytes(rcptPtr(i), rcptSize(i));
+  wireLit(">");
+  return sendEnd(Cmd.Rcpt, i);
+}
+
+function sendData(): void {
+  wireBegin();
+  wireLit("DATA");
+  sendEnd(Cmd.Data, 0);
+}
+
+/** 250 to MAIL FROM. */
+export function mailReply(): void {
+  if (!pipelined) sendRcpt(0);
+}
+
+/** The reply to RCPT TO number `index`. */
+export function recipientReply(index: i32, code: i32): void {
+  const ok = code / 100 == 2;
+  pushEvent(EventRecipientResult, code, index, classOf(code), ok ? 0 : ReasonReply, textPtr(), textLen, enhBuf, enhLen);
+  if (ok) accepted++;
+  else {
+    rejected++;
+    lastRejectCode = code;
+    if (allRecipientsRequired) { failReply(ReasonRecipientRejected, true); return; }
+  }
+  if (index < rcptCount - 1) {
+    if (!pipelined) sendRcpt(index + 1);
+    return;
+  }
+  if (accepted == 0) { failReply(ReasonAllRecipientsRejected, true); return; }
+  if (!usesBdat()) {
+    if (!pipelined) sendData(); // pipelined: DATA is already out, its 354 opens the body
+  } else enterBody();
+}
+
+/** 354 to DATA, or every RCPT answered before BDAT: the host may write the body now. */
+export function enterBody(): void {
+  setState(State.Body);
+  framerReset();
+  installBodySink(bodyWrite);
+  pushEventLit(EventReadyForBody, 0, 0, ClassOk, 0, "");
+}
+
+const BDAT_HDR: u32 = 18; // "BDAT 4294967295\r\n"
+
+/** Message bytes: framed for DATA or cut into BDAT chunks. Returns bytes consumed. */
+export function bodyWrite(src: usize, len: u32): u32 {
+  if (state != State.Body) return 0;
+  if (!usesBdat()) return dataWrite(src, len);
+  // RFC 3030 §4.2: BDAT chunks may be pipelined only with PIPELINING; otherwise one at a time
+  if (!pipelined && pendingCount > 0) return 0;
+  if (pendingCount >= PendingCap - 2 || eventsFree() < EventsPerReply + 1) return 0;
+  const free = outSize - outUsed;
+  if (free < BDAT_HDR + 4) return 0;
+  let room = free - BDAT_HDR;
+  if (bdatChunkMax > 0) room = min(room, bdatChunkMax);
+  const stage = outBase + outUsed + BDAT_HDR;
+  let used: u32;
+  let n: u32;
+  if (mode == BodyModeBinaryMime) { // octets as they are
+    n = min(len, room);
+    memory.copy(stage, src, n);
+    used = n;
+  } else { // plain CHUNKING still carries CRLF lines
+    used = normalise(src, len, stage, room, false);
+    n = produced;
+  }
+  if (n == 0) return used;
+  wireBegin();
+  wireLit("BDAT ");
+  wireU32(n);
+  wireEnd();
+  pushEvent(EventCommandSent, 0, 0, ClassOk, 0, wireStart(), wireLen(), 0, 0);
+  memory.copy(outBase + outUsed, stage, n);
+  buffers.outUsed = outUsed + n;
+  pendingPush(Cmd.Bdat, 0);
+  return used;
+}
+
+/** End of the message: 0 = done, StatusBusy = drain and call again, Reason* = refused. */
+export function bodyEnd(): i32 {
+  if (state != State.Body) return ReasonBadState;
+  if (!usesBdat()) {
+    if (outSize - outUsed < closingLen() + 3 || eventsFree() < 1 + EventsPerReply) return StatusBusy;
+    buffers.outUsed = outUsed + writeClosing(outBase + outUsed); // RFC 5321 §4.1.1.4: CRLF . CRLF
+    wireBegin();
+    wireLit(".");
+    sendEnd(Cmd.DataEnd, 0);
+  } else {
+    if (!pipelined && pendingCount > 0) return StatusBusy;
+    if (outSize - outUsed < 32 || eventsFree() < 1 + EventsPerReply) return StatusBusy;
+    wireBegin();
+    if (mode == BodyModeChunked && lineOpen()) {
+      wireLit("BDAT 2 LAST"); // close the last line with CRLF inside the final chunk
+      wireEnd();
+      pushEvent(EventCommandSent, 0, 0, ClassOk, 0, wireStart(), wireLen(), 0, 0);
+      buffers.outUsed = outUsed + writeClosing(outBase + outUsed);
+      pendingPush(Cmd.BdatLast, 0);
+    } else {
+      wireLit("BDAT 0 LAST"); // RFC 3030 §2: a zero-length last chunk is allowed
+      sendEnd(Cmd.BdatLast, 0);
+    }
+  }
+  resetBodySink();
+  if (state == State.Body) setState(State.BodyEnd);
+  return 0;
+}

@@ -1,0 +1,320 @@
+// The SMTP client state machine (RFC 5321). Everything that changes the session's state is in
+// this file: the list of states, the list of commands that wait for a reply, and `onReply`, the
+// one table that says what each reply to each command does. Body framing is in framer.ts, the
+// envelope and AUTH command writers in envelope.ts and auth.ts.
+//
+//   Greeting ─220→ Ehlo ─250→ [StartTls ─220→ TlsHandshake ─tlsUpgraded()→ Ehlo]
+//            ─→ [NeedToken ─accessToken()→] [Auth ─235→] Ready ─sendEnvelope()→ Envelope
+//            ─(354 | all RCPT replies for BDAT)→ Body ─bodyEnd()→ BodyEnd ─250→ Ready
+//   Ready ─quit()→ Quit ─221→ Closed.      Any failure → Failed (terminal; quit() may still say goodbye)
+import { replyPush, replyReset, replyCode, replyError, PushLine, PushReply, PushError,
+  textPtr, textLen, enhBuf, enhLen, replyLines } from "./reply";
+import { capsClear, capsLine, capFlags } from "./caps";
+import { pushEvent, pushEventLit, eventsFree, EventsPerReply, pendingPush, pendingPop,
+  pendingHas, pendingClear, eventsClear } from "./queue";
+import { wireBegin, wireLit, wireBytes, wireEnd, wireStart, wireLen } from "./wire";
+import { clientName, password, token, slotWipe } from "./store";
+import { inBase, outBase, outSize, outUsed } from "../core/buffers";
+import { resetBodySink } from "../core/sink";
+import { beginAuth, authReply } from "./auth";
+import { recipientReply, enterBody, mailReply } from "./envelope";
+import {
+  EventReplyReceived, EventCommandSent, EventNeedTlsUpgrade, EventReadyForEnvelope,
+  EventMessageAccepted, EventFailed, EventClosed,
+  ClassOk, ClassTransient, ClassPermanent, ClassProtocol, ClassLocal,
+  ReasonReply, ReasonGreetingRefused, ReasonTlsNotOffered, ReasonTlsInjection, ReasonSizeExceeded,
+  ReasonServerClosing, ReasonBadState, ReasonOutputFull, ReasonUnexpectedReply,
+} from "./events";
+import { TlsPolicyRequired, TlsPolicyOpportunistic, CapStartTls, TlsPolicyNone } from "./fields";
+
+export enum State {
+  Idle,          // configured; start() not called yet
+  Greeting,      // connected, waiting for the 220 greeting (RFC 5321 §4.3.1)
+  Ehlo,          // EHLO sent (again after TLS)
+  Helo,          // HELO sent after EHLO was not recognised (RFC 5321 §4.1.4)
+  StartTls,      // STARTTLS sent (RFC 3207)
+  TlsHandshake,  // host is running the TLS handshake: no server byte may arrive now
+  NeedToken,     // waiting for accessToken() (XOAUTH2)
+  Auth,          // AUTH exchange (RFC 4954)
+  Ready,         // may send a message (or QUIT)
+  Envelope,      // MAIL FROM / RCPT TO / DATA replies outstanding
+  Body,          // host writes the message body
+  BodyEnd,       // end of data sent, waiting for the final reply
+  Quit,          // QUIT sent
+  Closed,        // terminal: QUIT answered
+  Failed,        // terminal: a Failed event said why
+}
+
+/** Commands that wait for a reply, queued in send order (RFC 2920 §3: replies come in order). */
+export enum Cmd { Greeting = 1, Ehlo, Helo, StartTls, Auth, Mail, Rcpt, Data, DataEnd, Bdat, BdatLast, Quit }
+
+export let state: State = State.Idle;
+// configuration (setInt)
+export let tlsPolicy: i32 = TlsPolicyOpportunistic;
+export let authAllowed: i32 = 0;
+export let allowPlaintextAuth = false;
+export let usePipelining = true;
+export let allRecipientsRequired = false;
+export let tlsActive = false;
+export let bdatChunkMax: u32 = 0; // 0 = as much as the output buffer holds
+export let smtpUtf8 = false;
+/** After a Failed event: may QUIT still be sent (the server is in a command state)? */
+export let canQuit = false;
+
+export function setTlsPolicy(v: i32): void { tlsPolicy = v; }
+export function setAuthAllowed(v: i32): void { authAllowed = v; }
+export function setAllowPlaintextAuth(v: bool): void { allowPlaintextAuth = v; }
+export function setUsePipelining(v: bool): void { usePipelining = v; }
+export function setAllRecipientsRequired(v: bool): void { allRecipientsRequired = v; }
+export function setTlsActive(v: bool): void { tlsActive = v; }
+export function setBdatChunkMax(v: u32): void { bdatChunkMax = v; }
+export function setSmtpUtf8(v: bool): void { smtpUtf8 = v; }
+export function setState(s: State): void { state = s; }
+
+/** Reply class from the first digit (RFC 5321 §4.2.1). 3yz is an intermediate positive reply. */
+export function classOf(code: i32): i32 {
+  const d = code / 100;
+  if (d == 2 || d == 3) return ClassOk;
+  if (d == 4) return ClassTransient;
+  if (d == 5) return ClassPermanent;
+  return ClassProtocol;
+}
+
+// ── sending ────────────────────────────────────────────────────────────────────────────────
+/** Finish the command begun with wireBegin(), queue its reply slot and a CommandSent event. */
+export function sendEnd(cmd: Cmd, index: i32): bool {
+  if (!wireEnd()) {
+    failLocal(ReasonOutputFull, ClassLocal, "the output buffer is too small for the next command");
+    return false;
+  }
+  pendingPush(cmd, index);
+  pushEvent(EventCommandSent, 0, index, ClassOk, 0, wireStart(), wireLen(), 0, 0);
+  return true;
+}
+
+/** The same, for lines that carry a secret: the event shows a redacted text. */
+export function sendEndSecret(cmd: Cmd, redacted: string): bool {
+  if (!wireEnd()) {
+    failLocal(ReasonOutputFull, ClassLocal, "the output buffer is too small for the AUTH line");
+    return false;
+  }
+  pendingPush(cmd, 0);
+  pushEventLit(EventCommandSent, 0, 0, ClassOk, 0, redacted);
+  return true;
+}
+
+function sendHello(helo: bool): void {
+  wireBegin();
+  wireLit(helo ? "HELO " : "EHLO ");
+  if (clientName.len > 0) wireBytes(clientName.base, clientName.len);
+  else wireLit("localhost");
+  if (sendEnd(helo ? Cmd.Helo : Cmd.Ehlo, 0)) state = helo ? State.Helo : State.Ehlo;
+}
+
+export function sendQuit(): void {
+  wireBegin();
+  wireLit("QUIT");
+  if (sendEnd(Cmd.Quit, 0)) state = State.Quit;
+}
+
+export function enterReady(): void {
+  state = State.Ready;
+  pushEventLit(EventReadyForEnvelope, 0, 0, ClassOk, 0, "");
+}
+
+// ── failing ────────────────────────────────────────────────────────────────────────────────
+/** Fail because of the reply just parsed: its code, enhanced code and text go into the event. */
+export function failReply(reason: i32, quitOk: bool): void {
+  enterFailed(quitOk);
+  pushEvent(EventFailed, replyCode, 0, classOf(replyCode), reason, textPtr(), textLen, enhBuf, enhLen);
+}
+
+/** Fail for a local or protocol reason, with a plain-words message for the panel. */
+export function failLocal(reason: i32, cls: i32, msg: string): void {
+  enterFailed(cls != ClassProtocol && reason != ReasonTlsInjection);
+  pushEventLit(EventFailed, 0, 0, cls, reason, msg);
+}
+
+function enterFailed(quitOk: bool): void {
+  state = State.Failed;
+  canQuit = quitOk;
+  resetBodySink();
+  wipeSecretsInside();
+}
+
+/** Zero every credential the core holds, and the free part of the output buffer (an AUTH
+ *  line the host already sent may linger there after outConsume). Safe inside feed(). */
+export function wipeSecretsInside(): void {
+  slotWipe(password);
+  slotWipe(token);
+  memory.fill(outBase + outUsed, 0, outSize - outUsed);
+}
+
+// ── entry points ───────────────────────────────────────────────────────────────────────────
+export function sessionStart(): i32 {
+  if (state != State.Idle) return ReasonBadState;
+  replyReset();
+  pendingClear();
+  eventsClear();
+  pendingPush(Cmd.Greeting, 0);
+  state = State.Greeting;
+  return 0;
+}
+
+/** Server bytes at inBase. Returns how many were consumed (fewer when the event queue fills). */
+export function sessionFeed(len: u32): u32 {
+  let i: u32 = 0;
+  while (i < len) {
+    if (state == State.Closed || state == State.Idle || (state == State.Failed && !canQuit)) return len;
+    if (state == State.TlsHandshake) {
+      // RFC 3207 §5 / "STARTTLS command injection": nothing may follow the 220 in plaintext
+      failLocal(ReasonTlsInjection, ClassProtocol, "the server sent data right after agreeing to start TLS (possible injection attack)");
+      return len;
+    }
+    if (eventsFree() < EventsPerReply) return i;
+    const r = replyPush(load<u8>(inBase + i));
+    i++;
+    if (r == PushLine) onLine();
+    else if (r == PushReply) {
+      onLine();
+      onReply();
+      if (state == State.TlsHandshake && i < len) {
+        failLocal(ReasonTlsInjection, ClassProtocol, "the server sent data right after agreeing to start TLS (possible injection attack)");
+        return len;
+      }
+    } else if (r == PushError) {
+      if (state == State.Failed) canQuit = false; // already reported; just stop reading
+      else failLocal(replyError, ClassProtocol, "the server's reply is not valid SMTP");
+      return len;
+    }
+  }
+  return i;
+}
+
+/** Each completed line: EHLO extension lines fill the capability table. */
+function onLine(): void {
+  if (state == State.Ehlo && replyCode == 250 && replyLines > 1) capsLine(textPtr(), textLen);
+}
+
+export function sessionTlsUpgraded(): i32 {
+  if (state != State.TlsHandshake) return ReasonBadState;
+  tlsActive = true;
+  capsClear();      // RFC 3207 §4.2: forget everything learned before TLS
+  replyReset();
+  sendHello(false); // … and EHLO again
+  return 0;
+}
+
+export function sessionQuit(): i32 {
+  if (state == State.Ready || (state == State.Failed && canQuit && !pendingHas(Cmd.Data))) {
+    sendQuit();
+    return 0;
+  }
+  return ReasonBadState;
+}
+
+// ── the reply table ────────────────────────────────────────────────────────────────────────
+function onReply(): void {
+  const code = replyCode;
+  const positive = code / 100 == 2;
+  pushEvent(EventReplyReceived, code, 0, classOf(code), 0, textPtr(), textLen, enhBuf, enhLen);
+  const head = pendingPop();
+  if (code == 421) { // RFC 5321 §3.8: the server is closing the channel, whatever we asked
+    if (state == State.Quit) { closed(); return; }
+    failReply(ReasonServerClosing, false);
+    return;
+  }
+  if (head < 0) {
+    if (state == State.Failed) canQuit = false;
+    else failLocal(ReasonUnexpectedReply, ClassProtocol, "the server sent a reply nobody asked for");
+    return;
+  }
+  const cmd = <Cmd>(head & 0xff);
+  const index = head >> 8;
+  if (state == State.Failed || state == State.Quit) { // draining replies after a failure or QUIT
+    if (cmd == Cmd.Quit) closed();
+    else if (cmd == Cmd.Data && code == 354) canQuit = false; // server now reads message text
+    return;
+  }
+  switch (cmd) {
+    case Cmd.Greeting:
+      if (code == 220) sendHello(false);
+      else failReply(ReasonGreetingRefused, positive); // 554: no SMTP service here
+      break;
+    case Cmd.Ehlo:
+      if (positive) afterHello();
+      else if (code == 500 || code == 502) { capsClear(); sendHello(true); } // RFC 5321 §4.1.4
+      else failReply(ReasonReply, true);
+      break;
+    case Cmd.Helo:
+      if (positive) { capsClear(); afterHello(); } else failReply(ReasonReply, true);
+      break;
+    case Cmd.StartTls:
+      if (code == 220) {
+        state = State.TlsHandshake;
+        pushEventLit(EventNeedTlsUpgrade, 0, 0, ClassOk, 0, "");
+      } else if (tlsPolicy == TlsPolicyRequired) failReply(ReasonTlsNotOffered, true);
+      else beginAuth(); // opportunistic: carry on in plaintext (RFC 3207 §4.1 lets us)
+      break;
+    case Cmd.Auth:
+      authReply(code);
+      break;
+    case Cmd.Mail:
+      if (positive) mailReply();
+      else failReply(sizeOrReply(code), true);
+      break;
+    case Cmd.Rcpt:
+      recipientReply(index, code);
+      break;
+    case Cmd.Data:
+      if (code == 354) enterBody();
+      else failReply(ReasonReply, true);
+      break;
+    case Cmd.Bdat:
+      if (!positive) failReply(sizeOrReply(code), true); // RFC 3030 §2: the transaction is void
+      break;
+    case Cmd.DataEnd:
+    case Cmd.BdatLast:
+      if (positive) {
+        pushEvent(EventMessageAccepted, code, 0, ClassOk, 0, textPtr(), textLen, enhBuf, enhLen);
+        enterReady();
+      } else failReply(sizeOrReply(code), true);
+      break;
+    case Cmd.Quit:
+      closed();
+      break;
+    default:
+      failLocal(ReasonUnexpectedReply, ClassProtocol, "internal: reply to an unknown command");
+  }
+}
+
+/** 552 / x.3.4: the message is too big for the server (RFC 5321 §4.5.3.1.10, RFC 3463). */
+function sizeOrReply(code: i32): i32 {
+  if (code == 552) return ReasonSizeExceeded;
+  if (enhLen == 5 && load<u8>(enhBuf + 2) == 0x33 && load<u8>(enhBuf + 4) == 0x34) return ReasonSizeExceeded;
+  return ReasonReply;
+}
+
+function closed(): void {
+  state = State.Closed;
+  canQuit = false;
+  wipeSecretsInside();
+  pushEventLit(EventClosed, replyCode, 0, ClassOk, 0, "");
+}
+
+/** EHLO/HELO done: STARTTLS per policy (never downgrade when required), then AUTH. */
+function afterHello(): void {
+  if (!tlsActive && tlsPolicy != TlsPolicyNone) {
+    if ((capFlags & CapStartTls) != 0) {
+      wireBegin();
+      wireLit("STARTTLS");
+      if (sendEnd(Cmd.StartTls, 0)) state = State.StartTls;
+      return;
+    }
+    if (tlsPolicy == TlsPolicyRequired) {
+      failLocal(ReasonTlsNotOffered, ClassLocal, "TLS is required but the server does not offer STARTTLS");
+      return;
+    }
+  }
+  beginAuth();
+}

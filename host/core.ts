@@ -1,0 +1,298 @@
+// The typed host wrapper over build/core.wasm (the sans-I/O SMTP core + MIME writer).
+//
+// Loading: plain WebAssembly.instantiate, not @assemblyscript/loader. The core exports only
+// numbers (the ABI is i32/u32 and byte ranges in linear memory), so the loader's managed-object
+// helpers have nothing to do; its one useful feature, a decoded abort() message, is ten lines
+// here (readAsString) and works with `--runtime stub`, where the loader's __getString would need
+// exported runtime functions the release build does not have. One compiled WebAssembly.Module
+// per process; one instance per Core (= one SMTP session).
+//
+// Contract with callers (host/session.ts, the MIME writer's host side):
+//   - after every call that can queue events, Core drains them into its own queue: callers
+//     read them with nextEvent() and never lose one, however the wasm queue is sized;
+//   - feed() and writeIn() accept any length: slices of inCap are handed over in a loop;
+//   - takeOut() returns (a copy of) every byte the core wants written and consumes it.
+import { readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+export interface CoreSizes {
+  inCap: number;        // host → core staging area (bytes)
+  outCap: number;       // core → host wire bytes
+  lineMax: number;      // longest reply line accepted (≥ 512, RFC 5321 §4.5.3.1.5)
+  eventTextCap: number; // reply text an event carries
+}
+
+export interface CoreEvent {
+  kind: number;       // Event* constant (core.k.EventFailed …)
+  name: string;       // "Failed", "ReplyReceived" …
+  code: number;       // SMTP reply code, 0 when none
+  enhanced: string;   // RFC 3463 code such as "5.7.139", "" when none
+  text: string;       // reply text (last line), the redacted command, or a plain-words message
+  index: number;      // recipient number for RecipientResult
+  cls: number;        // Class* constant
+  reason: number;     // Reason* constant for Failed
+}
+
+/** The raw exports, typed. Numbers only; byte ranges live in `memory`. */
+export interface CoreExports {
+  memory: WebAssembly.Memory;
+  configure(inCap: number, outCap: number, lineMax: number, eventTextCap: number): number;
+  inPtr(): number;
+  inCap(): number;
+  outPtr(): number;
+  outLen(): number;
+  outConsume(n: number): void;
+  memoryBytes(): number;
+  setString(field: number, len: number): number;
+  setInt(field: number, value: number): number;
+  start(): number;
+  feed(len: number): number;
+  tlsUpgraded(): number;
+  accessToken(len: number): number;
+  sendEnvelope(size: number, mode: number): number;
+  bodyWrite(len: number): number;
+  bodyEnd(): number;
+  quit(): number;
+  nextEvent(): number;
+  evCode(): number;
+  evIndex(): number;
+  evClass(): number;
+  evReason(): number;
+  evTextPtr(): number;
+  evTextLen(): number;
+  evEnhancedPtr(): number;
+  evEnhancedLen(): number;
+  capFlags(): number;
+  capSizeLimit(): number;
+  capAuthMechs(): number;
+  sessionState(): number;
+  wipeSecrets(): void;
+  // MIME writer exports (assembly/mime/abi.ts) and later additions are reachable untyped
+  [name: string]: unknown;
+}
+
+/** A trap inside the core: a bug, never a server's fault. The message comes from abort(). */
+export class CoreAbort extends Error {
+  override name = "CoreAbort";
+}
+
+let modulePromise: Promise<WebAssembly.Module> | null = null;
+
+function defaultWasmPath(): string {
+  // host/core.ts runs from source (tsx) or from dist/host/core.js: look for build/ upwards
+  for (const rel of ["../build/core.wasm", "../../build/core.wasm"]) {
+    const p = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(p)) return p;
+  }
+  return fileURLToPath(new URL("../build/core.wasm", import.meta.url));
+}
+
+/** Compile build/core.wasm once per process (or the file in MFP_CORE_WASM). */
+export function loadCoreModule(path?: string): Promise<WebAssembly.Module> {
+  if (path) return readFile(path).then((b) => WebAssembly.compile(b));
+  modulePromise ??= readFile(process.env.MFP_CORE_WASM ?? defaultWasmPath()).then((b) => WebAssembly.compile(b));
+  return modulePromise;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: false });
+const utf8enc = new TextEncoder();
+
+/** An AssemblyScript string (UTF-16LE, byte length at ptr - 4) out of linear memory. */
+function readAsString(mem: WebAssembly.Memory | undefined, ptr: number): string {
+  if (!mem || ptr === 0) return "";
+  const bytes = new Uint8Array(mem.buffer);
+  if (ptr < 4 || ptr > bytes.length) return "";
+  const len = new DataView(mem.buffer).getUint32(ptr - 4, true);
+  if (len > 4096 || ptr + len > bytes.length) return "";
+  return Buffer.from(bytes.subarray(ptr, ptr + len)).toString("utf16le");
+}
+
+export class Core {
+  readonly x: CoreExports;
+  /** Every exported constant (fields, events, classes, reasons, caps…) by name. */
+  readonly k: Readonly<Record<string, number>>;
+  private readonly eventNames = new Map<number, string>();
+  private readonly queue: CoreEvent[] = [];
+  private inCapacity: number;
+
+  private constructor(instance: WebAssembly.Instance) {
+    this.x = instance.exports as unknown as CoreExports;
+    const k: Record<string, number> = {};
+    for (const [name, v] of Object.entries(instance.exports)) {
+      if (v instanceof WebAssembly.Global) k[name] = Number(v.value);
+    }
+    this.k = Object.freeze(k);
+    for (const [name, v] of Object.entries(k)) {
+      if (name.startsWith("Event") && name !== "EventNone") this.eventNames.set(v, name.slice(5));
+    }
+    this.inCapacity = 0;
+  }
+
+  static async create(sizes: CoreSizes, options: { wasmPath?: string } = {}): Promise<Core> {
+    const module = await loadCoreModule(options.wasmPath);
+    let mem: WebAssembly.Memory | undefined;
+    const imports = {
+      env: {
+        abort(msg: number, file: number, line: number, col: number): never {
+          throw new CoreAbort(`core abort: ${readAsString(mem, msg)} at ${readAsString(mem, file)}:${line}:${col}`);
+        },
+      },
+    };
+    const instance = await WebAssembly.instantiate(module, imports);
+    const core = new Core(instance);
+    mem = core.x.memory;
+    const rc = core.x.configure(sizes.inCap, sizes.outCap, sizes.lineMax, sizes.eventTextCap);
+    if (rc !== 0) throw new RangeError(`core configure(${JSON.stringify(sizes)}) refused: ${rc}`);
+    core.inCapacity = core.x.inCap();
+    return core;
+  }
+
+  /** Name of a constant's value within a prefix group: nameOf("Reason", 4) → "TlsInjection". */
+  nameOf(prefix: string, value: number): string {
+    for (const [name, v] of Object.entries(this.k)) {
+      if (v === value && name.startsWith(prefix)) return name.slice(prefix.length);
+    }
+    return String(value);
+  }
+
+  private bytes(): Uint8Array {
+    return new Uint8Array(this.x.memory.buffer);
+  }
+
+  /** Copy up to inCap bytes into the staging area; returns how many were copied. */
+  writeIn(bytes: Uint8Array): number {
+    const n = Math.min(bytes.length, this.inCapacity);
+    this.bytes().set(bytes.subarray(0, n), this.x.inPtr());
+    return n;
+  }
+
+  /** A config string (setString). Returns 0 or a Reason* the core refused it with. */
+  setString(field: number, value: string | Uint8Array): number {
+    const b = typeof value === "string" ? utf8enc.encode(value) : value;
+    if (b.length > this.inCapacity) return this.k.ReasonBadArgument ?? 16;
+    this.writeIn(b);
+    const rc = this.x.setString(field, b.length);
+    if (typeof value !== "string") return rc;
+    b.fill(0); // our own encoded copy of what might be a secret
+    return rc;
+  }
+
+  setInt(field: number, value: number): number {
+    return this.x.setInt(field, value);
+  }
+
+  start(): number { return this.call(() => this.x.start()); }
+  tlsUpgraded(): number { return this.call(() => this.x.tlsUpgraded()); }
+  sendEnvelope(size: number, mode: number): number { return this.call(() => this.x.sendEnvelope(size, mode)); }
+  bodyEnd(): number { return this.call(() => this.x.bodyEnd()); }
+  quit(): number { return this.call(() => this.x.quit()); }
+  wipeSecrets(): void { this.x.wipeSecrets(); }
+
+  accessToken(value: string | Uint8Array): number {
+    const b = typeof value === "string" ? utf8enc.encode(value) : value;
+    if (b.length > this.inCapacity) return this.k.ReasonBadArgument ?? 16;
+    this.writeIn(b);
+    const rc = this.call(() => this.x.accessToken(b.length));
+    if (typeof value === "string") b.fill(0);
+    return rc;
+  }
+
+  /** Server bytes, any length: handed over in inCap slices; every event is kept. */
+  feed(bytes: Uint8Array): void {
+    let off = 0;
+    let stalls = 0;
+    while (off < bytes.length) {
+      const n = this.writeIn(bytes.subarray(off));
+      const used = this.x.feed(n);
+      const drained = this.drain();
+      off += used;
+      if (used === 0 && drained === 0) {
+        // the core consumes at least one byte whenever its event queue has room; never spin
+        if (++stalls > 2) throw new CoreAbort("core feed() made no progress");
+      } else stalls = 0;
+    }
+    this.drain();
+  }
+
+  /** Raw message bytes for the body framer (after ReadyForBody); returns bytes consumed. */
+  bodyWrite(bytes: Uint8Array): number {
+    const n = this.writeIn(bytes);
+    const used = this.x.bodyWrite(n);
+    this.drain();
+    return used;
+  }
+
+  /** Every byte the core wants on the wire (a copy); the core's buffer is emptied. */
+  takeOut(): Uint8Array {
+    const len = this.x.outLen();
+    if (len === 0) return new Uint8Array(0);
+    const ptr = this.x.outPtr();
+    const copy = this.bytes().slice(ptr, ptr + len);
+    this.x.outConsume(len);
+    return copy;
+  }
+
+  /** Bytes waiting in the output buffer. */
+  outLen(): number {
+    return this.x.outLen();
+  }
+
+  nextEvent(): CoreEvent | null {
+    this.drain();
+    return this.queue.shift() ?? null;
+  }
+
+  /** Events waiting (already drained from the wasm). */
+  pendingEvents(): number {
+    this.drain();
+    return this.queue.length;
+  }
+
+  caps(): { flags: number; sizeLimit: number; authMechs: number } {
+    return { flags: this.x.capFlags(), sizeLimit: this.x.capSizeLimit() >>> 0, authMechs: this.x.capAuthMechs() };
+  }
+
+  /** State name of the session machine (for logs and tests). */
+  stateName(): string {
+    return STATE_NAMES[this.x.sessionState()] ?? String(this.x.sessionState());
+  }
+
+  memoryBytes(): number {
+    return this.x.memoryBytes() >>> 0;
+  }
+
+  private call(f: () => number): number {
+    const rc = f();
+    this.drain();
+    return rc;
+  }
+
+  private drain(): number {
+    let n = 0;
+    for (;;) {
+      const kind = this.x.nextEvent();
+      if (kind === 0) return n;
+      n++;
+      const mem = this.bytes();
+      const tp = this.x.evTextPtr();
+      const ep = this.x.evEnhancedPtr();
+      this.queue.push({
+        kind,
+        name: this.eventNames.get(kind) ?? `Event${kind}`,
+        code: this.x.evCode(),
+        enhanced: utf8.decode(mem.subarray(ep, ep + this.x.evEnhancedLen())),
+        text: utf8.decode(mem.subarray(tp, tp + this.x.evTextLen())),
+        index: this.x.evIndex(),
+        cls: this.x.evClass(),
+        reason: this.x.evReason(),
+      });
+    }
+  }
+}
+
+/** Order of `enum State` in assembly/smtp/session.ts. */
+export const STATE_NAMES = [
+  "Idle", "Greeting", "Ehlo", "Helo", "StartTls", "TlsHandshake", "NeedToken", "Auth", "Ready",
+  "Envelope", "Body", "BodyEnd", "Quit", "Closed", "Failed",
+] as const;
