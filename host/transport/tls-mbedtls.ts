@@ -383,3 +383,12 @@ function pemOrDer(data: string | Buffer): Uint8Array {
   if (buf.includes("-----BEGIN")) return Buffer.concat([buf, Buffer.from([0])]);
   return buf;
 }
+
+/**
+ * The engine for connect.ts's loadTlsEngine("mbedtls-wasm"): loads the wasm first, so a board
+ * configured for an engine that is not built fails before any connection is opened.
+ */
+export async function loadMbedtlsEngine(opts: MbedtlsEngineOptions = {}): Promise<MbedtlsEngine> {
+  await loadMbedtls(opts.wasmPath ?? mbedtlsWasmPath());
+  return new MbedtlsEngine(opts);
+}
