@@ -40,14 +40,13 @@ export function encodeLineScalar(src: usize, dst: usize): void {
 
 // Byte order per 32-bit lane for triple (a,b,c): [b, a, c, b], so lane = (a<<8|b) | (b<<8|c)<<16.
 const SHUF: v128 = i8x16(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10);
-const LUT0: v128 = i8x16(65, 66, 67, 68, 69, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79, 80);
-const LUT1: v128 = i8x16(81, 82, 83, 84, 85, 86, 87, 88, 89, 90, 97, 98, 99, 100, 101, 102);
-const LUT2: v128 = i8x16(103, 104, 105, 106, 107, 108, 109, 110, 111, 112, 113, 114, 115, 116, 117, 118);
-const LUT3: v128 = i8x16(119, 120, 121, 122, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 43, 47);
+// sextet → ASCII by offset (the table is indexed by a reduced sextet): 0–25 +65 'A',
+// 26–51 +71 'a'-26, 52–61 −4 '0'-52, 62 −19 '+', 63 −16 '/'
+const OFFSETS: v128 = i8x16(71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -19, -16, 65, 0, 0);
 
-/** 12 bytes at src (16 are loaded; the caller guarantees they are readable) → 16 chars at dst. */
+/** 12 bytes at src (16 are loaded; the caller guarantees they are readable) → 16 chars. */
 // @ts-ignore: decorator
-@inline function encode12(src: usize, dst: usize): void {
+@inline export function encode12(src: usize): v128 {
   const lane = i8x16.swizzle(v128.load(src), SHUF);
   // sextets: a>>2 → byte 0, (a&3)<<4|b>>4 → byte 1, (b&15)<<2|c>>6 → byte 2, c&63 → byte 3
   const idx = v128.or(
@@ -60,20 +59,18 @@ const LUT3: v128 = i8x16(119, 120, 121, 122, 48, 49, 50, 51, 52, 53, 54, 55, 56,
       v128.and(i32x4.shl(lane, 8), i32x4.splat(0x3F000000)),
     ),
   );
-  // swizzle yields 0 for lane indices ≥ 16 (incl. wrapped negatives), so each LUT covers 16 values
-  const r = v128.or(
-    v128.or(i8x16.swizzle(LUT0, idx), i8x16.swizzle(LUT1, i8x16.sub(idx, i8x16.splat(16)))),
-    v128.or(i8x16.swizzle(LUT2, i8x16.sub(idx, i8x16.splat(32))), i8x16.swizzle(LUT3, i8x16.sub(idx, i8x16.splat(48)))),
-  );
-  v128.store(dst, r);
+  // 52–63 → 1–12, 0–25 → 13, 26–51 → 0
+  let red = i8x16.sub_sat_u(idx, i8x16.splat(51));
+  red = v128.or(red, v128.and(i8x16.lt_u(idx, i8x16.splat(26)), i8x16.splat(13)));
+  return i8x16.add(idx, i8x16.swizzle(OFFSETS, red));
 }
 
 /** One full line with SIMD: 4 × 12 bytes (loads stay inside the 57) + 3 scalar triples. */
 export function encodeLineSimd(src: usize, dst: usize): void {
-  encode12(src, dst);
-  encode12(src + 12, dst + 16);
-  encode12(src + 24, dst + 32);
-  encode12(src + 36, dst + 48);
+  v128.store(dst, encode12(src));
+  v128.store(dst + 16, encode12(src + 12));
+  v128.store(dst + 32, encode12(src + 24));
+  v128.store(dst + 48, encode12(src + 36));
   encodeTriple(<u32>load<u8>(src, 48), <u32>load<u8>(src, 49), <u32>load<u8>(src, 50), dst + 64);
   encodeTriple(<u32>load<u8>(src, 51), <u32>load<u8>(src, 52), <u32>load<u8>(src, 53), dst + 68);
   encodeTriple(<u32>load<u8>(src, 54), <u32>load<u8>(src, 55), <u32>load<u8>(src, 56), dst + 72);
