@@ -72,6 +72,14 @@ export function handshakeError(f: HandshakeFailure, servername: string): Transpo
   }
   if (f.code === ERR.CONN_EOF)
     return new TransportError("TLS_HANDSHAKE_FAILED", `${servername} closed the connection during the TLS handshake`, true);
+  if (f.code === -0x7080 /* MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE */)
+    // mbedTLS 2.28 cannot reassemble a handshake message split over several records; servers
+    // split the certificate chain when max_fragment_length is smaller than it.
+    return new TransportError(
+      "TLS_HANDSHAKE_FAILED",
+      `${servername} split a TLS handshake message over several records, which the mbedtls-wasm engine cannot reassemble: raise or turn off maxFragmentLength ${detail}`,
+      false,
+    );
   if (f.code === ERR.ALLOC_FAILED || f.code === -0x10 /* MBEDTLS_ERR_MPI_ALLOC_FAILED */)
     return new TransportError("TLS_HANDSHAKE_FAILED", `the mbedtls-wasm engine ran out of memory during the handshake ${detail}`, true);
   return new TransportError("TLS_HANDSHAKE_FAILED", `TLS handshake with ${servername} failed: the server's reply is not valid TLS 1.2 ${detail}`, false);

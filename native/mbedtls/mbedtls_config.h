@@ -100,12 +100,12 @@ void mfp_tls_free(void *p);
  * Record buffers. mbedTLS 2.28 cannot reassemble a TLS handshake message spread over several
  * records, so the input buffer must hold the largest one (the server's certificate chain) and
  * any 16 KiB record a server may send: IN stays at the RFC maximum. The client controls what it
- * sends, so OUT is 4 KiB (SMTP DATA goes out as 4 KiB records). When the server accepts the
- * max_fragment_length extension, VARIABLE_BUFFER_LENGTH shrinks IN after the handshake.
+ * sends, so OUT is 4 KiB (SMTP DATA goes out as 4 KiB records). MBEDTLS_SSL_VARIABLE_BUFFER_LENGTH
+ * (shrink IN after the handshake) is left out: in 2.28.3 it broke reception of 16 KiB records
+ * from node:tls servers ("bad input parameters") in our tests.
  */
 #define MBEDTLS_SSL_IN_CONTENT_LEN  16384
 #define MBEDTLS_SSL_OUT_CONTENT_LEN 4096
-#define MBEDTLS_SSL_VARIABLE_BUFFER_LENGTH
 
 #define MBEDTLS_SSL_CIPHERSUITES \
     MBEDTLS_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, \
