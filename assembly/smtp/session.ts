@@ -13,8 +13,8 @@ import { capsClear, capsLine, capFlags } from "./caps";
 import { pushEvent, pushEventLit, eventsFree, EventsPerReply, pendingPush, pendingPop,
   pendingHas, pendingClear, eventsClear } from "./queue";
 import { wireBegin, wireLit, wireBytes, wireEnd, wireStart, wireLen } from "./wire";
-import { clientName, password, token, slotWipe } from "./store";
-import { inBase, outBase, outSize, outUsed } from "../core/buffers";
+import { clientName, password, token, slotWipe, rcptClear, mailFrom, username } from "./store";
+import { inBase, outBase, outSize, outUsed, outDrop } from "../core/buffers";
 import { resetBodySink } from "../core/sink";
 import { beginAuth, authReply } from "./auth";
 import { recipientReply, enterBody, mailReply } from "./envelope";
@@ -150,6 +150,31 @@ export function wipeSecretsInside(): void {
   memory.fill(outBase + outUsed, 0, outSize - outUsed);
 }
 
+/** Back to a fresh, unstarted session with default configuration (specs reuse one instance). */
+export function sessionReset(): void {
+  state = State.Idle;
+  tlsPolicy = TlsPolicyOpportunistic;
+  authAllowed = 0;
+  allowPlaintextAuth = false;
+  usePipelining = true;
+  allRecipientsRequired = false;
+  tlsActive = false;
+  bdatChunkMax = 0;
+  smtpUtf8 = false;
+  canQuit = false;
+  capsClear();
+  replyReset();
+  pendingClear();
+  eventsClear();
+  resetBodySink();
+  outDrop(outSize);
+  wipeSecretsInside();
+  rcptClear();
+  slotWipe(mailFrom);
+  slotWipe(username);
+  slotWipe(clientName);
+}
+
 // ── entry points ───────────────────────────────────────────────────────────────────────────
 export function sessionStart(): i32 {
   if (state != State.Idle) return ReasonBadState;
@@ -178,9 +203,15 @@ export function sessionFeed(len: u32): u32 {
     else if (r == PushReply) {
       onLine();
       onReply();
-      if (state == State.TlsHandshake && i < len) {
-        failLocal(ReasonTlsInjection, ClassProtocol, "the server sent data right after agreeing to start TLS (possible injection attack)");
-        return len;
+      if (state == State.TlsHandshake) {
+        // RFC 3207 §5: the 220 must be the last plaintext byte. Anything after it in the same
+        // read was injected by a man in the middle ("STARTTLS command injection", CVE-2011-0411
+        // family): fail before the host is told to start the handshake.
+        if (i < len) {
+          failLocal(ReasonTlsInjection, ClassProtocol, "the server sent data right after agreeing to start TLS (possible injection attack)");
+          return len;
+        }
+        pushEventLit(EventNeedTlsUpgrade, 0, 0, ClassOk, 0, "");
       }
     } else if (r == PushError) {
       if (state == State.Failed) canQuit = false; // already reported; just stop reading
@@ -250,10 +281,8 @@ function onReply(): void {
       if (positive) { capsClear(); afterHello(); } else failReply(ReasonReply, true);
       break;
     case Cmd.StartTls:
-      if (code == 220) {
-        state = State.TlsHandshake;
-        pushEventLit(EventNeedTlsUpgrade, 0, 0, ClassOk, 0, "");
-      } else if (tlsPolicy == TlsPolicyRequired) failReply(ReasonTlsNotOffered, true);
+      if (code == 220) state = State.TlsHandshake; // sessionFeed reports NeedTlsUpgrade
+      else if (tlsPolicy == TlsPolicyRequired) failReply(ReasonTlsNotOffered, true);
       else beginAuth(); // opportunistic: carry on in plaintext (RFC 3207 §4.1 lets us)
       break;
     case Cmd.Auth:

@@ -1,0 +1,100 @@
+// Helpers for the session specs: play a scripted server against the core in one instance.
+// Specs may allocate (as-pect runs them with the incremental runtime); the core itself does not.
+import { configureBuffers, inBase, outBase, outUsed, outDrop } from "../../../assembly/core/buffers";
+import { carveSession } from "../../../assembly/smtp/store";
+import { carveEvents, carvePending } from "../../../assembly/smtp/queue";
+import { sessionReset } from "../../../assembly/smtp/session";
+import { setString, feed, nextEvent, evCode, evIndex, evClass, evReason, evTextPtr, evTextLen,
+  evEnhancedPtr, evEnhancedLen, bodyWrite } from "../../../assembly/smtp/abi";
+import { EventFailed, EventRecipientResult } from "../../../assembly/smtp/events";
+
+export function setup(): void {
+  configureBuffers(4096, 16384, 1024, 256); // a second call is refused; the first one counts
+  carveSession();
+  carveEvents();
+  carvePending();
+  sessionReset();
+}
+
+function stage(s: string): i32 {
+  const b = String.UTF8.encode(s);
+  const n = b.byteLength;
+  memory.copy(inBase, changetype<usize>(b), n);
+  return n;
+}
+
+export function cfg(field: i32, s: string): i32 {
+  return setString(field, stage(s));
+}
+
+/** Events seen so far (kinds), and details of the last Failed event and recipient results. */
+export let kinds: i32[] = [];
+export let failReason: i32 = 0;
+export let failClass: i32 = 0;
+export let failCode: i32 = 0;
+export let failText: string = "";
+export let failEnhanced: string = "";
+export let rcptCodes: i32[] = [];
+export let texts: string[] = [];
+
+export function clearSeen(): void {
+  kinds = [];
+  rcptCodes = [];
+  texts = [];
+  failReason = 0;
+  failClass = 0;
+  failCode = 0;
+  failText = "";
+  failEnhanced = "";
+}
+
+export function drain(): void {
+  for (let k = nextEvent(); k != 0; k = nextEvent()) {
+    kinds.push(k);
+    const text = String.UTF8.decodeUnsafe(evTextPtr(), evTextLen());
+    texts.push(text);
+    if (k == EventFailed) {
+      failReason = evReason();
+      failClass = evClass();
+      failCode = evCode();
+      failText = text;
+      failEnhanced = String.UTF8.decodeUnsafe(evEnhancedPtr(), evEnhancedLen());
+    }
+    if (k == EventRecipientResult) rcptCodes.push(evCode() * 1000 + evIndex());
+  }
+}
+
+export function saw(kind: i32): bool {
+  return kinds.includes(kind);
+}
+
+/** Feed the server's bytes in pieces of `step` bytes (0 = all at once), draining events. */
+export function server(s: string, step: i32 = 0): void {
+  const b = String.UTF8.encode(s);
+  const n = b.byteLength;
+  const p = changetype<usize>(b);
+  let off = 0;
+  let guard = 0;
+  while (off < n && guard < 100000) {
+    const len = step > 0 ? min(step, n - off) : n - off;
+    memory.copy(inBase, p + off, len);
+    off += <i32>feed(<u32>len);
+    drain();
+    guard++;
+  }
+}
+
+/** What the client wrote since the last call (consumed, as if sent). */
+export function wire(): string {
+  const s = String.UTF8.decodeUnsafe(outBase, outUsed);
+  outDrop(outUsed);
+  return s;
+}
+
+/** Stage message bytes and hand them to bodyWrite(); returns bytes consumed. */
+export function body(s: string): u32 {
+  const n = stage(s);
+  const used = bodyWrite(<u32>n);
+  drain();
+  return used;
+}
