@@ -30,8 +30,8 @@ export interface DriveSpec {
 }
 
 export interface DriveOutcome {
-  /** The message's outcome: partial recipient success included. */
-  result: Classified;
+  /** The message's outcome: partial recipient success included (retry/refused lists when sent). */
+  result: Classified & { accepted?: number; retry?: string[]; refused?: string[] };
   accepted: boolean;
   recipients: RecipientOutcome[];
   events: CoreEvent[];
@@ -169,7 +169,7 @@ export async function drive(s: DriveSpec): Promise<DriveOutcome> {
   }
   // Recipients the core never reported on share the message's failure.
   for (const r of recipients) if (r.result.code === 0 && failure) r.result = failure;
-  let result: Classified;
+  let result: DriveOutcome["result"];
   if (accepted) result = summarizeRecipients(recipients);
   else if (failure) {
     // A per-recipient failure (all rejected) is more telling than "all recipients rejected".
