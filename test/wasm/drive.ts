@@ -1,0 +1,103 @@
+// A minimal plain-TCP driver for the compiled core, for tests only (the real I/O loop with TLS,
+// timers and retries is host/session.ts). It answers the core's events the simplest way and
+// counts round trips: one per batch of server bytes after which the client had to write.
+import net from "node:net";
+import { Core, type CoreEvent } from "../../host/core.js";
+
+export interface DriveOptions {
+  port: number;
+  sizes?: { inCap: number; outCap: number; lineMax: number; eventTextCap: number };
+  from: string;
+  to: string[];
+  body: Uint8Array;
+  bodyMode?: number; // BodyMode*; default 7-bit DATA
+  configure?: (core: Core) => void;
+  accessToken?: string;
+  timeoutMs?: number;
+}
+
+export interface DriveResult {
+  events: CoreEvent[];
+  wire: string;        // everything the client wrote, latin1
+  roundTrips: number;  // server-data batches that made the client write
+  writes: number;
+  state: string;
+  memoryBefore: number;
+  memoryAfter: number;
+  core: Core;
+}
+
+export async function drive(o: DriveOptions): Promise<DriveResult> {
+  const core = await Core.create(o.sizes ?? { inCap: 4096, outCap: 16384, lineMax: 1024, eventTextCap: 512 });
+  const k = core.k;
+  core.setString(k.FieldClientName, "mfp.test");
+  core.setString(k.FieldMailFrom, o.from);
+  for (const r of o.to) core.setString(k.FieldRcptTo, r);
+  core.setInt(k.FieldTlsPolicy, k.TlsPolicyNone);
+  o.configure?.(core);
+  const memoryBefore = core.memoryBytes();
+  const events: CoreEvent[] = [];
+  const wire: Buffer[] = [];
+  let roundTrips = 0;
+  let writes = 0;
+  const socket = net.connect({ host: "127.0.0.1", port: o.port });
+  const flush = (): number => {
+    const out = core.takeOut();
+    if (out.length) {
+      socket.write(out);
+      wire.push(Buffer.from(out));
+      writes++;
+    }
+    return out.length;
+  };
+  let sentMessage = false;
+  const handle = (e: CoreEvent): boolean => {
+    events.push(e);
+    if (e.kind === k.EventReadyForEnvelope && !sentMessage) {
+      sentMessage = true;
+      const rc = core.sendEnvelope(o.body.length, o.bodyMode ?? k.BodyMode7Bit);
+      if (rc !== 0) throw new Error(`sendEnvelope refused: ${core.nameOf("Reason", rc)}`);
+    } else if (e.kind === k.EventReadyForEnvelope && sentMessage) {
+      core.quit();
+    } else if (e.kind === k.EventNeedAccessToken) {
+      core.accessToken(o.accessToken ?? "");
+    } else if (e.kind === k.EventReadyForBody) {
+      let off = 0;
+      for (let guard = 0; off < o.body.length && guard < 1_000_000; guard++) {
+        const n = core.bodyWrite(o.body.subarray(off));
+        off += n;
+        if (n === 0 && flush() === 0) break; // BDAT without PIPELINING waits for a reply
+      }
+      if (off < o.body.length) throw new Error("body back-pressure without progress");
+      for (let guard = 0; core.bodyEnd() === k.StatusBusy && guard < 1000; guard++) flush();
+    } else if (e.kind === k.EventFailed) {
+      if (core.quit() !== 0) return true;
+    } else if (e.kind === k.EventClosed) return true;
+    return false;
+  };
+  const done = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => { socket.destroy(); reject(new Error("drive: timeout")); }, o.timeoutMs ?? 10_000);
+    const finish = () => { clearTimeout(timer); socket.end(); resolve(); };
+    socket.on("error", (err) => { clearTimeout(timer); reject(err); });
+    socket.on("close", () => { clearTimeout(timer); resolve(); });
+    socket.on("data", (chunk: Buffer) => {
+      try {
+        core.feed(chunk);
+        let end = false;
+        for (let e = core.nextEvent(); e; e = core.nextEvent()) end = handle(e) || end;
+        if (flush() > 0) roundTrips++;
+        if (end) finish();
+      } catch (err) {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(err);
+      }
+    });
+  });
+  if (core.start() !== 0) throw new Error("start refused");
+  await done;
+  return {
+    events, wire: Buffer.concat(wire).toString("latin1"), roundTrips, writes, state: core.stateName(),
+    memoryBefore, memoryAfter: core.memoryBytes(), core,
+  };
+}
