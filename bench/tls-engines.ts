@@ -12,6 +12,7 @@ import { gzipSync } from "node:zlib";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { createCa, issueServerCert } from "../host/certs/selfsigned.js";
+import { createEcCa, issueEcServerCert } from "../test/tls-mbedtls/ec-certs.js";
 import { loadMbedtls, mbedtlsAvailable, mbedtlsWasmPath } from "../host/transport/mbedtls-module.js";
 import { MbedtlsEngine } from "../host/transport/tls-mbedtls.js";
 import { nodeTlsEngine } from "../host/transport/tls-node.js";
@@ -97,6 +98,8 @@ export async function runTlsEngineBench(opts: { quick?: boolean } = {}): Promise
   if (!mbedtlsAvailable(path)) return { error: `${path} is not built: run "npm run build:tls"` };
   const wasm = readFileSync(path);
   const mod = await loadMbedtls(path);
+  // Before any connection (when run standalone): data segment + 64 KiB stack + allocator start.
+  const initialLinearMemoryBytes = mod.memoryStats().linearMemory;
   const mbedtls = new MbedtlsEngine();
 
   const ca = createCa("bench TLS CA");
@@ -132,13 +135,22 @@ export async function runTlsEngineBench(opts: { quick?: boolean } = {}): Promise
     await server.close();
   }
 
-  const hsServer = await startServer(rsa, 0);
-  const handshake: Record<string, unknown> = {};
-  try {
-    handshake["mbedtls-wasm"] = await handshakes(mbedtls, hsServer.port, options, n);
-    handshake["node-tls"] = await handshakes(nodeTlsEngine, hsServer.port, { ...options }, n);
-  } finally {
-    await hsServer.close();
+  const handshake: Record<string, Record<string, unknown>> = {};
+  const ecCa = createEcCa();
+  const servers = [
+    { label: "ECDHE-RSA (RSA-2048 server key)", creds: rsa, ca: ca.cert },
+    { label: "ECDHE-ECDSA (P-256 server key, P-384 CA)", creds: issueEcServerCert(ecCa), ca: ecCa.cert },
+  ];
+  for (const { label, creds, ca: caPem } of servers) {
+    const hsServer = await startServer(creds, 0);
+    try {
+      handshake[label] = {
+        "mbedtls-wasm": await handshakes(mbedtls, hsServer.port, { servername: "localhost", ca: caPem }, n),
+        "node-tls": await handshakes(nodeTlsEngine, hsServer.port, { servername: "localhost", ca: caPem }, n),
+      };
+    } finally {
+      await hsServer.close();
+    }
   }
   mod.exports.tls_heap_reset_peak();
   const heapBeforeBulk = mod.memoryStats().heapNow;
@@ -150,8 +162,8 @@ export async function runTlsEngineBench(opts: { quick?: boolean } = {}): Promise
 
   return {
     engine: { path, bytes: wasm.length, gzipBytes: gzipSync(wasm, { level: 9 }).length },
-    memory: { ...memory, bulkHeapPeakBytes: afterBulk.heapPeak - heapBeforeBulk, linearMemoryAfterBulkBytes: afterBulk.linearMemory },
-    handshake: { serverKey: "RSA-2048", protocol: "TLSv1.2", ...handshake },
+    memory: { initialLinearMemoryBytes, ...memory, bulkHeapPeakBytes: afterBulk.heapPeak - heapBeforeBulk, linearMemoryAfterBulkBytes: afterBulk.linearMemory },
+    handshake: { protocol: "TLSv1.2", loopback: true, ...handshake },
     bulk: bulkResults,
   };
 }
