@@ -86,6 +86,7 @@ export async function startServer(hooks: ServerHooks = {}): Promise<TestServer> 
     disabledCommands: ["STARTTLS"],
     logger: false,
     size: 64 * 1024 * 1024,
+    closeTimeout: 500,
     onAuth(auth: SMTPServerAuthentication, _s, cb) {
       const ok = auth.method === "XOAUTH2" ? auth.accessToken === TEST_TOKEN : auth.password === TEST_PASSWORD;
       if (auth.username === TEST_USER && ok) return cb(null, { user: auth.username });

@@ -44,12 +44,12 @@ export function nodemailerDeliver(overridePort?: () => number | undefined): Deli
       logger: {
         level() {},
         trace() {},
-        debug(_e: unknown, msg: string, ...args: unknown[]) {
-          // nodemailer's transcript lines: "C: <command>" / "S: <reply>"
-          const line = String(msg).replace(/%s/g, () => String(args.shift() ?? ""));
-          if (line.startsWith("C: ")) req.observer.command(line.slice(3));
-          else if (line.startsWith("S: ")) {
-            const m = /^S: (\d{3})[ -](\d\.\d{1,3}\.\d{1,3})?\s*(.*)$/.exec(line);
+        debug(entry: { tnx?: string }, msg: string) {
+          // nodemailer's transcript: {tnx:"client"} command lines, {tnx:"server"} replies.
+          const line = String(msg);
+          if (entry?.tnx === "client") req.observer.command(line);
+          else if (entry?.tnx === "server") {
+            const m = /^(\d{3})[ -](?:(\d\.\d{1,3}\.\d{1,3}) )?(.*)$/.exec(line.split("\n").pop() ?? "");
             if (m) req.observer.reply(Number(m[1]), m[2] ?? "", m[3] ?? "");
           }
         },
