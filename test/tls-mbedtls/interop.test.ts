@@ -120,6 +120,27 @@ describe("mbedtls-wasm interop with node:tls", { skip: skipWithoutWasm }, () => 
     }
   });
 
+  it("presents an ECDSA client certificate with a PKCS#8 key", async () => {
+    const clientCa = createEcCa("mbedtls interop ECDSA client CA");
+    const client = issueEcServerCert(clientCa, ["scanner-ec.example"]);
+    let clientCn: unknown;
+    const peer = await tlsServer(
+      { ...rsaLeaf, requestCert: true, rejectUnauthorized: true, ca: clientCa.cert, maxVersion: "TLSv1.2" },
+      (s: tls.TLSSocket) => {
+        clientCn = s.authorized ? s.getPeerCertificate().subject?.CN : "unauthorized";
+      },
+    );
+    try {
+      const ch = await connectEngine(peer.port, { servername: "localhost", ca: rsaCa.cert, cert: client.cert, key: client.key });
+      await ch.write(Buffer.from("x"));
+      await waitFor(() => peer.received().length === 1);
+      assert.equal(clientCn, "scanner-ec.example");
+      ch.close();
+    } finally {
+      await peer.close();
+    }
+  });
+
   it("carries 4 MiB each way intact and reads the server's close_notify as end of stream", async () => {
     const payload = randomBytes(4 << 20);
     const peer = await tlsServer({ ...ecLeaf, maxVersion: "TLSv1.2" }, (s) => {
