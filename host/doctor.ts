@@ -109,7 +109,7 @@ export function staticChecks(input: DoctorInput): { profile: SendProfile | null;
     const basic = input.token === undefined && p.authMechs.some((m: AuthMech) => m === "LOGIN" || m === "PLAIN");
     if (basic && input.password !== undefined) {
       add("M365_BASIC_AUTH", "warn", "Basic authentication (LOGIN) with Microsoft 365",
-        "Microsoft is retiring basic auth for SMTP AUTH; tenants with Security Defaults already block it (535 5.7.139). Sign in with OAuth (XOAUTH2: mfp-mail oauth login), or use Direct Send / a relay connector.");
+        "Microsoft is retiring basic auth for SMTP AUTH; tenants with Security Defaults already block it (535 5.7.139). Sign in with OAuth (XOAUTH2: mfp-mail login), or use Direct Send / a relay connector.");
     }
   }
   if (p.preset === "m365-relay" && p.clientCert === undefined && input.staticIp === undefined) {
