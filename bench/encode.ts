@@ -30,7 +30,7 @@ export interface EncodeBenchResult {
 type X = MimeExports & { configure(a: number, b: number, c: number, d: number): number };
 
 async function core(wasm: Uint8Array, o: Required<Pick<EncodeBenchOpts, "inCap" | "outCap" | "stage">>): Promise<X> {
-  const { instance } = await WebAssembly.instantiate(wasm, { env: { abort() { throw new Error("core abort"); } } });
+  const { instance } = (await WebAssembly.instantiate(wasm, { env: { abort() { throw new Error("core abort"); } } })) as unknown as WebAssembly.WebAssemblyInstantiatedSource;
   const x = instance.exports as unknown as X;
   if (x.configure(o.inCap, o.outCap, 1024, 512) !== 0) throw new Error("configure failed");
   if (x.mimeConfigure(o.stage) !== 0) throw new Error("mimeConfigure failed");

@@ -19,7 +19,7 @@ import { checkInjection, checkUtf8, isPrintable, contains2, checkAddress } from 
 import { hcol, setCol, fold, encodeWords, wordsBound, putQuoted, quotedBound, putExtValue, extBound, needsExt } from "./words";
 import { textReset, textWrite, textFinish } from "./text";
 import { delimSet, delimStartOfPart, delimScan, collided } from "./delim";
-import { encodeTriple, encodeTail, encodeLineSimd, encodeLineScalar, encode12 } from "./base64";
+import { encodeTriple, encodeTail, encodeLineSimd, encodeLineScalar, encode12, encode4Lines } from "./base64";
 import { bodySink } from "../core/sink";
 
 const Idle = 0, Headers = 1, Text = 2, Parts = 3, Data = 4, Done = 5, Failed = 6;
@@ -279,6 +279,27 @@ function b64Data(src: usize, len: u32): u32 {
   const simd = !optScalar;
   while (len - i >= 3) {
     const rest = len - i;
+    if (simd && rest >= 232 && (bcol == 0 || bcol == 76)) {
+      // line-aligned: groups of four lines, 228 bytes → (CRLF +) 310 chars
+      let groups = min((rest - 4) / 228, stageFree() / 312);
+      if (groups == 0) {
+        if (!stageNeed(312)) return i;
+        groups = min((rest - 4) / 228, stageFree() / 312);
+      }
+      let o = stBase + stTail;
+      const start = o;
+      let s = src + i;
+      for (let k: u32 = 0; k < groups; k++) {
+        if (bcol == 76) { store<u16>(o, 0x0A0D); o += 2; }
+        encode4Lines(s, o);
+        bcol = 76;
+        o += 310;
+        s += 228;
+      }
+      i += groups * 228;
+      stageAdvance(<u32>(o - start));
+      continue;
+    }
     if (simd && rest >= 16) {
       // 12 bytes → 16 chars per step at any column (a multiple of 4); a block that crosses the
       // 76th column is stored shifted by 2 and its head rewritten, leaving room for the CRLF
@@ -292,6 +313,8 @@ function b64Data(src: usize, len: u32): u32 {
       let s = src + i;
       let c = bcol;
       for (let k: u32 = 0; k < blocks; k++) {
+        // back to the branch-free groups as soon as a line is full and enough input is left
+        if (c == 76 && len - <u32>(s - src) >= 232) { blocks = k; break; }
         const v = encode12(s);
         s += 12;
         if (c == 76) { store<u16>(o, 0x0A0D); o += 2; c = 0; }

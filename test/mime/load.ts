@@ -1,18 +1,12 @@
-// Test helper: a fresh release core instance with the MIME writer configured.
-import { readFile } from "node:fs/promises";
-import { MimeWriter, type MimeExports } from "../../host/mime.js";
-
-let wasm: Uint8Array | null = null;
+// Test helper: a fresh core (engineer A's host/core.ts Core) with the MIME writer configured.
+import { Core } from "../../host/core.js";
+import { MimeWriter } from "../../host/mime.js";
 
 export interface Sizes { inCap?: number; outCap?: number; stage?: number }
 
 export async function freshWriter(s: Sizes = {}): Promise<MimeWriter> {
-  wasm ??= await readFile(new URL("../../build/core.wasm", import.meta.url));
-  const { instance } = await WebAssembly.instantiate(wasm, { env: { abort() { throw new Error("core abort"); } } });
-  const x = instance.exports as unknown as MimeExports & { configure(a: number, b: number, c: number, d: number): number };
-  const r = x.configure(s.inCap ?? 4096, s.outCap ?? 8192, 1024, 512);
-  if (r !== 0) throw new Error(`configure ${r}`);
-  const w = new MimeWriter({ x });
+  const core = await Core.create({ inCap: s.inCap ?? 4096, outCap: s.outCap ?? 8192, lineMax: 1024, eventTextCap: 512 });
+  const w = new MimeWriter(core);
   w.configure(s.stage ?? 4096);
   return w;
 }
