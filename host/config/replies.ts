@@ -318,3 +318,25 @@ export function summarizeRecipients(outcomes: readonly RecipientOutcome[]): Clas
     adminHint: hints.join("\n"),
   };
 }
+
+/**
+ * A core Failed event → its classification. `reasonName` is the Reason* name without the
+ * prefix (Core.nameOf("Reason", ev.reason)). A failure that carries a server reply (code ≥ 400)
+ * is classified by the reply; the rest by the core's local reason.
+ */
+export function classifyFailure(
+  ev: { code: number; enhanced?: string; text?: string },
+  reasonName: string,
+  ctx: ReplyContext = {},
+): Classified {
+  if (ev.code >= 400) return classifyReply({ code: ev.code, enhanced: ev.enhanced, text: ev.text }, ctx);
+  if (reasonName in LOCAL) return classifyLocal(reasonName as LocalReason);
+  if (reasonName === "ServerClosing") return classifyReply({ code: 421, text: ev.text }, ctx);
+  if (reasonName === "AuthFailed") return classifyReply({ code: 535, text: ev.text }, ctx);
+  if (reasonName === "GreetingRefused") return classifyReply({ code: 554, text: ev.text }, ctx);
+  return make({
+    class: "permanent", id: `CORE_${reasonName.toUpperCase()}`, action: "none",
+    userMessage: "Sending failed\nsee log for details",
+    adminHint: `The core reported ${reasonName}${ev.text ? `: ${ev.text}` : ""}.`,
+  }, ev.code, ev.enhanced ?? "");
+}

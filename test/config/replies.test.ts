@@ -2,7 +2,7 @@
 // local reasons and transport errors — each with a panel message that fits 2 × 40 characters.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { classifyLocal, classifyReply, classifyTransport, fitsPanel, summarizeRecipients, type LocalReason } from "../../host/config/replies.js";
+import { classifyFailure, classifyLocal, classifyReply, classifyTransport, fitsPanel, summarizeRecipients, type LocalReason } from "../../host/config/replies.js";
 import { TransportError, type TransportErrorCode } from "../../host/transport/types.js";
 
 type Row = [code: number, text: string, preset: string | undefined, cls: string, id: string, action: string, enhanced: string];
@@ -101,4 +101,13 @@ test("partial recipient success is reported as such", () => {
   assert.equal(summarizeRecipients([{ address: "a@x.org", result: ok }]).userMessage, "Sent");
   const none = summarizeRecipients([{ address: "d@x.org", result: gone }]);
   assert.deepEqual([none.class, none.id], ["permanent", "RECIPIENT_UNKNOWN"]);
+});
+
+test("core Failed events: a reply wins, else the local reason", () => {
+  assert.equal(classifyFailure({ code: 535, enhanced: "5.7.139", text: "Authentication unsuccessful" }, "Reply").id, "M365_SMTP_AUTH_DISABLED");
+  assert.equal(classifyFailure({ code: 0, text: "" }, "TlsNotOffered").id, "TLS_NOT_OFFERED");
+  assert.equal(classifyFailure({ code: 0, text: "bye" }, "ServerClosing").class, "transient");
+  const odd = classifyFailure({ code: 0 }, "SomethingNew");
+  assert.deepEqual([odd.id, odd.class], ["CORE_SOMETHINGNEW", "permanent"]);
+  assert.ok(fitsPanel(odd.userMessage));
 });

@@ -8,8 +8,8 @@ import { TransportError, type TlsOptions } from "../../host/transport/types.js";
 import type { Board } from "../../host/config/board.js";
 import type { SendProfile } from "../../host/config/presets.js";
 import {
-  classifyLocal, classifyReply, classifyTransport, summarizeRecipients,
-  type Classified, type LocalReason, type RecipientOutcome,
+  classifyFailure, classifyLocal, classifyReply, classifyTransport, summarizeRecipients,
+  type Classified, type RecipientOutcome,
 } from "../../host/config/replies.js";
 
 export interface DriveSpec {
@@ -144,9 +144,7 @@ export async function drive(s: DriveSpec): Promise<DriveOutcome> {
             break;
           case "Failed": {
             const reason = core.nameOf("Reason", ev.reason);
-            failure = ev.code >= 400
-              ? classifyReply({ code: ev.code, enhanced: ev.enhanced, text: ev.text }, { preset: p.preset })
-              : classifyLocal(reason as LocalReason);
+            failure = classifyFailure(ev, reason, { preset: p.preset });
             if (core.quit() !== 0) done = true;
             break;
           }
