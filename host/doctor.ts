@@ -137,7 +137,7 @@ export function defaultClientName(): string {
 }
 
 /** Turn probe facts into checklist lines. */
-export function probeChecks(facts: ProbeFacts, p: SendProfile, board: Board, tried: boolean): Check[] {
+export function probeChecks(facts: ProbeFacts, p: SendProfile, board: Board, tried: boolean, addresses: readonly string[] = []): Check[] {
   const out: Check[] = [];
   const add = (id: string, status: CheckStatus, title: string, fix?: string) => out.push({ id, status, title, ...(fix ? { fix } : {}) });
   if (facts.greeting) add("CONNECT", "ok", `Connected to ${p.host}:${p.port}: ${facts.greeting.code} ${facts.greeting.lines[0] ?? ""}`.trim());
@@ -156,6 +156,11 @@ export function probeChecks(facts: ProbeFacts, p: SendProfile, board: Board, tri
     if (Number.isFinite(size) && size > 0 && size < board.message.splitAbove) {
       add("SIZE_BELOW_SPLIT", "warn", `Server limit ${size} B is below the board's split size ${board.message.splitAbove} B`,
         "Messages will be split to the server's limit; lower message.splitAbove in the board profile to match.");
+    }
+    // RFC 6531 §3.4: a non-ASCII address can only travel when the server offers SMTPUTF8.
+    const utf8 = addresses.filter((a) => needsSmtpUtf8(a));
+    if (utf8.length > 0 && !e.has("SMTPUTF8")) {
+      add("SMTPUTF8_MISSING", "error", `Server does not offer SMTPUTF8, needed for ${utf8.join(", ")}`, "Use the ASCII form of these addresses (ask the recipient for one), or a server that supports SMTPUTF8.");
     }
     if (board.smtp.binaryMime && !e.has("BINARYMIME")) add("BINARYMIME", "info", "No BINARYMIME: attachments go base64 over DATA (about 33 % more bytes)");
     const mechs = (e.get("AUTH") ?? "").toUpperCase().split(/\s+/).filter(Boolean);
@@ -211,7 +216,8 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorResult> {
     caFile: input.caFile, servername: input.servername, stepTimeout: input.stepTimeout,
     ...(credentials ? { credentials } : {}),
   });
-  const live = probeChecks(facts, profile, input.board, credentials !== undefined);
+  const addresses = [...(input.from !== undefined ? [input.from] : []), ...(input.to ?? [])];
+  const live = probeChecks(facts, profile, input.board, credentials !== undefined, addresses);
   checks.push(...live);
   return { exitCode: live.some((c) => c.status === "error") ? 1 : 0, checks, facts };
 }

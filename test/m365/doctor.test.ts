@@ -149,3 +149,31 @@ test("relay connector: client certificate presented, STARTTLS required, no AUTH"
     await relay.close();
   }
 });
+
+test("a board file with a wrong type: exit 2, the JSON path named, no connection", async () => {
+  const board = JSON.parse(await (await import("node:fs/promises")).readFile(new URL("../../boards/arm-64mb.json", import.meta.url), "utf8"));
+  board.core.inCap = "16k";
+  await writeFile(join(dir, "bad-board.json"), JSON.stringify(board));
+  const before = sub.rejections.length + sub.received.length;
+  const r = await doctor({ ...subOpts(), board: join(dir, "bad-board.json"), tokenFile: join(dir, "token") });
+  assert.equal(r.code, 2);
+  assert.match(r.text, /✗ \$\.core\.inCap: type: must be a whole number, got "16k"/);
+  assert.match(r.text, /BOARD_INVALID/);
+  assert.equal(sub.rejections.length + sub.received.length, before);
+});
+
+test("SMTPUTF8: a non-ASCII recipient is fine when the server offers SMTPUTF8, ✗ when it does not", async () => {
+  const ok = await doctor({ ...subOpts(), to: ["jürgen@contoso.com"], tokenFile: join(dir, "token") });
+  assert.equal(ok.code, 0, ok.text);
+  assert.match(ok.text, /SMTPUTF8 yes/);
+  const plain = new SMTPServer({ hideSMTPUTF8: true, disabledCommands: ["AUTH", "STARTTLS"], logger: false } as never);
+  await new Promise<void>((res) => plain.listen(0, "127.0.0.1", () => res()));
+  try {
+    const port = (plain.server.address() as AddressInfo).port;
+    const r = await doctor({ preset: "generic", host: "127.0.0.1", port: String(port), tls: "opportunistic", from: "a@contoso.com", to: ["jürgen@contoso.com"] });
+    assert.equal(r.code, 1, r.text);
+    assert.match(r.text, /✗ Server does not offer SMTPUTF8, needed for jürgen@contoso\.com/);
+  } finally {
+    await new Promise<void>((res) => plain.close(() => res()));
+  }
+});
