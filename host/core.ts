@@ -54,6 +54,7 @@ export interface CoreExports {
   bodyWrite(len: number): number;
   bodyEnd(): number;
   quit(): number;
+  rset(): number;
   nextEvent(): number;
   evCode(): number;
   evIndex(): number;
@@ -187,6 +188,7 @@ export class Core {
   sendEnvelope(size: number, mode: number): number { return this.call(() => this.x.sendEnvelope(size, mode)); }
   bodyEnd(): number { return this.call(() => this.x.bodyEnd()); }
   quit(): number { return this.call(() => this.x.quit()); }
+  rset(): number { return this.call(() => this.x.rset()); }
   wipeSecrets(): void { this.x.wipeSecrets(); }
 
   accessToken(value: string | Uint8Array): number {
@@ -294,5 +296,5 @@ export class Core {
 /** Order of `enum State` in assembly/smtp/session.ts. */
 export const STATE_NAMES = [
   "Idle", "Greeting", "Ehlo", "Helo", "StartTls", "TlsHandshake", "NeedToken", "Auth", "Ready",
-  "Envelope", "Body", "BodyEnd", "Quit", "Closed", "Failed",
+  "Envelope", "Body", "BodyEnd", "Rset", "Quit", "Closed", "Failed",
 ] as const;

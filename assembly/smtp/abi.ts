@@ -10,7 +10,7 @@ import {
 import { carveEvents, carvePending, popEvent, curCode, curIndex, curClass, curReason,
   curTextPtr, curTextLen, curEnhPtr, curEnhLen } from "./queue";
 import {
-  State, state, sessionStart, sessionFeed, sessionTlsUpgraded, sessionQuit, wipeSecretsInside,
+  State, state, sessionStart, sessionFeed, sessionTlsUpgraded, sessionQuit, sessionRset, wipeSecretsInside,
   setTlsPolicy, setAuthAllowed, setAllowPlaintextAuth, setUsePipelining, setAllRecipientsRequired,
   setTlsActive, setBdatChunkMax, setSmtpUtf8,
 } from "./session";
@@ -126,10 +126,18 @@ export function bodyEnd(): i32 {
   return envelope.bodyEnd();
 }
 
-/** 0 = QUIT queued (await Closed); else the host just closes the connection. */
+/** 0 = QUIT queued (await Closed); else the host just closes the connection. In BodyEnd with
+ *  PIPELINING the QUIT rides behind the end of the message. */
 export function quit(): i32 {
   if (!ready()) return ReasonBadState;
   return sessionQuit();
+}
+
+/** After a Failed event that ended only the mail transaction (a rejected MAIL/RCPT, 552 after
+ *  the data, a size or body-mode refusal): 0 = RSET queued, ReadyForEnvelope follows. */
+export function rset(): i32 {
+  if (!ready()) return ReasonBadState;
+  return sessionRset();
 }
 
 export function nextEvent(): i32 { return ready() ? popEvent() : 0; }

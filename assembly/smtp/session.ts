@@ -6,7 +6,9 @@
 //   Greeting ─220→ Ehlo ─250→ [StartTls ─220→ TlsHandshake ─tlsUpgraded()→ Ehlo]
 //            ─→ [NeedToken ─accessToken()→] [Auth ─235→] Ready ─sendEnvelope()→ Envelope
 //            ─(354 | all RCPT replies for BDAT)→ Body ─bodyEnd()→ BodyEnd ─250→ Ready
-//   Ready ─quit()→ Quit ─221→ Closed.      Any failure → Failed (terminal; quit() may still say goodbye)
+//   Ready ─quit()→ Quit ─221→ Closed.   BodyEnd ─quit()→ (QUIT pipelined) ─250→ Quit ─221→ Closed
+//   Any failure → Failed: terminal, but quit() may still say goodbye, and after a failed
+//   transaction rset() → Rset ─250→ Ready for the next message on the same connection.
 import { replyPush, replyReset, replyCode, replyError, PushLine, PushReply, PushError,
   textPtr, textLen, enhBuf, enhLen, replyLines } from "./reply";
 import { capsClear, capsLine, capFlags } from "./caps";
@@ -25,7 +27,7 @@ import {
   ReasonReply, ReasonGreetingRefused, ReasonTlsNotOffered, ReasonTlsInjection, ReasonSizeExceeded,
   ReasonServerClosing, ReasonBadState, ReasonOutputFull, ReasonUnexpectedReply,
 } from "./events";
-import { TlsPolicyRequired, TlsPolicyOpportunistic, CapStartTls, TlsPolicyNone } from "./fields";
+import { TlsPolicyRequired, TlsPolicyOpportunistic, CapStartTls, CapPipelining, TlsPolicyNone } from "./fields";
 
 export enum State {
   Idle,          // configured; start() not called yet
@@ -40,13 +42,14 @@ export enum State {
   Envelope,      // MAIL FROM / RCPT TO / DATA replies outstanding
   Body,          // host writes the message body
   BodyEnd,       // end of data sent, waiting for the final reply
+  Rset,          // RSET sent after a failed transaction, to send the next message
   Quit,          // QUIT sent
   Closed,        // terminal: QUIT answered
   Failed,        // terminal: a Failed event said why
 }
 
 /** Commands that wait for a reply, queued in send order (RFC 2920 §3: replies come in order). */
-export enum Cmd { Greeting = 1, Ehlo, Helo, StartTls, Auth, Mail, Rcpt, Data, DataEnd, Bdat, BdatLast, Quit }
+export enum Cmd { Greeting = 1, Ehlo, Helo, StartTls, Auth, Mail, Rcpt, Data, DataEnd, Bdat, BdatLast, Rset, Quit }
 
 export let state: State = State.Idle;
 // configuration (setInt)
@@ -60,6 +63,10 @@ export let bdatChunkMax: u32 = 0; // 0 = as much as the output buffer holds
 export let smtpUtf8 = false;
 /** After a Failed event: may QUIT still be sent (the server is in a command state)? */
 export let canQuit = false;
+/** The failure ended only the mail transaction: RSET can make the session Ready again. */
+let txFailed = false;
+/** QUIT went out right behind the end of the message (RFC 2920 §3.1: last in a group). */
+let quitQueued = false;
 
 export function setTlsPolicy(v: i32): void { tlsPolicy = v; }
 export function setAuthAllowed(v: i32): void { authAllowed = v; }
@@ -136,6 +143,7 @@ export function failLocal(reason: i32, cls: i32, msg: string): void {
 }
 
 function enterFailed(quitOk: bool): void {
+  txFailed = state == State.Ready || state == State.Envelope || state == State.Body || state == State.BodyEnd;
   state = State.Failed;
   canQuit = quitOk;
   resetBodySink();
@@ -162,6 +170,8 @@ export function sessionReset(): void {
   bdatChunkMax = 0;
   smtpUtf8 = false;
   canQuit = false;
+  txFailed = false;
+  quitQueued = false;
   capsClear();
   replyReset();
   pendingClear();
@@ -237,11 +247,31 @@ export function sessionTlsUpgraded(): i32 {
 }
 
 export function sessionQuit(): i32 {
+  if (quitQueued && (state == State.Failed || state == State.Quit)) return 0; // already on its way
   if (state == State.Ready || (state == State.Failed && canQuit && !pendingHas(Cmd.Data))) {
     sendQuit();
     return 0;
   }
+  // With PIPELINING, QUIT may follow the end of the message in the same write: one round trip
+  // less per session (RFC 2920 §3.1). The final reply still decides MessageAccepted or Failed.
+  if (state == State.BodyEnd && !quitQueued && usePipelining && (capFlags & CapPipelining) != 0) {
+    wireBegin();
+    wireLit("QUIT");
+    if (!sendEnd(Cmd.Quit, 0)) return ReasonOutputFull;
+    quitQueued = true;
+    return 0;
+  }
   return ReasonBadState;
+}
+
+/** After a Failed event that ended only the transaction: RSET (RFC 5321 §4.1.1.5), then Ready. */
+export function sessionRset(): i32 {
+  if (state != State.Failed || !canQuit || !txFailed || pendingHas(Cmd.Data)) return ReasonBadState;
+  wireBegin();
+  wireLit("RSET");
+  if (!sendEnd(Cmd.Rset, 0)) return ReasonOutputFull;
+  state = State.Rset;
+  return 0;
 }
 
 // ── the reply table ────────────────────────────────────────────────────────────────────────
@@ -262,8 +292,12 @@ function onReply(): void {
   }
   const cmd = <Cmd>(head & 0xff);
   const index = head >> 8;
-  if (state == State.Failed || state == State.Quit) { // draining replies after a failure or QUIT
+  if (state == State.Failed || state == State.Quit || state == State.Rset) { // draining replies
     if (cmd == Cmd.Quit) closed();
+    else if (cmd == Cmd.Rset) {
+      if (positive) enterReady();
+      else failReply(ReasonReply, true);
+    }
     else if (cmd == Cmd.Data && code == 354) canQuit = false; // server now reads message text
     return;
   }
@@ -306,7 +340,8 @@ function onReply(): void {
     case Cmd.BdatLast:
       if (positive) {
         pushEvent(EventMessageAccepted, code, 0, ClassOk, 0, textPtr(), textLen, enhBuf, enhLen);
-        enterReady();
+        if (quitQueued) state = State.Quit;
+        else enterReady();
       } else failReply(sizeOrReply(code), true);
       break;
     case Cmd.Quit:

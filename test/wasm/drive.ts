@@ -13,6 +13,8 @@ export interface DriveOptions {
   bodyMode?: number; // BodyMode*; default 7-bit DATA
   configure?: (core: Core) => void;
   accessToken?: string;
+  /** Send QUIT in the same write as the end of the message (PIPELINING). */
+  quitWithBody?: boolean;
   timeoutMs?: number;
 }
 
@@ -70,6 +72,7 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
       }
       if (off < o.body.length) throw new Error("body back-pressure without progress");
       for (let guard = 0; core.bodyEnd() === k.StatusBusy && guard < 1000; guard++) flush();
+      if (o.quitWithBody && core.quit() !== 0) throw new Error("pipelined QUIT refused");
     } else if (e.kind === k.EventFailed) {
       if (core.quit() !== 0) return true;
     } else if (e.kind === k.EventClosed) return true;

@@ -38,7 +38,6 @@ interface Ctx {
   tls: boolean;
   allowPlain: boolean;
   drainOut: number; // probability of taking the output after a step
-  failedAt: number; // index in events of the first Failed, -1 none
   sent: string[];   // commands since the server last answered (reactive mode)
 }
 
@@ -78,13 +77,13 @@ function replyTo(r: () => number, cmd: string): string {
   if (cmd.startsWith("BDAT")) return "250 2.0.0 ok\r\n";
   if (cmd === ".") return r() < 0.9 ? "250 2.0.0 queued\r\n" : "552 5.3.4 too big\r\n";
   if (cmd === "QUIT") return "221 bye\r\n";
+  if (cmd === "RSET") return "250 flushed\r\n";
   return "500 what\r\n";
 }
 
 function act(c: Ctx, e: CoreEvent): void {
   const { core, r } = c;
   const k = core.k;
-  if (e.kind === k.EventFailed && c.failedAt < 0) c.failedAt = c.events.length - 1;
   if (e.kind === k.EventCommandSent) c.sent.push(e.text);
   if (e.kind === k.EventCommandSent && e.text.startsWith("AUTH")) {
     assert.ok(c.tls || c.allowPlain, "AUTH sent without TLS and without permission");
@@ -104,7 +103,12 @@ function act(c: Ctx, e: CoreEvent): void {
       if (n === 0) core.takeOut();
     }
     for (let g = 0; g < 5 && core.bodyEnd() === k.StatusBusy; g++) core.takeOut();
-  } else if (e.kind === k.EventFailed && r() < 0.5) core.quit();
+    if (r() < 0.3) core.quit();
+  } else if (e.kind === k.EventFailed) {
+    const x = r();
+    if (x < 0.3) core.rset();
+    else if (x < 0.6) core.quit();
+  } else if (e.kind === k.EventMessageAccepted && r() < 0.3) core.quit();
 }
 
 function feedSplit(c: Ctx, bytes: Buffer): void {
@@ -127,7 +131,7 @@ async function oneCase(seed: number): Promise<void> {
     lineMax: pick(r, [512, 1024]), eventTextCap: pick(r, [64, 512]),
   });
   const k = core.k;
-  const c: Ctx = { core, r, events: [], tls: false, allowPlain: r() < 0.3, drainOut: 0.3 + r() * 0.7, failedAt: -1, sent: [] };
+  const c: Ctx = { core, r, events: [], tls: false, allowPlain: r() < 0.3, drainOut: 0.3 + r() * 0.7, sent: [] };
   core.setString(k.FieldClientName, "mfp.test");
   core.setString(k.FieldMailFrom, "s@example.com");
   for (let i = 0, n = 1 + Math.floor(r() * 4); i < n; i++) core.setString(k.FieldRcptTo, `r${i}@example.com`);
@@ -170,10 +174,13 @@ async function oneCase(seed: number): Promise<void> {
     const f = all.find((e) => e.kind === k.EventFailed);
     if (f) assert.ok(f.reason > 0 && (f.text.length > 0 || f.code > 0), "Failed event without a reason or words");
   }
-  if (c.failedAt >= 0) {
-    const after = all.slice(c.failedAt + 1).map((e) => e.name);
-    for (const bad of ["ReadyForEnvelope", "ReadyForBody", "MessageAccepted", "NeedTlsUpgrade", "Authenticated"]) {
-      assert.ok(!after.includes(bad), `${bad} after Failed`);
+  // after a Failed event nothing may move forward, unless RSET (a fresh transaction) went out
+  let failed = false;
+  for (const e of all) {
+    if (e.kind === k.EventFailed) failed = true;
+    else if (e.kind === k.EventCommandSent && e.text === "RSET") failed = false;
+    else if (failed) {
+      assert.ok(!["ReadyForEnvelope", "ReadyForBody", "MessageAccepted", "NeedTlsUpgrade", "Authenticated"].includes(e.name), `${e.name} after Failed`);
     }
   }
 }

@@ -94,6 +94,16 @@ test("a message with PIPELINING: one rejected recipient of three, 4 round trips"
   assert.equal(r.memoryAfter, r.memoryBefore, "linear memory grew during the session");
 });
 
+test("QUIT pipelined behind the message saves one more round trip (3)", async () => {
+  const r = await drive({ port: plain.port, from: "scanner@example.com", to: ["a@example.com", "c@example.com"], body: BODY, quitWithBody: true });
+  assert.equal(r.state, "Closed");
+  assert.ok(r.events.some((e) => e.name === "MessageAccepted"));
+  // EHLO | MAIL+RCPT×2+DATA | body+dot+QUIT
+  assert.equal(r.roundTrips, 3);
+  assert.match(r.wire, /\r\n\.\r\nQUIT\r\n$/);
+  assert.equal(plain.received.at(-1)!.raw.toString("latin1"), BODY_ON_WIRE);
+});
+
 test("the same message without PIPELINING takes 8 round trips", async () => {
   const r = await drive({ port: noPipe.port, from: "scanner@example.com", to: ["a@example.com", "nobody@example.com", "c@example.com"], body: BODY });
   assert.equal(r.state, "Closed");
