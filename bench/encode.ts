@@ -73,7 +73,8 @@ function writeMessage(x: X, binary: boolean, scalar: boolean, chunks: (emit: (c:
   chunks((c) => {
     for (let pos = 0; pos < c.length; pos += cap) {
       const piece = Math.min(cap, c.length - pos);
-      new Uint8Array(x.memory.buffer, x.inPtr(), piece).set(c.subarray(pos, pos + piece));
+      // a plain Uint8Array view: Buffer#subarray goes through a species constructor per call
+      new Uint8Array(x.memory.buffer, x.inPtr(), piece).set(new Uint8Array(c.buffer, c.byteOffset + pos, piece));
       let off = 0;
       while (off < piece) {
         const n = x.mimeData(off, piece - off);

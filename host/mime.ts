@@ -144,6 +144,12 @@ export interface SplitPlan {
 
 export class MimeWriter {
   readonly x: MimeExports;
+  /**
+   * Called when the body sink takes nothing and there is no output to drain (BDAT waiting for
+   * a chunk's reply, or the core's event queue full): the SMTP session reads the server and
+   * drains events here, so the writer resumes instead of spinning. Null = no session.
+   */
+  onStall: (() => Promise<void>) | null = null;
   constructor(core: CoreLike) {
     this.x = core.x as MimeExports;
   }
@@ -168,6 +174,7 @@ export class MimeWriter {
         if (out) await out(copy);
       }
       if (this.x.mimeFlush() === 0 && this.x.outLen() === 0) return;
+      if (n === 0 && this.x.outLen() === 0 && this.onStall) await this.onStall();
     }
     throw MimeError.of(-1);
   }
@@ -189,7 +196,7 @@ export class MimeWriter {
     const cap = this.x.inCap();
     for (let pos = 0; pos < bytes.length; ) {
       const piece = Math.min(cap, bytes.length - pos);
-      this.writeIn(bytes.subarray(pos, pos + piece));
+      this.writeIn(new Uint8Array(bytes.buffer, bytes.byteOffset + pos, piece));
       let off = 0;
       let idle = 0;
       while (off < piece) {
@@ -198,6 +205,7 @@ export class MimeWriter {
         off += n;
         idle = n === 0 ? idle + 1 : 0;
         if (idle > STUCK_LIMIT) throw MimeError.of(-1);
+        if (n === 0 && this.x.outLen() === 0 && this.onStall) await this.onStall();
         await this.drain(out);
       }
       pos += piece;
