@@ -153,18 +153,21 @@ export interface CutProxy {
   cutAfter: number;
   /** Server→client bytes forwarded in the last connection. */
   lastServerBytes: number;
+  /** Offsets where the server's writes ended in the last connection (its reply boundaries). */
+  lastBoundaries: number[];
   close(): Promise<void>;
 }
 
 /** Loopback proxy that forwards exactly `cutAfter` bytes from the server, then closes both sides. */
 export async function startCutProxy(targetPort: number): Promise<CutProxy> {
   const sockets = new Set<net.Socket>();
-  const proxy: CutProxy = { port: 0, cutAfter: Infinity, lastServerBytes: 0, close: async () => {} };
+  const proxy: CutProxy = { port: 0, cutAfter: Infinity, lastServerBytes: 0, lastBoundaries: [], close: async () => {} };
   const server = net.createServer((client) => {
     const upstream = net.connect(targetPort, "127.0.0.1");
     sockets.add(client).add(upstream);
     let sent = 0;
     proxy.lastServerBytes = 0;
+    proxy.lastBoundaries = [];
     const limit = proxy.cutAfter;
     const kill = () => {
       client.destroy();
@@ -176,6 +179,7 @@ export async function startCutProxy(targetPort: number): Promise<CutProxy> {
       const part = room >= d.length ? d : d.subarray(0, Math.max(0, room));
       sent += part.length;
       proxy.lastServerBytes = sent;
+      proxy.lastBoundaries.push(sent);
       if (part.length > 0) client.write(part);
       if (sent >= limit) client.end(() => kill());
     });
