@@ -8,6 +8,8 @@ import { pathToFileURL } from "node:url";
 import type { MimeExports } from "../host/mime.js";
 
 export interface EncodeBenchOpts {
+  /** npm run bench --quick: 16 MiB instead of 64 */
+  quick?: boolean;
   mib?: number;
   runs?: number;
   memMib?: number;
@@ -101,7 +103,7 @@ function time(fn: () => void): number {
 }
 
 export async function runEncodeBench(opts: EncodeBenchOpts = {}): Promise<EncodeBenchResult> {
-  const mib = opts.mib ?? 64;
+  const mib = opts.mib ?? (opts.quick ? 16 : 64);
   const runs = Math.max(opts.runs ?? 5, 1);
   const memMib = opts.memMib ?? 200;
   const sizes = { inCap: opts.inCap ?? 16 * 1024, outCap: opts.outCap ?? 32 * 1024, stage: opts.stage ?? 16 * 1024 };
@@ -146,7 +148,7 @@ export async function runEncodeBench(opts: EncodeBenchOpts = {}): Promise<Encode
       binary: +(mbps("binary") / node).toFixed(2),
     },
     memory: { attachmentMiB: memMib, base64: await mem(false), binary: await mem(true) },
-    command: "node --import tsx bench/encode.ts",
+    command: `node --import tsx bench/encode.ts --mib ${mib} --runs ${runs} --mem-mib ${memMib}`,
   };
 }
 
