@@ -23,8 +23,7 @@ export async function runDaemon(outbox: Outbox, deliver: Deliver, signal: AbortS
   const clock = opts.clock ?? systemClock;
   const pollMs = opts.pollMs ?? 30_000;
   for (let pass = 0; !signal.aborted && pass < (opts.maxPasses ?? Infinity); pass++) {
-    const { outcomes, nextDue } = await outbox.runDue(deliver, signal);
-    for (const o of outcomes) opts.onOutcome?.(o);
+    const { nextDue } = await outbox.runDue(deliver, signal, opts.onOutcome);
     if (signal.aborted) break;
     if (nextDue === null && opts.exitWhenEmpty) {
       if ((await outbox.store.ids()).length === 0) break;

@@ -134,7 +134,7 @@ export class Outbox {
   }
 
   /** Attempt every job that is due now, in queue order, honouring the rate limits. */
-  async runDue(deliver: Deliver, signal: AbortSignal = new AbortController().signal): Promise<PassResult> {
+  async runDue(deliver: Deliver, signal: AbortSignal = new AbortController().signal, onOutcome?: (o: AttemptOutcome) => void): Promise<PassResult> {
     const outcomes: AttemptOutcome[] = [];
     let nextDue: number | null = null;
     const due = (t: number) => (nextDue = nextDue === null ? t : Math.min(nextDue, t));
@@ -156,6 +156,7 @@ export class Outbox {
       }
       const outcome = await attemptJob(this.ctx, job.id, deliver, signal);
       outcomes.push(outcome);
+      onOutcome?.(outcome);
       if (outcome.kind === "deferred") limited.set(job.account, outcome.at);
       if (outcome.kind === "retry" || outcome.kind === "deferred") due(outcome.at);
       else if (outcome.kind === "busy") due(this.ctx.clock.now() + 1000);
