@@ -53,6 +53,28 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
     return out.length;
   };
   let sentMessage = false;
+  let bodyOff = 0;
+  let bodyActive = false;
+  // Write as much body as the core takes; without PIPELINING a BDAT chunk waits for its reply,
+  // so this runs again after every batch of server bytes until the body and its end are out.
+  const pumpBody = (): void => {
+    for (let guard = 0; bodyActive && guard < 1_000_000; guard++) {
+      if (bodyOff < o.body.length) {
+        const n = core.bodyWrite(o.body.subarray(bodyOff));
+        bodyOff += n;
+        if (n === 0 && flush() === 0) return; // wait for the server
+        continue;
+      }
+      const rc = core.bodyEnd();
+      if (rc === k.StatusBusy) {
+        if (flush() === 0) return;
+        continue;
+      }
+      bodyActive = false;
+      if (rc !== 0) throw new Error(`bodyEnd refused: ${core.nameOf("Reason", rc)}`);
+      if (o.quitWithBody && core.quit() !== 0) throw new Error("pipelined QUIT refused");
+    }
+  };
   const handle = (e: CoreEvent): boolean => {
     events.push(e);
     if (e.kind === k.EventReadyForEnvelope && !sentMessage) {
@@ -64,15 +86,9 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
     } else if (e.kind === k.EventNeedAccessToken) {
       core.accessToken(o.accessToken ?? "");
     } else if (e.kind === k.EventReadyForBody) {
-      let off = 0;
-      for (let guard = 0; off < o.body.length && guard < 1_000_000; guard++) {
-        const n = core.bodyWrite(o.body.subarray(off));
-        off += n;
-        if (n === 0 && flush() === 0) break; // BDAT without PIPELINING waits for a reply
-      }
-      if (off < o.body.length) throw new Error("body back-pressure without progress");
-      for (let guard = 0; core.bodyEnd() === k.StatusBusy && guard < 1000; guard++) flush();
-      if (o.quitWithBody && core.quit() !== 0) throw new Error("pipelined QUIT refused");
+      bodyOff = 0;
+      bodyActive = true;
+      pumpBody();
     } else if (e.kind === k.EventFailed) {
       if (core.quit() !== 0) return true;
     } else if (e.kind === k.EventClosed) return true;
@@ -85,10 +101,16 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
     socket.on("close", () => { clearTimeout(timer); resolve(); });
     socket.on("data", (chunk: Buffer) => {
       try {
+        const writesBefore = writes;
         core.feed(chunk);
         let end = false;
         for (let e = core.nextEvent(); e; e = core.nextEvent()) end = handle(e) || end;
-        if (flush() > 0) roundTrips++;
+        if (bodyActive && !end) {
+          pumpBody();
+          for (let e = core.nextEvent(); e; e = core.nextEvent()) end = handle(e) || end;
+        }
+        flush();
+        if (writes > writesBefore) roundTrips++;
         if (end) finish();
       } catch (err) {
         clearTimeout(timer);
