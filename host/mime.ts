@@ -215,7 +215,10 @@ export class MimeWriter {
   private async headers(spec: MessageSpec, mode: WriteMode, out: OutputWriter | null): Promise<void> {
     const x = this.x;
     x.mimeSetOption(MimeOpt.binary, mode.binary ? 1 : 0);
-    x.mimeSetOption(MimeOpt.eightBit, mode.eightBit ? 1 : 0);
+    const text = enc.encode(spec.text);
+    // 8bit only when no line passes 998 octets (RFC 5322 §2.1.1): otherwise quoted-printable,
+    // which can carry any line without changing the text
+    x.mimeSetOption(MimeOpt.eightBit, mode.eightBit && longestLine(text) <= 998 ? 1 : 0);
     x.mimeSetOption(MimeOpt.scalar, mode.scalar ? 1 : 0);
     const rand = enc.encode(mode.boundaryRandom ?? randomToken());
     await this.step(() => this.writeIn(rand), () => x.mimeBegin(rand.length), out);
@@ -237,7 +240,7 @@ export class MimeWriter {
     await value(MimeField.subject, spec.subject);
     await value(MimeField.messageId, spec.messageId);
     await this.step(() => {}, () => x.mimeBodyBegin(), out);
-    await this.pump(enc.encode(spec.text), (o, l) => x.mimeText(o, l), out);
+    await this.pump(text, (o, l) => x.mimeText(o, l), out);
   }
 
   private async partHead(a: AttachmentSpec, out: OutputWriter | null): Promise<void> {
@@ -352,6 +355,17 @@ export class MimeWriter {
       }],
     };
   }
+}
+
+/** Longest line in octets, any of CRLF, CR, LF ending a line. */
+export function longestLine(b: Uint8Array): number {
+  let max = 0;
+  let run = 0;
+  for (const c of b) {
+    if (c === 13 || c === 10) run = 0;
+    else if (++run > max) max = run;
+  }
+  return max;
 }
 
 /** Bytes [start, end) of a source, without buffering more than one of its chunks. */

@@ -1,0 +1,401 @@
+// The driver loop: one wasm Core per connection, one Transport, one message source. The core is
+// sans-I/O (assembly/index.ts); this file owns every side effect of a session: it writes the
+// core's output to the socket, feeds the server's bytes back, and answers the core's events —
+// TLS upgrade, XOAUTH2 token, envelope (size + body mode), body streaming with back-pressure.
+// It never throws for SMTP or network failures: every outcome is a SessionResult.
+import { Core, type CoreEvent } from "./core.js";
+import { MimeWriter, MimeError, makeMessageId, rfc5322Date, type MessageSpec, type WriteMode } from "./mime.js";
+import { openTransport } from "./transport/connect.js";
+import { TransportError, type Transport } from "./transport/types.js";
+import type { PhasedTransport } from "./transport/tcp.js";
+import type { TimeoutPhase } from "./transport/timeouts.js";
+import { ScanError } from "./scan/types.js";
+import { buildSpec, chooseBodyMode, type BodyModeName } from "./session/message.js";
+import { composeResult, errorResult, type AttemptState } from "./session/result.js";
+import type { Progress, SessionOptions, SessionResult } from "./session/types.js";
+
+export type * from "./session/types.js";
+
+/** Hard bound on loop turns per connection (each turn reads at least one byte or ends). */
+const MAX_TURNS = 5_000_000;
+
+class BodyAborted extends Error {}
+
+/** Send one scan (possibly split into several messages) and report what happened. */
+export async function sendMessage(o: SessionOptions): Promise<SessionResult> {
+  let total = { wire: 0, trips: 0 };
+  const first = await attempt(o, total);
+  const tp = o.auth?.tokenProvider;
+  // XOAUTH2: the server refused the token (535 or a 334 error challenge, see issue 7): drop it,
+  // refresh once, and try AUTH once more on a fresh connection.
+  if (first.authRejected && o.auth?.mechanism === "xoauth2" && tp && !o.signal?.aborted) {
+    tp.invalidate();
+    const second = await attempt(o, total);
+    return second.result;
+  }
+  return first.result;
+}
+
+interface AttemptOutcome { result: SessionResult; authRejected: boolean }
+
+async function attempt(o: SessionOptions, total: { wire: number; trips: number }): Promise<AttemptOutcome> {
+  const st: AttemptState = {
+    recipients: [...o.message.to, ...(o.message.cc ?? [])].map((address) => ({ address, code: 0, enhanced: "", text: "" })),
+    partsAccepted: 0, partsTotal: 1, failure: null, lastAccept: null, authRejected: false,
+    transportError: null, bodyMode: undefined, tls: null, wireBytes: 0, roundTrips: 0, mimeError: null,
+  };
+  let t: Transport | null = null;
+  const finish = (): AttemptOutcome => {
+    st.wireBytes = (t?.bytesWritten ?? 0) + (t?.bytesRead ?? 0);
+    total.wire += st.wireBytes;
+    st.wireBytes = total.wire;
+    total.trips += st.roundTrips;
+    st.roundTrips = total.trips;
+    return { result: composeResult(st), authRejected: st.authRejected };
+  };
+  const progress = makeProgress(o);
+  let core: Core;
+  let mime: MimeWriter;
+  let spec: MessageSpec;
+  try {
+    core = await Core.create(o.board.core);
+    mime = new MimeWriter(core);
+    mime.configure();
+    spec = buildSpec(o.message, o.message.date ?? new Date(), o.message.messageId);
+    configureCore(core, o);
+  } catch (e) {
+    return { result: errorResult(e, total, st.recipients.map((r) => r.address)), authRejected: false };
+  }
+  const k = core.k;
+
+  try {
+    progress.phase("Connecting");
+    t = o.openTransport
+      ? await o.openTransport()
+      : await openTransport({
+        host: o.server.host, port: o.server.port, tls: o.server.tls, engine: o.server.engine ?? o.board.tls.engine,
+        tlsOptions: tlsOptions(o), timeouts: { ...o.board.timeouts, ...(o.server.timeouts ?? {}) },
+      });
+  } catch (e) {
+    if (e instanceof TransportError) { st.transportError = e; return finish(); }
+    return { result: errorResult(e, total, st.recipients.map((r) => r.address)), authRejected: false };
+  }
+  const tr = t;
+  const onAbort = () => tr.close();
+  o.signal?.addEventListener("abort", onAbort, { once: true });
+  o.observer?.connect?.(o.server.host, o.server.port);
+  if (tr.tls) { st.tls = tr.tls; o.observer?.tls?.(tr.tls); }
+  const phased = "setPhase" in tr ? (tr as PhasedTransport) : null;
+
+  let wroteSinceRead = false;
+  const flush = async () => {
+    const out = core.takeOut();
+    if (out.length) { await tr.write(out); wroteSinceRead = true; }
+  };
+  const read = async (): Promise<boolean> => {
+    await flush();
+    if (wroteSinceRead) { st.roundTrips++; wroteSinceRead = false; }
+    const chunk = await tr.read();
+    if (chunk === null) return false;
+    core.feed(chunk);
+    return true;
+  };
+  const busy = async (f: () => number): Promise<number> => {
+    for (let i = 0; i < 10_000; i++) {
+      const rc = f();
+      if (rc !== -1) return rc;
+      await flush();
+      // Still busy with nothing to write: the core waits for replies (BDAT without PIPELINING).
+      if (core.outLen() === 0 && i > 0 && !(await read())) throw new TransportError("CONNECTION_RESET", "The server closed the connection.", true);
+    }
+    throw new Error("the core stayed busy");
+  };
+
+  // Split plan and message parts, fixed at the first ReadyForEnvelope (capabilities known).
+  let parts: MessageSpec[] = [];
+  let mode: WriteMode = {};
+  let bodyMode = k.BodyMode7Bit!;
+  let partIndex = 0;
+  let quitting = false;
+  let done = false;
+  let bytesSent = 0;
+  let bytesTotal = 0;
+
+  const quit = () => {
+    if (quitting) return;
+    quitting = true;
+    if (core.quit() !== 0) done = true;
+  };
+
+  /** Events that may arrive while the body streams: log them, stop on a failure. */
+  const handleLight = (ev: CoreEvent): boolean => {
+    if (ev.kind === k.EventCommandSent) {
+      o.observer?.command?.(ev.text);
+      phaseFromCommand(ev.text);
+      return true;
+    }
+    if (ev.kind === k.EventReplyReceived) { o.observer?.reply?.(ev.code, ev.enhanced, ev.text); return true; }
+    if (ev.kind === k.EventRecipientResult) {
+      const r = st.recipients[ev.index];
+      if (r) Object.assign(r, { code: ev.code, enhanced: ev.enhanced, text: ev.text });
+      return true;
+    }
+    if (ev.kind === k.EventAuthError) { st.authRejected = true; return true; }
+    return false;
+  };
+  const phaseFromCommand = (text: string) => {
+    const verb = text.slice(0, 4).toUpperCase();
+    const p: TimeoutPhase | null = verb === "MAIL" ? "mail" : verb === "RCPT" ? "rcpt" : verb === "DATA" ? "dataInit"
+      : verb === "BDAT" ? "dataBlock" : text === "." ? "dataTerm" : "command";
+    phased?.setPhase(p);
+    if (verb === "STAR") progress.phase("Securing");
+    else if (verb === "AUTH") progress.phase("Signing in");
+  };
+
+  const onStall = async () => {
+    let handled = 0;
+    for (let ev = core.nextEvent(); ev; ev = core.nextEvent()) {
+      handled++;
+      if (!handleLight(ev)) {
+        if (ev.kind === k.EventFailed) { recordFailure(ev); throw new BodyAborted(); }
+        pending.push(ev);
+      }
+    }
+    if (handled > 0) return;
+    if (!(await read())) throw new TransportError("CONNECTION_RESET", "The server closed the connection while the scan was being sent.", true);
+  };
+  const pending: CoreEvent[] = [];
+  const recordFailure = (ev: CoreEvent) => {
+    const reason = core.nameOf("Reason", ev.reason);
+    st.failure = { code: ev.code, enhanced: ev.enhanced, text: ev.text, cls: ev.cls, reason, stage: core.stateName() };
+    if (reason === "AuthFailed") st.authRejected = true;
+  };
+
+  const sendBody = async () => {
+    const spec = parts[partIndex]!;
+    const scan = o.message.attachments[0];
+    const pageEnds = scan?.pageEnds;
+    let scanned = 0;
+    // Wrap the scan so progress can say which page is on the wire.
+    const partSpec: MessageSpec = {
+      ...spec,
+      attachments: spec.attachments.map((a, i) => i !== 0 ? a : {
+        ...a,
+        source: async function* () {
+          for await (const c of a.source()) {
+            scanned += c.length;
+            yield c;
+          }
+        },
+      }),
+    };
+    const pageOf = () => {
+      if (!pageEnds || pageEnds.length === 0) return undefined;
+      const abs = partStart(partIndex) + scanned;
+      let p = 0;
+      while (p < pageEnds.length - 1 && abs >= pageEnds[p]!) p++;
+      return p + 1;
+    };
+    phased?.setPhase("dataBlock");
+    mime.onStall = onStall;
+    try {
+      await mime.write(partSpec, mode, async (b) => {
+        await tr.write(b);
+        wroteSinceRead = true;
+        bytesSent += b.length;
+        o.observer?.body?.(bytesSent);
+        progress.sending(bytesSent, bytesTotal, pageOf(), pageEnds?.length, partIndex + 1, parts.length);
+      });
+    } finally {
+      mime.onStall = null;
+    }
+    await busy(() => core.bodyEnd());
+    phased?.setPhase("dataTerm");
+  };
+  let partStarts: number[] = [];
+  const partStart = (i: number) => partStarts[i] ?? 0;
+
+  const planParts = async () => {
+    const caps = core.caps();
+    const choice: BodyModeName = chooseBodyMode(caps.flags, k, o.binaryMime ?? o.board.smtp.binaryMime, spec);
+    st.bodyMode = choice;
+    bodyMode = { "7bit": k.BodyMode7Bit!, "8bitmime": k.BodyMode8BitMime!, binarymime: k.BodyModeBinaryMime!, chunked: k.BodyModeChunked! }[choice];
+    mode = { binary: choice === "binarymime", eightBit: choice === "8bitmime" || choice === "binarymime" || choice === "chunked" && (caps.flags & k.Cap8BitMime!) !== 0 };
+    const limits = [o.board.message.splitAbove];
+    if ((caps.flags & k.CapSize!) !== 0 && caps.sizeLimit > 0) limits.push(caps.sizeLimit);
+    const max = Math.min(...limits);
+    const size = await mime.size(spec, mode);
+    if (size > max && spec.attachments.length === 1) {
+      const plan = await mime.splitPlan(spec, max, mode);
+      parts = plan.messages.map((m) => mime.part(spec, m.index, m.of, m.start, m.end));
+      partStarts = plan.messages.map((m) => m.start);
+      bytesTotal = plan.messages.reduce((s, m) => s + m.size, 0);
+    } else {
+      parts = [spec];
+      bytesTotal = size;
+    }
+    st.partsTotal = parts.length;
+  };
+
+  const handle = async (ev: CoreEvent) => {
+    if (handleLight(ev)) return;
+    switch (ev.name) {
+      case "NeedTlsUpgrade": {
+        progress.phase("Securing");
+        await flush();
+        phased?.setPhase("command");
+        const info = await tr.upgradeTls(tlsOptions(o));
+        st.tls = info;
+        o.observer?.tls?.(info);
+        core.tlsUpgraded();
+        break;
+      }
+      case "NeedAccessToken": {
+        progress.phase("Signing in");
+        const tp = o.auth?.tokenProvider;
+        if (!tp) { st.failure = { code: 0, enhanced: "", text: "no XOAUTH2 token: sign in first (mfp-mail login)", cls: k.ClassLocal!, reason: "NoToken", stage: "Auth" }; done = true; break; }
+        const token = await tp.getAccessToken();
+        const rc = core.accessToken(token);
+        if (rc !== 0) { st.failure = { code: 0, enhanced: "", text: "the access token was refused by the core", cls: k.ClassLocal!, reason: "BadArgument", stage: "Auth" }; done = true; }
+        break;
+      }
+      case "Authenticated":
+        break;
+      case "ReadyForEnvelope": {
+        if (quitting || st.failure) { quit(); break; }
+        if (partIndex === 0 && parts.length === 0) await planParts();
+        if (partIndex >= parts.length) { quit(); break; }
+        const size = await mime.size(parts[partIndex]!, mode);
+        const rc = await busy(() => core.sendEnvelope(size, bodyMode));
+        if (rc !== 0) {
+          st.failure = { code: 0, enhanced: "", text: `the core refused the envelope (${core.nameOf("Reason", rc)})`, cls: k.ClassLocal!, reason: core.nameOf("Reason", rc), stage: "Envelope" };
+          quit();
+        } else progress.sending(bytesSent, bytesTotal, undefined, o.message.attachments[0]?.pageEnds?.length, partIndex + 1, parts.length);
+        break;
+      }
+      case "ReadyForBody":
+        await sendBody();
+        break;
+      case "MessageAccepted":
+        st.partsAccepted++;
+        st.lastAccept = { code: ev.code, enhanced: ev.enhanced, text: ev.text };
+        partIndex++;
+        if (partIndex >= parts.length) quit();
+        break;
+      case "Failed":
+        recordFailure(ev);
+        quit();
+        break;
+      case "Closed":
+        done = true;
+        break;
+    }
+  };
+
+  try {
+    phased?.setPhase("greeting");
+    core.start();
+    for (let turn = 0; turn < MAX_TURNS && !done; turn++) {
+      await flush();
+      for (let ev = pending.shift() ?? core.nextEvent(); ev && !done; ev = pending.shift() ?? core.nextEvent()) {
+        await handle(ev);
+        await flush();
+      }
+      if (done) break;
+      if (!(await read())) {
+        // End of stream: fine after QUIT was sent, a failure before the last part's 250.
+        if (!quitting && st.partsAccepted < st.partsTotal && !st.failure) {
+          st.transportError = new TransportError("CONNECTION_RESET", "The server closed the connection before the message was accepted.", true);
+        }
+        break;
+      }
+    }
+  } catch (e) {
+    if (e instanceof BodyAborted) { /* failure already recorded */ }
+    else if (e instanceof TransportError) {
+      // A connection lost after the final 250 (e.g. during QUIT) does not undo the delivery.
+      if (st.partsAccepted < st.partsTotal || !quitting) st.transportError = e;
+    } else if (e instanceof MimeError || e instanceof ScanError) st.mimeError = e;
+    else if (o.signal?.aborted) st.transportError = new TransportError("CONNECTION_RESET", "Cancelled.", true);
+    else st.mimeError = e instanceof Error ? e : new Error(String(e));
+  } finally {
+    o.signal?.removeEventListener("abort", onAbort);
+    tr.close();
+    try { core.wipeSecrets(); } catch { /* the instance is dropped anyway */ }
+  }
+  const out = finish();
+  progress.phase("Done");
+  return out;
+}
+
+function tlsOptions(o: SessionOptions) {
+  return {
+    servername: o.server.host,
+    minVersion: o.board.tls.minVersion,
+    ...(o.server.tlsOptions ?? {}),
+  };
+}
+
+function configureCore(core: Core, o: SessionOptions): void {
+  const k = core.k;
+  const set = (field: string, v: string, what: string) => {
+    if (core.setString(k[field]!, v) !== 0) throw new SessionConfigError(`${what} is not acceptable in SMTP: ${JSON.stringify(v)}`);
+  };
+  set("FieldClientName", o.server.clientName ?? "mfp-mail.localdomain", "the EHLO name");
+  set("FieldMailFrom", o.message.from, "--from");
+  for (const r of [...o.message.to, ...(o.message.cc ?? [])]) set("FieldRcptTo", r, "recipient");
+  const tlsMode = o.server.tls;
+  if (tlsMode === "implicit") {
+    core.setInt(k.FieldTlsActive!, 1);
+    core.setInt(k.FieldTlsPolicy!, k.TlsPolicyNone!);
+  } else if (tlsMode === "none") {
+    if (o.server.requireTls) throw new SessionConfigError("--require-tls cannot be combined with --tls none");
+    core.setInt(k.FieldTlsPolicy!, k.TlsPolicyNone!);
+  } else {
+    core.setInt(k.FieldTlsPolicy!, o.server.requireTls ? k.TlsPolicyRequired! : k.TlsPolicyOpportunistic!);
+  }
+  const a = o.auth ?? { mechanism: "none" as const };
+  const mech = { none: 0, plain: k.MechPlain!, login: k.MechLogin!, xoauth2: k.MechXoauth2! }[a.mechanism];
+  core.setInt(k.FieldAuthMechs!, mech);
+  if (mech !== 0) {
+    set("FieldUsername", a.user ?? o.message.from, "--user");
+    if (a.mechanism !== "xoauth2") {
+      if (a.password === undefined) throw new SessionConfigError(`AUTH ${a.mechanism.toUpperCase()} needs a password`);
+      if (core.setString(k.FieldPassword!, a.password) !== 0) throw new SessionConfigError("the password contains a control character or is too long");
+    }
+  }
+  core.setInt(k.FieldAllowPlaintextAuth!, a.allowPlaintextAuth ? 1 : 0);
+  core.setInt(k.FieldUsePipelining!, o.board.smtp.pipelining ? 1 : 0);
+  if (o.board.smtp.bdatChunk) core.setInt(k.FieldBdatChunk!, o.board.smtp.bdatChunk);
+}
+
+/** A setting the session cannot use (exit code 2 in the CLI). */
+export class SessionConfigError extends Error {
+  override name = "SessionConfigError";
+}
+
+function makeProgress(o: SessionOptions) {
+  let last: Progress = { phase: "Done", text: "", bytesSent: 0, bytesTotal: 0 };
+  let lastEmit = 0;
+  const emit = (p: Progress, force: boolean) => {
+    const now = Date.now();
+    // Byte updates at most every 50 ms; phase changes always.
+    if (!force && now - lastEmit < 50) { last = p; return; }
+    last = p;
+    lastEmit = now;
+    o.onProgress?.(p);
+  };
+  return {
+    phase(phase: Progress["phase"]) {
+      if (phase === last.phase) return;
+      const text = phase === "Done" ? "Done" : phase;
+      emit({ ...last, phase, text }, true);
+    },
+    sending(bytesSent: number, bytesTotal: number, page?: number, pages?: number, message?: number, messages?: number) {
+      const text = page !== undefined && pages !== undefined ? `Sending page ${page} of ${pages}`
+        : messages && messages > 1 ? `Sending part ${message} of ${messages}` : "Sending";
+      const changed = last.phase !== "Sending" || text !== last.text || bytesSent === bytesTotal;
+      emit({ phase: "Sending", text, bytesSent, bytesTotal, page, pages, message, messages }, changed);
+    },
+  };
+}

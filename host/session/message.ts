@@ -1,0 +1,36 @@
+// From session options to the MIME writer's message spec, and the body-mode choice.
+import { makeMessageId, rfc5322Date, MimeType, type AttachmentType, type MessageSpec } from "../mime.js";
+import type { MessageOptions } from "./types.js";
+
+export type BodyModeName = "7bit" | "8bitmime" | "binarymime" | "chunked";
+
+export function buildSpec(m: MessageOptions, date: Date, messageId?: string): MessageSpec {
+  const domain = m.from.includes("@") ? m.from.slice(m.from.lastIndexOf("@") + 1) : "localhost";
+  return {
+    from: { address: m.from },
+    to: m.to.map((address) => ({ address })),
+    ...(m.cc && m.cc.length ? { cc: m.cc.map((address) => ({ address })) } : {}),
+    subject: m.subject,
+    date: rfc5322Date(date),
+    messageId: messageId ?? makeMessageId(domain),
+    text: m.text,
+    attachments: m.attachments.map((a) => ({
+      filename: a.fileName,
+      type: (a.mimeType in MimeType ? a.mimeType : "application/octet-stream") as AttachmentType,
+      size: a.size,
+      source: () => a.chunks(),
+      ...(a.pageEnds ? { pageEnds: [...a.pageEnds] } : {}),
+    })),
+  };
+}
+
+/**
+ * Body mode from the EHLO capabilities. BDAT (RFC 3030 CHUNKING) whenever offered and the board
+ * allows it — with BINARYMIME the scan travels as raw octets, no base64 (+37 %) at all; plain
+ * CHUNKING still saves dot-stuffing. Otherwise DATA, declaring 8BITMIME (RFC 6152) when offered.
+ */
+export function chooseBodyMode(flags: number, k: Readonly<Record<string, number>>, allowBdat: boolean, _spec: MessageSpec): BodyModeName {
+  const has = (name: string) => (flags & (k[name] ?? 0)) !== 0;
+  if (allowBdat && has("CapChunking")) return has("CapBinaryMime") ? "binarymime" : "chunked";
+  return has("Cap8BitMime") ? "8bitmime" : "7bit";
+}

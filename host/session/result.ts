@@ -1,0 +1,140 @@
+// One SessionResult from what a connection attempt saw. The rule that matters: "sent" and
+// "partial" only when the server's final 250 to every message part was read — a half-sent
+// scan is never reported as sent.
+import {
+  classifyLocal, classifyReply, classifyTransport, summarizeRecipients,
+  type Classified, type LocalReason, type RecipientOutcome,
+} from "../config/replies.js";
+import { ConfigError } from "../config/errors.js";
+import { MimeError } from "../mime.js";
+import { ScanError } from "../scan/types.js";
+import { TransportError, type TlsInfo } from "../transport/types.js";
+import type { BodyModeName } from "./message.js";
+import type { SessionResult } from "./types.js";
+
+export interface CoreFailure {
+  code: number; enhanced: string; text: string; cls: number;
+  /** Reason* name without the prefix ("TlsNotOffered"), or a host reason ("NoToken"). */
+  reason: string;
+  stage: string;
+}
+
+export interface AttemptState {
+  recipients: { address: string; code: number; enhanced: string; text: string }[];
+  partsAccepted: number;
+  partsTotal: number;
+  failure: CoreFailure | null;
+  lastAccept: { code: number; enhanced: string; text: string } | null;
+  authRejected: boolean;
+  transportError: TransportError | null;
+  mimeError: Error | null;
+  bodyMode: BodyModeName | undefined;
+  tls: TlsInfo | null;
+  wireBytes: number;
+  roundTrips: number;
+}
+
+const LOCAL_REASONS = new Set<string>([
+  "TlsNotOffered", "TlsInjection", "LineTooLong", "BadReply", "NoAuthMechanism",
+  "PlaintextAuthRefused", "SizeExceeded", "BodyModeUnsupported", "BadArgument", "BadState",
+]);
+
+const oneLine = (s: string) => s.replace(/\n/g, " — ");
+
+function stageOf(state: string): "greeting" | "ehlo" | "starttls" | "auth" | "mail" | "rcpt" | "data" | undefined {
+  switch (state) {
+    case "Greeting": return "greeting";
+    case "Ehlo": case "Helo": return "ehlo";
+    case "StartTls": case "TlsHandshake": return "starttls";
+    case "NeedToken": case "Auth": return "auth";
+    case "Envelope": return "mail";
+    case "Body": case "BodyEnd": return "data";
+    default: return undefined;
+  }
+}
+
+function classifyFailure(st: AttemptState): { c: Classified; detail: string } {
+  const f = st.failure!;
+  if (f.reason === "AllRecipientsRejected" || f.reason === "RecipientRejected") {
+    const r = st.recipients.find((x) => x.code >= 400);
+    if (r) return { c: classifyReply({ code: r.code, enhanced: r.enhanced, text: r.text }, { stage: "rcpt" }), detail: `${r.address}: ${r.code} ${r.text}` };
+  }
+  if (f.code >= 400) {
+    return { c: classifyReply({ code: f.code, enhanced: f.enhanced, text: f.text }, { stage: stageOf(f.stage) }), detail: `${f.code} ${f.enhanced} ${f.text}`.replace(/\s+/g, " ").trim() };
+  }
+  if (LOCAL_REASONS.has(f.reason)) return { c: classifyLocal(f.reason as LocalReason), detail: f.text };
+  if (f.reason === "NoToken") {
+    return { c: { class: "permanent", code: 0, enhanced: "", id: "NO_TOKEN", action: "fix-config", userMessage: "Not signed in\nsign in on the device", adminHint: "XOAUTH2 needs a token: run mfp-mail login first." }, detail: f.text };
+  }
+  return { c: { class: f.cls === 1 ? "transient" : "permanent", code: f.code, enhanced: f.enhanced, id: `CORE_${f.reason.toUpperCase()}`, action: f.cls === 1 ? "retry" : "none", userMessage: "Not sent", adminHint: f.text }, detail: f.text };
+}
+
+export function composeResult(st: AttemptState): SessionResult {
+  const common = {
+    wireBytes: st.wireBytes, roundTrips: st.roundTrips, parts: { sent: st.partsAccepted, total: st.partsTotal },
+    ...(st.bodyMode ? { bodyMode: st.bodyMode } : {}), tls: st.tls,
+  };
+  if (st.partsAccepted > 0 && st.partsAccepted === st.partsTotal && !st.mimeError) {
+    const outcomes: RecipientOutcome[] = st.recipients.map((r) => ({
+      address: r.address,
+      result: classifyReply({ code: r.code || 250, enhanced: r.enhanced, text: r.text }, { stage: "rcpt" }),
+    }));
+    const sum = summarizeRecipients(outcomes);
+    const all = sum.accepted === st.recipients.length;
+    return {
+      status: all ? "sent" : "partial",
+      code: st.lastAccept?.code ?? 250, enhanced: st.lastAccept?.enhanced ?? "",
+      message: oneLine(sum.userMessage) + (st.partsTotal > 1 ? ` (${st.partsTotal} messages)` : ""),
+      recipients: st.recipients.map((r, i) => ({
+        address: r.address, accepted: outcomes[i]!.result.class === "ok", code: r.code || 250,
+        ...(r.enhanced ? { enhanced: r.enhanced } : {}), ...(r.code >= 400 ? { message: r.text } : {}),
+      })),
+      messageAccepted: true, transient: sum.retry.length > 0, id: sum.id,
+      ...(sum.adminHint ? { adminHint: sum.adminHint } : {}), ...common,
+    };
+  }
+  let c: Classified;
+  let detail: string;
+  let configError = false;
+  if (st.mimeError) {
+    const e = st.mimeError;
+    configError = e instanceof MimeError || e instanceof ScanError || e instanceof ConfigError || e.name === "SessionConfigError";
+    const id = (e as { code?: string }).code ?? (configError ? "CONFIG" : "INTERNAL_ERROR");
+    c = { class: "permanent", code: 0, enhanced: "", id, action: configError ? "fix-config" : "none",
+      userMessage: configError ? "Check the settings\nnot sent" : "Internal error\nplease report", adminHint: e.message };
+    detail = e.message;
+  } else if (st.failure) {
+    ({ c, detail } = classifyFailure(st));
+  } else if (st.transportError) {
+    c = classifyTransport(st.transportError);
+    detail = st.transportError.message;
+  } else {
+    c = { class: "transient", code: 0, enhanced: "", id: "SESSION_ENDED", action: "retry", userMessage: "Connection lost\nwill retry later",
+      adminHint: "The session ended before the server accepted the message." };
+    detail = "the session ended before the server accepted the message";
+  }
+  const transient = c.class === "transient";
+  const partial = st.partsAccepted > 0 ? ` (${st.partsAccepted} of ${st.partsTotal} parts were delivered)` : "";
+  return {
+    status: transient ? "queued" : "failed",
+    code: c.code, enhanced: c.enhanced,
+    message: `${oneLine(c.userMessage)}: ${detail}${partial}`.replace(/: $/, ""),
+    recipients: st.recipients.map((r) => ({
+      address: r.address, accepted: false, code: r.code >= 400 ? r.code : c.code,
+      ...(r.code >= 400 && r.enhanced ? { enhanced: r.enhanced } : {}),
+    })),
+    messageAccepted: false, transient, id: c.id, adminHint: c.adminHint,
+    ...(configError ? { configError: true } : {}), ...common,
+  };
+}
+
+/** A failure before the connection was opened (bad settings, missing file, core not loadable). */
+export function errorResult(e: unknown, total: { wire: number; trips: number }, addresses: string[] = []): SessionResult {
+  const st: AttemptState = {
+    recipients: addresses.map((address) => ({ address, code: 0, enhanced: "", text: "" })), partsAccepted: 0, partsTotal: 1, failure: null, lastAccept: null, authRejected: false,
+    transportError: e instanceof TransportError ? e : null,
+    mimeError: e instanceof TransportError ? null : e instanceof Error ? e : new Error(String(e)),
+    bodyMode: undefined, tls: null, wireBytes: total.wire, roundTrips: total.trips,
+  };
+  return composeResult(st);
+}

@@ -1,0 +1,127 @@
+// The session's public shapes: what a caller configures, what it is told while the scan goes
+// out, and the one result it gets back. The result shape is the CLI's --json contract (issue 4)
+// and the outbox's DeliveryResult (host/outbox/types.ts).
+import type { Board } from "../config/board.js";
+import type { ScanSource } from "../scan/types.js";
+import type { EngineName, TlsMode } from "../transport/connect.js";
+import type { SmtpTimeouts } from "../transport/timeouts.js";
+import type { TlsInfo, TlsOptions, Transport } from "../transport/types.js";
+
+export type AuthChoice = "none" | "plain" | "login" | "xoauth2";
+
+/** XOAUTH2 tokens (host/oauth/provider.ts implements it). */
+export interface TokenProvider {
+  getAccessToken(): Promise<string>;
+  /** The server refused the last token: drop it so the next call refreshes. */
+  invalidate(): void;
+}
+
+/** Receives every redacted command and reply and the TLS parameters (host/log plugs in here). */
+export interface SessionObserver {
+  connect?(host: string, port: number): void;
+  command?(text: string): void;
+  reply?(code: number, enhanced: string, text: string): void;
+  tls?(info: TlsInfo): void;
+  /** Body bytes written so far (a count only, never content). */
+  body?(bytes: number): void;
+}
+
+export type Phase = "Connecting" | "Securing" | "Signing in" | "Sending" | "Done";
+
+export interface Progress {
+  phase: Phase;
+  /** Panel line: "Connecting", "Sending page 3 of 12", "Done" … */
+  text: string;
+  bytesSent: number;
+  bytesTotal: number;
+  /** Scan page being sent (1-based) and page count, when the scan knows its pages. */
+  page?: number;
+  pages?: number;
+  /** Message n of N when the scan is split. */
+  message?: number;
+  messages?: number;
+}
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  tls: TlsMode;
+  /** STARTTLS must succeed (never a silent downgrade); implied for implicit TLS. */
+  requireTls?: boolean;
+  /** ca, client cert/key, insecureSkipVerify, servername (defaults to host), minVersion. */
+  tlsOptions?: Partial<TlsOptions>;
+  engine?: EngineName;
+  timeouts?: Partial<SmtpTimeouts>;
+  /** EHLO name: the device's FQDN or an address literal (RFC 5321 §4.1.1.1). */
+  clientName?: string;
+}
+
+export interface AuthOptions {
+  mechanism: AuthChoice;
+  user?: string;
+  password?: string;
+  tokenProvider?: TokenProvider;
+  /** Send credentials without TLS (lab only; the CLI warns loudly). */
+  allowPlaintextAuth?: boolean;
+}
+
+export interface MessageOptions {
+  from: string;
+  to: string[];
+  cc?: string[];
+  subject: string;
+  text: string;
+  attachments: ScanSource[];
+  /** Fixed Date / Message-ID (tests); default now / random. */
+  date?: Date;
+  messageId?: string;
+}
+
+export interface SessionOptions {
+  server: ServerOptions;
+  auth?: AuthOptions;
+  message: MessageOptions;
+  /** Core buffer sizes, split threshold, pipelining, BINARYMIME switch, TLS floor. */
+  board: Board;
+  /** Override the board: false = never BDAT/BINARYMIME even when offered. */
+  binaryMime?: boolean;
+  onProgress?(p: Progress): void;
+  observer?: SessionObserver;
+  signal?: AbortSignal;
+  /** Tests: open the connection yourself (a proxy, a fault injector). */
+  openTransport?(): Promise<Transport>;
+}
+
+export type SessionStatus = "sent" | "partial" | "queued" | "failed";
+
+export interface RecipientResult {
+  address: string;
+  accepted: boolean;
+  code: number;
+  enhanced?: string;
+  message?: string;
+}
+
+export interface SessionResult {
+  status: SessionStatus;
+  code: number;
+  enhanced: string;
+  /** One plain-words line (the panel message, lines joined). */
+  message: string;
+  recipients: RecipientResult[];
+  wireBytes: number;
+  roundTrips: number;
+  /** The server's final 250 to every message part was read. */
+  messageAccepted: boolean;
+  /** Failure worth retrying later (4xx, network); false for permanent and config failures. */
+  transient: boolean;
+  /** A configuration problem found before or while sending (CLI exit code 2). */
+  configError?: boolean;
+  /** Stable id of the classification row (host/config/replies.ts) or a local code. */
+  id: string;
+  adminHint?: string;
+  /** Split mail: parts accepted / parts planned. */
+  parts: { sent: number; total: number };
+  bodyMode?: "7bit" | "8bitmime" | "binarymime" | "chunked";
+  tls?: TlsInfo | null;
+}
