@@ -9,7 +9,7 @@ import { simpleParser } from "mailparser";
 import { freshWriter, collector } from "./load.js";
 import { baseSpec } from "./spec.js";
 
-const atoms = ["\r", "\n", "\r\n", ".", "\r\n.\r\n", "\n.\n", ".\r\n", " ", "\t", "=", "a", "Zeile", "é", "日本", "€", "x".repeat(90), "From "];
+const atoms = ["\r", "\n", "\r\n", ".", "\r\n.\r\n", "\n.\n", ".\r\n", " ", "\t", "=", "a", "Zeile", "é", "日本", "€", "x".repeat(90), "y".repeat(400), "From "];
 
 function randomText(): string {
   let s = "";
@@ -30,6 +30,10 @@ for (const eightBit of [false, true]) {
       await w.write(spec, { eightBit }, c.write);
       const raw = c.bytes();
       const s = raw.toString("latin1");
+      if (eightBit) {
+        const long = normal(text).split("\n").some((l) => Buffer.byteLength(l) > 998);
+        assert.match(s, long ? /Transfer-Encoding: quoted-printable/ : /Transfer-Encoding: 8bit/);
+      }
       assert.doesNotMatch(s, /\r(?!\n)|(?<!\r)\n/, JSON.stringify(text));
       assert.equal(await w.size(spec, { eightBit }), raw.length);
       const body = s.slice(s.indexOf("\r\n\r\n", s.indexOf("text/plain")) + 4);
