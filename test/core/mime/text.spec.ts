@@ -1,0 +1,74 @@
+import { configureBuffers, outBase, outUsed, outDrop, inBase } from "../../../assembly/core/buffers";
+import {
+  mimeConfigure, mimeBegin, mimeHeader, mimeAddress, mimeBodyBegin, mimeText, mimeEnd, mimeSetOption,
+} from "../../../assembly/mime/abi";
+import { MimeOk, MimeFieldSubject, MimeFieldDate, MimeFieldFrom, MimeOpt8bit } from "../../../assembly/mime/consts";
+
+function put(s: string): u32 {
+  const n = String.UTF8.byteLength(s);
+  String.UTF8.encodeUnsafe(changetype<usize>(s), s.length, inBase);
+  return <u32>n;
+}
+function out(): string {
+  const s = String.UTF8.decodeUnsafe(outBase, outUsed);
+  outDrop(outUsed);
+  return s;
+}
+/** The text part body of a message whose text is `t`. */
+function body(t: string, eight: bool): string {
+  mimeSetOption(MimeOpt8bit, eight ? 1 : 0);
+  mimeBegin(put("0123456789abcdefXYZ"));
+  mimeHeader(MimeFieldDate, put("Mon, 23 Nov 2026 11:00:00 +0000"));
+  mimeAddress(MimeFieldFrom, 0, put("a@b.example"));
+  mimeBodyBegin();
+  out();
+  const n = put(t);
+  expect(mimeText(0, n)).toBe(<i32>n);
+  expect(mimeEnd()).toBe(MimeOk);
+  const s = out();
+  return s.substring(0, s.indexOf("\r\n--=_mfp_"));
+}
+function headerOut(subject: string): string {
+  mimeSetOption(MimeOpt8bit, 0);
+  mimeBegin(put("0123456789abcdefXYZ"));
+  out();
+  expect(mimeHeader(MimeFieldSubject, put(subject))).toBe(MimeOk);
+  return out();
+}
+
+describe("text body", () => {
+  it("configures", () => {
+    expect(configureBuffers(4096, 8192, 512, 512)).toBe(0);
+    expect(mimeConfigure(4096)).toBe(MimeOk);
+  });
+  it("normalises CRLF, bare CR and bare LF to one CRLF each", () => {
+    expect(body("a\r\nb\rc\nd", true)).toBe("a\r\nb\r\nc\r\nd");
+    expect(body("a\r\n\r\nb\n\nc", false)).toBe("a\r\n\r\nb\r\n\r\nc");
+  });
+  it("quoted-printable: '=' and non-ASCII encoded, trailing whitespace encoded, literal space mid-line", () => {
+    expect(body("x = 1 \nü\t", false)).toBe("x =3D 1=20\r\n=C3=BC=09");
+  });
+  it("quoted-printable: soft line break keeps lines ≤ 76", () => {
+    let t = "";
+    for (let i = 0; i < 100; i++) t += "z";
+    const b = body(t, false);
+    expect(b.substring(0, 76)).toBe(t.substring(0, 75) + "=");
+    expect(b.substring(76, 78)).toBe("\r\n");
+    expect(b.length).toBe(100 + 3);
+  });
+  it("8bit passes UTF-8 through", () => {
+    expect(body("Grüße\n", true)).toBe("Grüße\r\n");
+  });
+});
+
+describe("subject encoding", () => {
+  it("plain ASCII stays as is", () => {
+    expect(headerOut("Scan 12")).toBe("Subject: Scan 12\r\n");
+  });
+  it("non-ASCII becomes RFC 2047 B words", () => {
+    expect(headerOut("Grüße")).toBe("Subject: =?UTF-8?B?R3LDvMOfZQ==?=\r\n");
+  });
+  it("text that looks like an encoded word is encoded, not passed through", () => {
+    expect(headerOut("=?UTF-8?B?SGk=?=").startsWith("Subject: =?UTF-8?B?PT9VVEYt")).toBe(true);
+  });
+});
