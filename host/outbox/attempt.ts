@@ -67,8 +67,10 @@ export function applyResult(job: JobRecord, tried: string[], r: DeliveryResult):
     // A session that reports "sent" without a per-recipient list means every recipient.
     if (accepted && (res ? res.accepted : r.status === "sent")) mark("delivered", 250, r.enhanced, r.message);
     else if (res && !res.accepted && permanentCode(res.code)) mark("failed", res.code, res.enhanced, res.message ?? r.message);
-    else if (!accepted && !transient) mark("failed", r.code, r.enhanced, r.message);
-    // else: still pending — a 4xx for this recipient, or a transient failure of the whole message.
+    else if (res && !res.accepted && res.code >= 400) {
+      // This recipient's own 4xx (RCPT) or a transient failure: it stays pending.
+    } else if (!accepted && !transient) mark("failed", r.code, r.enhanced, r.message);
+    // else: still pending — a transient failure of the whole message.
   }
 }
 

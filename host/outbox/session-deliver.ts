@@ -1,0 +1,109 @@
+// The outbox's Deliver backed by the device's own session (host/session.ts: wasm core +
+// transport). The job file keeps only settings (JobConnection, JobMessage below); secrets are
+// looked up at delivery time — a password from the environment variable the job names, an
+// XOAUTH2 token from the provider the caller supplies — so they never touch the outbox storage.
+import type { Board } from "../config/board.js";
+import { sendMessage } from "../session.js";
+import type { AuthChoice, AuthOptions, SessionOptions, TokenProvider } from "../session/types.js";
+import type { EngineName, TlsMode } from "../transport/connect.js";
+import type { TlsOptions, Transport } from "../transport/types.js";
+import type { Deliver, DeliveryResult, Json } from "./types.js";
+
+/** What a job stores about the connection (never a secret). */
+export interface JobConnection {
+  host: string;
+  port: number;
+  tls: TlsMode;
+  requireTls?: boolean;
+  engine?: EngineName;
+  /** CA bundle (PEM text) or servername etc.; never a private key. */
+  tlsOptions?: Pick<TlsOptions, "servername" | "minVersion" | "insecureSkipVerify"> & { ca?: string };
+  /** Client certificate for relay connectors: file paths, read at delivery time. */
+  clientCertFile?: string;
+  clientKeyFile?: string;
+  clientName?: string;
+  auth: AuthChoice;
+  user?: string;
+  /** Name of the environment variable that holds the password (plain/login). */
+  passwordEnv?: string;
+  allowPlaintextAuth?: boolean;
+  binaryMime?: boolean;
+}
+
+/** What a job stores about the message besides the scans and the envelope. */
+export interface JobMessage {
+  to: string[];
+  cc?: string[];
+  subject: string;
+  text: string;
+}
+
+export interface SessionDeliverOptions {
+  board: Board;
+  /** XOAUTH2 tokens for `user` (host/oauth); required for jobs with auth "xoauth2". */
+  tokenProvider?: (user: string | undefined) => TokenProvider | undefined;
+  /** Password lookup; default: process.env[connection.passwordEnv]. */
+  password?: (c: JobConnection) => string | undefined;
+  /** Tests: a proxy or fault injector instead of a direct connection. */
+  openTransport?: (c: JobConnection) => Promise<Transport>;
+}
+
+function authFor(c: JobConnection, o: SessionDeliverOptions): AuthOptions | string {
+  if (c.auth === "none") return { mechanism: "none" };
+  if (c.auth === "xoauth2") {
+    const tp = o.tokenProvider?.(c.user);
+    if (!tp) return `no XOAUTH2 token source for ${c.user ?? "the account"}: run mfp-mail login`;
+    return { mechanism: "xoauth2", user: c.user, tokenProvider: tp, allowPlaintextAuth: c.allowPlaintextAuth };
+  }
+  const password = o.password ? o.password(c) : c.passwordEnv ? process.env[c.passwordEnv] : undefined;
+  if (password === undefined) return `the password for ${c.user ?? "the account"} is not available (environment variable ${c.passwordEnv ?? "(none named)"} is not set)`;
+  return { mechanism: c.auth, user: c.user, password, allowPlaintextAuth: c.allowPlaintextAuth };
+}
+
+export function sessionDeliver(o: SessionDeliverOptions): Deliver {
+  return async (req): Promise<DeliveryResult> => {
+    const c = req.connection as unknown as JobConnection;
+    const m = req.message as unknown as JobMessage;
+    const auth = authFor(c, o);
+    if (typeof auth === "string") {
+      // A missing secret is a device configuration problem; retrying cannot fix it by itself.
+      return { status: "failed", code: 0, enhanced: "", message: `Not signed in: ${auth}`, recipients: req.recipients.map((address) => ({ address, accepted: false, code: 0 })), messageAccepted: false, transient: false };
+    }
+    // Retries go only to the still-pending recipients; the session takes its envelope from To/Cc.
+    const pending = new Set(req.recipients.map((r) => r.toLowerCase()));
+    const to = m.to.filter((a) => pending.has(a.toLowerCase()));
+    const cc = (m.cc ?? []).filter((a) => pending.has(a.toLowerCase()));
+    const extra = req.recipients.filter((a) => !to.includes(a) && !cc.includes(a));
+    const options: SessionOptions = {
+      server: {
+        host: c.host,
+        port: c.port,
+        tls: c.tls,
+        requireTls: c.requireTls,
+        engine: c.engine,
+        clientName: c.clientName,
+        tlsOptions: { ...(c.tlsOptions ?? {}), ...(await clientCert(c)) },
+      },
+      auth,
+      message: { from: req.from, to: [...to, ...extra], cc, subject: m.subject ?? "", text: m.text ?? "", attachments: req.scans },
+      board: o.board,
+      binaryMime: c.binaryMime,
+      observer: req.observer,
+      signal: req.signal,
+      openTransport: o.openTransport ? () => o.openTransport!(c) : undefined,
+    };
+    const r = await sendMessage(options);
+    return { ...r, recipients: r.recipients.map((x) => ({ ...x })) };
+  };
+}
+
+async function clientCert(c: JobConnection): Promise<Partial<TlsOptions>> {
+  if (!c.clientCertFile || !c.clientKeyFile) return {};
+  const { readFile } = await import("node:fs/promises");
+  return { cert: await readFile(c.clientCertFile), key: await readFile(c.clientKeyFile) };
+}
+
+/** The job settings for a CLI send: what `enqueue()` should be given as connection/message. */
+export function jobSettings(connection: JobConnection, message: JobMessage): { connection: Json; message: Json } {
+  return { connection: connection as unknown as Json, message: message as unknown as Json };
+}
