@@ -16,6 +16,7 @@ export interface MbedtlsExports {
   tls_new(id: number): number;
   tls_add_ca(h: number, ptr: number, len: number): number;
   tls_set_own_cert(h: number, cert: number, certLen: number, key: number, keyLen: number): number;
+  tls_expect_ip(h: number, ip: number, len: number): number;
   tls_setup(h: number, host: number, verify: number, mflCode: number): number;
   tls_handshake(h: number): number;
   tls_verify_flags(h: number): number;

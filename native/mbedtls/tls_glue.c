@@ -81,6 +81,8 @@ typedef struct {
     mbedtls_pk_context own_key;
     mbedtls_entropy_context entropy;
     mbedtls_ctr_drbg_context drbg;
+    uint8_t expected_ip[16];   /* server given as an IP literal: the iPAddress SAN to match */
+    uint32_t expected_ip_len;  /* 0 (host name), 4 or 16 */
     int last_error;
     int alert_desc;      /* description of the last fatal alert received, or -1 */
     int alert_minor;     /* record-layer minor version of that alert (1 = TLS 1.0 … 3 = TLS 1.2) */
@@ -145,8 +147,32 @@ EXPORT("tls_set_own_cert") int tls_set_own_cert(conn_t *c, const uint8_t *cert, 
     return fail(c, rc);
 }
 
+/* Step 2 (optional): the server was given as an IP address (4 or 16 bytes, network order).
+ * mbedTLS 2.28 matches host names against dNSName/CN only, so an IP literal is checked here
+ * against the iPAddress subjectAltName (RFC 5280 §4.2.1.6), and no SNI is sent for it
+ * (RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted in HostName"). */
+EXPORT("tls_expect_ip") int tls_expect_ip(conn_t *c, const uint8_t *ip, uint32_t len) {
+    if (len != 4 && len != 16) return fail(c, MBEDTLS_ERR_SSL_BAD_INPUT_DATA);
+    memcpy(c->expected_ip, ip, len);
+    c->expected_ip_len = len;
+    return 0;
+}
+
+static int verify_ip_san(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags) {
+    const conn_t *c = ctx;
+    if (depth != 0) return 0; /* only the server's own certificate names the server */
+    for (const mbedtls_x509_sequence *s = &crt->subject_alt_names; s != NULL; s = s->next) {
+        if (s->buf.p != NULL && s->buf.tag == (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7) &&
+            s->buf.len == c->expected_ip_len && memcmp(s->buf.p, c->expected_ip, c->expected_ip_len) == 0)
+            return 0;
+    }
+    *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+    return 0;
+}
+
 /* Step 3: finish the configuration and bind the SSL context.
  *   host      NUL-terminated: SNI (RFC 6066 §3) and the name the certificate must match
+ *             (ignored after tls_expect_ip)
  *   verify    1 = verify the chain and host name (always, outside the lab); 0 = skip
  *   mfl_code  max_fragment_length (RFC 6066 §4): 0 none, 1 = 512, 2 = 1024, 3 = 2048, 4 = 4096 */
 EXPORT("tls_setup") int tls_setup(conn_t *c, const char *host, int verify, int mfl_code) {
@@ -163,6 +189,7 @@ EXPORT("tls_setup") int tls_setup(conn_t *c, const char *host, int verify, int m
     mbedtls_ssl_conf_rng(&c->conf, mbedtls_ctr_drbg_random, &c->drbg);
     mbedtls_ssl_conf_authmode(&c->conf, verify ? MBEDTLS_SSL_VERIFY_REQUIRED : MBEDTLS_SSL_VERIFY_NONE);
     mbedtls_ssl_conf_ca_chain(&c->conf, &c->ca, NULL);
+    if (c->expected_ip_len != 0) mbedtls_ssl_conf_verify(&c->conf, verify_ip_san, c);
     if (mbedtls_pk_get_type(&c->own_key) != MBEDTLS_PK_NONE) {
         rc = mbedtls_ssl_conf_own_cert(&c->conf, &c->own_cert, &c->own_key);
         if (rc != 0) return fail(c, rc);
@@ -173,8 +200,10 @@ EXPORT("tls_setup") int tls_setup(conn_t *c, const char *host, int verify, int m
     }
     rc = mbedtls_ssl_setup(&c->ssl, &c->conf);
     if (rc != 0) return fail(c, rc);
-    rc = mbedtls_ssl_set_hostname(&c->ssl, host);
-    if (rc != 0) return fail(c, rc);
+    if (c->expected_ip_len == 0) {
+        rc = mbedtls_ssl_set_hostname(&c->ssl, host);
+        if (rc != 0) return fail(c, rc);
+    }
     mbedtls_ssl_set_bio(&c->ssl, c, bio_send, bio_recv, NULL);
     return 0;
 }

@@ -141,6 +141,25 @@ describe("mbedtls-wasm interop with node:tls", { skip: skipWithoutWasm }, () => 
     }
   });
 
+  for (const ip of ["127.0.0.1", "::1"]) {
+    it(`verifies a server given as the IP literal ${ip} against its iPAddress SAN, without SNI`, async () => {
+      const ipLeaf = issueServerCert(rsaCa, { names: ["localhost", "127.0.0.1", "::1"] });
+      let sni: unknown = "unset";
+      const peer = await tlsServer({ ...ipLeaf, maxVersion: "TLSv1.2" }, (s) => {
+        sni = (s as tls.TLSSocket & { servername?: string | false }).servername;
+      });
+      try {
+        const ch = await connectEngine(peer.port, { servername: ip, ca: rsaCa.cert });
+        await ch.write(Buffer.from("x"));
+        await waitFor(() => peer.received().length === 1);
+        assert.equal(sni, false, "RFC 6066 §3: no IP literal in SNI");
+        ch.close();
+      } finally {
+        await peer.close();
+      }
+    });
+  }
+
   it("carries 4 MiB each way intact and reads the server's close_notify as end of stream", async () => {
     const payload = randomBytes(4 << 20);
     const peer = await tlsServer({ ...ecLeaf, maxVersion: "TLSv1.2" }, (s) => {

@@ -52,6 +52,12 @@ describe("mbedtls-wasm refusals", { skip: skipWithoutWasm }, () => {
     assert.equal(peer.sockets.length, 0);
   });
 
+  it("refuses a server given as an IP address its certificate does not list", async () => {
+    const peer = await tlsServer({ ...issueServerCert(ca, { names: ["localhost", "10.0.0.7"] }), maxVersion: "TLSv1.2" });
+    await expectRefusal(peer, { servername: "127.0.0.1", ca: ca.cert }, "TLS_HOSTNAME_MISMATCH", /does not name 127\.0\.0\.1/);
+    assert.equal(peer.sockets.length, 0);
+  });
+
   it("refuses a certificate from an untrusted CA (TLS_CERT_UNTRUSTED)", async () => {
     const stranger = createCa("someone else's CA");
     const peer = await tlsServer({ ...issueServerCert(stranger, { names: ["localhost"] }), maxVersion: "TLSv1.2" });
