@@ -68,3 +68,25 @@ test("other bad values get their own codes", async () => {
   assert.equal(await code({ attachments: [attachment(new Uint8Array(1), "")] }), "MIME_BAD_ARGUMENT");
   await assert.rejects(w.write(baseSpec(), { boundaryRandom: "short" }, () => {}), /boundary/);
 });
+
+test("binary part holding the boundary delimiter → MIME_BOUNDARY_COLLISION; near misses pass", async () => {
+  const w = await freshWriter();
+  const rand = "CollisionTest0123456789x";
+  const delim = Buffer.from(`\r\n--=_mfp_${rand}`);
+  const cases: Array<[Buffer, boolean]> = [
+    [Buffer.concat([Buffer.from("PDF data"), delim, Buffer.from("--\r\n")]), true],
+    [Buffer.concat([Buffer.from(`--=_mfp_${rand}`), Buffer.from(" at the very start")]), true],
+    [Buffer.concat([Buffer.from("x"), delim.subarray(0, delim.length - 1), Buffer.from("!")]), false],
+    [Buffer.concat([Buffer.from("\r\n\r\n--=_mfp_"), Buffer.from("\r\n--=_mfp_Collision"), delim]), true],
+  ];
+  for (const [data, collides] of cases) {
+    for (const chunk of [1, 5, 4096]) {
+      const spec = baseSpec({ attachments: [attachment(data, "d.bin", chunk)] });
+      const run = w.write(spec, { binary: true, boundaryRandom: rand }, () => {});
+      if (collides) await assert.rejects(run, (e: unknown) => e instanceof MimeError && e.code === "MIME_BOUNDARY_COLLISION");
+      else await run;
+      // base64 output can never collide ("=_" is not base64), so the same data passes there
+      await w.write(spec, { boundaryRandom: rand }, () => {});
+    }
+  }
+});
