@@ -160,6 +160,25 @@ describe("mbedtls-wasm interop with node:tls", { skip: skipWithoutWasm }, () => 
     });
   }
 
+  it("runs several connections at once on the one wasm instance without mixing their bytes", async () => {
+    const peer = await tlsServer({ ...ecLeaf, maxVersion: "TLSv1.2" }, (s) => s.on("data", (d: Buffer) => s.write(d)));
+    try {
+      const channels = await Promise.all(Array.from({ length: 6 }, () => connectEngine(peer.port, { servername: "localhost", ca: ecCa.cert })));
+      const payloads = channels.map(() => randomBytes(200_000));
+      const echoed = await Promise.all(
+        channels.map(async (ch, i) => {
+          const reading = readBytes(ch, payloads[i]!.length, 30_000);
+          await ch.write(payloads[i]!);
+          return reading;
+        }),
+      );
+      echoed.forEach((e, i) => assert.ok(e.equals(payloads[i]!), `connection ${i} got someone else's bytes`));
+      for (const ch of channels) ch.close();
+    } finally {
+      await peer.close();
+    }
+  });
+
   it("carries 4 MiB each way intact and reads the server's close_notify as end of stream", async () => {
     const payload = randomBytes(4 << 20);
     const peer = await tlsServer({ ...ecLeaf, maxVersion: "TLSv1.2" }, (s) => {
