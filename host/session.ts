@@ -254,7 +254,14 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
         progress.phase("Signing in");
         const tp = o.auth?.tokenProvider;
         if (!tp) { st.failure = { code: 0, enhanced: "", text: "no XOAUTH2 token: sign in first (mfp-mail login)", cls: k.ClassLocal!, reason: "NoToken", stage: "Auth" }; done = true; break; }
-        const token = await tp.getAccessToken();
+        let token: string;
+        try {
+          token = await tp.getAccessToken();
+        } catch (e) {
+          st.failure = { code: 0, enhanced: "", text: `no XOAUTH2 token: ${(e as Error).message}`, cls: k.ClassLocal!, reason: "NoToken", stage: "Auth" };
+          done = true;
+          break;
+        }
         const rc = core.accessToken(token);
         if (rc !== 0) { st.failure = { code: 0, enhanced: "", text: "the access token was refused by the core", cls: k.ClassLocal!, reason: "BadArgument", stage: "Auth" }; done = true; }
         break;

@@ -1,0 +1,48 @@
+// What the user sees while a send runs: a progress bar (bytes sent / total, rate, ETA) on a
+// terminal, one quiet line per event otherwise.
+import cliProgress from "cli-progress";
+import type { Progress } from "../session/types.js";
+
+export interface ProgressView {
+  update(p: Progress): void;
+  stop(): void;
+}
+
+function human(n: number): string {
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
+  if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
+export function progressView(tty: boolean, line: (s: string) => void): ProgressView {
+  if (!tty) {
+    let lastText = "";
+    return {
+      update(p) {
+        // One line per phase / page change, not per byte.
+        if (p.text === lastText) return;
+        lastText = p.text;
+        line(p.bytesTotal > 0 && p.phase === "Sending" ? `${p.text} (${human(p.bytesSent)} of ${human(p.bytesTotal)})` : p.text);
+      },
+      stop() {},
+    };
+  }
+  const bar = new cliProgress.SingleBar({
+    format: "{phase} |{bar}| {percentage}% {sent}/{size} {speed} ETA {eta_formatted}",
+    hideCursor: true,
+    clearOnComplete: false,
+    stream: process.stderr,
+  }, cliProgress.Presets.shades_classic);
+  let started = false;
+  const t0 = Date.now();
+  return {
+    update(p) {
+      const payload = { phase: p.text.padEnd(22), sent: human(p.bytesSent), size: human(p.bytesTotal),
+        speed: `${human(p.bytesSent / Math.max(0.001, (Date.now() - t0) / 1000))}/s` };
+      if (!started) { bar.start(Math.max(1, p.bytesTotal), p.bytesSent, payload); started = true; }
+      if (p.bytesTotal > 0) bar.setTotal(p.bytesTotal);
+      bar.update(p.bytesSent, payload);
+    },
+    stop() { if (started) bar.stop(); },
+  };
+}

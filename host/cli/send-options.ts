@@ -1,0 +1,201 @@
+// `mfp-mail send` options → SessionOptions. Every problem is a ConfigError naming the flag, found
+// before a connection is opened (exit code 2). Secrets never come from argv: the password is read
+// from the environment variable named by --password-env, or prompted for on a TTY.
+import { readFileSync } from "node:fs";
+import { assertMailbox, needsSmtpUtf8 } from "../config/address.js";
+import { defaultBoard, resolveBoard, type Board } from "../config/board.js";
+import { ConfigError } from "../config/errors.js";
+import { resolvePreset, type TlsMode as PresetTls } from "../config/presets.js";
+import { fileSource, simulatedScan, type ScanSource } from "../scan/index.js";
+import type { AuthChoice, SessionOptions, TokenProvider } from "../session/types.js";
+import type { TlsMode } from "../transport/connect.js";
+import { promptHidden } from "./prompt.js";
+
+export interface SendFlags {
+  server?: string;
+  port?: string;
+  tls?: string;
+  requireTls?: boolean;
+  ca?: string;
+  insecureSkipVerify?: boolean;
+  clientCert?: string;
+  clientKey?: string;
+  auth?: string;
+  user?: string;
+  passwordEnv?: string;
+  from?: string;
+  to?: string[];
+  cc?: string[];
+  subject?: string;
+  body?: string;
+  bodyFile?: string;
+  attach?: string[];
+  scanPages?: string;
+  scanSize?: string;
+  scanRate?: string;
+  preset?: string;
+  board?: string;
+  allowPlaintextAuth?: boolean;
+  ehloName?: string;
+  timeout?: string;
+  json?: boolean;
+}
+
+export interface PreparedSend {
+  options: SessionOptions;
+  warnings: string[];
+}
+
+const AUTHS: AuthChoice[] = ["none", "plain", "login", "xoauth2"];
+const TLS_MODES: TlsMode[] = ["starttls", "implicit", "none"];
+
+function readPem(path: string, flag: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ConfigError("OPTION_INVALID", flag, code === "ENOENT" ? `file not found: ${path}` : `cannot read ${path} (${code ?? "error"})`);
+  }
+}
+
+function intFlag(v: string | undefined, flag: string, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError("OPTION_INVALID", flag, `must be a whole number ${min}–${max}, got "${v}"`);
+  return n;
+}
+
+function presetTls(t: PresetTls): { tls: TlsMode; requireTls: boolean } {
+  switch (t) {
+    case "off": return { tls: "none", requireTls: false };
+    case "opportunistic": return { tls: "starttls", requireTls: false };
+    case "required": return { tls: "starttls", requireTls: true };
+    case "implicit": return { tls: "implicit", requireTls: true };
+  }
+}
+
+/** A token from MFP_MAIL_TOKEN (lab use, tests): nothing to refresh. */
+function staticToken(token: string): TokenProvider {
+  return { getAccessToken: async () => token, invalidate: () => {} };
+}
+
+export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJS.ProcessEnv }): Promise<PreparedSend> {
+  const warnings: string[] = [];
+  let board: Board;
+  board = f.board ? resolveBoard(f.board) : defaultBoard();
+
+  // Server, port, TLS and AUTH: explicit flags win over the preset's defaults (issue 5).
+  let host = f.server;
+  let port = intFlag(f.port, "--port", 1, 65535);
+  let tls = f.tls as TlsMode | undefined;
+  if (tls !== undefined && !TLS_MODES.includes(tls)) throw new ConfigError("OPTION_INVALID", "--tls", `must be starttls, implicit or none, got "${f.tls}"`);
+  let requireTls = !!f.requireTls;
+  let auth = f.auth as AuthChoice | undefined;
+  if (auth !== undefined && !AUTHS.includes(auth)) throw new ConfigError("OPTION_INVALID", "--auth", `must be none, plain, login or xoauth2, got "${f.auth}"`);
+  if (f.preset) {
+    const p = resolvePreset(f.preset, { ...(host ? { host } : {}), ...(port ? { port } : {}), ...(f.from ? { from: f.from } : {}) });
+    host = p.host;
+    port = p.port;
+    if (tls === undefined) ({ tls, requireTls } = { ...presetTls(p.tls), requireTls: requireTls || presetTls(p.tls).requireTls });
+    if (auth === undefined) auth = (p.authMechs[0]?.toLowerCase() as AuthChoice | undefined) ?? "none";
+  }
+  if (!host) throw new ConfigError("OPTION_INVALID", "--server", "the mail server's name is required (or --preset)");
+  tls ??= "starttls";
+  port ??= tls === "implicit" ? 465 : 587;
+  auth ??= "none";
+  if (tls === "none" && requireTls) throw new ConfigError("OPTION_INVALID", "--require-tls", "cannot be combined with --tls none");
+  if (tls === "implicit") requireTls = true;
+
+  // Addresses (RFC 5321 mailbox syntax; SMTPUTF8 addresses allowed, the server must offer it).
+  if (!f.from) throw new ConfigError("OPTION_INVALID", "--from", "the sender address is required");
+  assertMailbox(f.from, "--from", { smtpUtf8: needsSmtpUtf8(f.from) });
+  const to = f.to ?? [];
+  const cc = f.cc ?? [];
+  if (to.length === 0) throw new ConfigError("OPTION_INVALID", "--to", "at least one recipient is required");
+  to.forEach((a, i) => assertMailbox(a, `--to[${i}]`, { smtpUtf8: needsSmtpUtf8(a) }));
+  cc.forEach((a, i) => assertMailbox(a, `--cc[${i}]`, { smtpUtf8: needsSmtpUtf8(a) }));
+
+  // Body text and attachments.
+  if (f.body !== undefined && f.bodyFile !== undefined) throw new ConfigError("OPTION_INVALID", "--body-file", "give --body or --body-file, not both");
+  let text = f.body ?? "";
+  if (f.bodyFile !== undefined) text = readPem(f.bodyFile, "--body-file");
+  const attachments: ScanSource[] = [];
+  for (const [i, path] of (f.attach ?? []).entries()) {
+    try {
+      attachments.push(await fileSource(path, { chunkSize: board.scan.chunkMax }));
+    } catch (e) {
+      throw new ConfigError("OPTION_INVALID", `--attach[${i}]`, (e as Error).message);
+    }
+  }
+  const pages = intFlag(f.scanPages, "--scan-pages", 1, 10000);
+  if (pages !== undefined) {
+    const bytes = intFlag(f.scanSize, "--scan-size", 1, 2 ** 31);
+    const rate = intFlag(f.scanRate, "--scan-rate", 1, 2 ** 40);
+    try {
+      attachments.push(simulatedScan({ pages, chunkSize: board.scan.chunkMax, ...(bytes ? { bytes } : {}), ...(rate ? { rateBytesPerSec: rate } : {}) }));
+    } catch (e) {
+      throw new ConfigError("OPTION_INVALID", "--scan-size", (e as Error).message);
+    }
+  }
+  if (attachments.length > 1 && attachments.some((a) => a.size > board.message.splitAbove)) {
+    warnings.push("several attachments: the message cannot be split; a server size limit may refuse it");
+  }
+
+  // TLS material.
+  const tlsOptions: SessionOptions["server"]["tlsOptions"] = {};
+  if (f.ca) tlsOptions.ca = readPem(f.ca, "--ca");
+  if (!!f.clientCert !== !!f.clientKey) throw new ConfigError("OPTION_INVALID", f.clientCert ? "--client-key" : "--client-cert", "a client certificate needs both --client-cert and --client-key");
+  if (f.clientCert && f.clientKey) {
+    tlsOptions.cert = readPem(f.clientCert, "--client-cert");
+    tlsOptions.key = readPem(f.clientKey, "--client-key");
+  }
+  if (f.insecureSkipVerify) {
+    tlsOptions.insecureSkipVerify = true;
+    warnings.push("!!! --insecure-skip-verify: the server certificate is NOT checked; anyone on the path can read the mail and the password. Lab use only.");
+  }
+  if (f.allowPlaintextAuth) {
+    warnings.push("!!! --allow-plaintext-auth: credentials may be sent WITHOUT encryption. Never use this on a real network.");
+  }
+
+  // Credentials: never from argv.
+  let password: string | undefined;
+  let tokenProvider: TokenProvider | undefined;
+  const user = f.user ?? f.from;
+  if (auth === "plain" || auth === "login") {
+    if (f.passwordEnv) {
+      password = io.env[f.passwordEnv];
+      if (password === undefined) throw new ConfigError("OPTION_INVALID", "--password-env", `environment variable ${f.passwordEnv} is not set`);
+    } else if (io.isTty) {
+      password = await promptHidden(`Password for ${user}: `);
+    } else {
+      throw new ConfigError("OPTION_INVALID", "--password-env", `AUTH ${auth.toUpperCase()} needs a password: put it in an environment variable and name it with --password-env VAR`);
+    }
+  } else if (auth === "xoauth2") {
+    const envToken = io.env[f.passwordEnv ?? "MFP_MAIL_TOKEN"];
+    if (envToken) tokenProvider = staticToken(envToken);
+    else {
+      const { cachedTokenProvider } = await import("../oauth/provider.js");
+      const { resolve } = await import("node:path");
+      try {
+        tokenProvider = await cachedTokenProvider(resolve(board.outbox.dir), user);
+      } catch (e) {
+        throw new ConfigError("OPTION_INVALID", "--auth", `no XOAUTH2 sign-in for ${user}: run mfp-mail login first (${(e as Error).message})`);
+      }
+    }
+  }
+  const timeout = intFlag(f.timeout, "--timeout", 1, 3_600_000);
+
+  return {
+    warnings,
+    options: {
+      server: {
+        host, port, tls, requireTls, tlsOptions,
+        ...(f.ehloName ? { clientName: f.ehloName } : {}),
+        ...(timeout ? { timeouts: { connect: timeout, tlsHandshake: timeout, greeting: timeout, command: timeout, mail: timeout, rcpt: timeout, dataInit: timeout, dataBlock: timeout, dataTerm: timeout } } : {}),
+      },
+      auth: { mechanism: auth, user, ...(password !== undefined ? { password } : {}), ...(tokenProvider ? { tokenProvider } : {}), allowPlaintextAuth: !!f.allowPlaintextAuth },
+      message: { from: f.from, to, cc, subject: f.subject ?? (attachments[0] ? `Scan: ${attachments[0].fileName}` : "Message from mfp-mail"), text, attachments },
+      board,
+    },
+  };
+}
