@@ -9,12 +9,13 @@
 // hold a whole 16 KiB record and the server's certificate chain, mbedTLS 2.28 cannot reassemble
 // fragmented handshake messages), ~4.4 KiB output record buffer, the parsed CA bundle, and the
 // peer certificate. One 4 KiB I/O buffer per connection carries plaintext across the boundary.
-import { isIP, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { rootCertificates } from "node:tls";
 import type { SecureChannel, TlsEngine, TlsInfo, TlsOptions } from "./types.js";
 import { TransportError } from "./types.js";
 import { ERR, loadMbedtls, mbedtlsWasmPath, type MbedtlsModule } from "./mbedtls-module.js";
 import { handshakeError } from "./mbedtls-errors.js";
+import { ipBytes, pemOrDer } from "./mbedtls-inputs.js";
 
 export interface MbedtlsEngineOptions {
   /** Path of the engine (default build/mbedtls.wasm, or $MFP_MBEDTLS_WASM). */
@@ -145,6 +146,8 @@ class MbedtlsChannel implements SecureChannel {
       this.socket.on("end", this.onEnd);
       this.socket.on("close", this.onEnd);
       this.socket.on("error", this.onError);
+      // A socket that is already gone will send no 'end'/'close' any more.
+      if (this.socket.destroyed || this.socket.readableEnded) this.eof = true;
       this.socket.resume();
       this.pump();
     });
@@ -380,39 +383,6 @@ class MbedtlsChannel implements SecureChannel {
     this.waiter = null;
     w?.();
   }
-}
-
-/** An IP literal as 4 or 16 network-order bytes, or null for a host name. */
-export function ipBytes(name: string): Uint8Array | null {
-  const host = name.replace(/^\[(.*)\]$/, "$1");
-  const kind = isIP(host);
-  if (kind === 4) return Uint8Array.from(host.split(".").map(Number));
-  if (kind !== 6) return null;
-  // Expand "::", and a trailing dotted IPv4 part, into eight 16-bit groups.
-  let text = host.replace(/%.*$/, "");
-  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (v4) {
-    const b = v4[1]!.split(".").map(Number);
-    text = text.slice(0, -v4[1]!.length) + `${((b[0]! << 8) | b[1]!).toString(16)}:${((b[2]! << 8) | b[3]!).toString(16)}`;
-  }
-  const [head, tail] = text.split("::") as [string, string | undefined];
-  const h = head ? head.split(":") : [];
-  const t = tail ? tail.split(":") : [];
-  const groups = tail === undefined ? h : [...h, ...Array<string>(8 - h.length - t.length).fill("0"), ...t];
-  const out = new Uint8Array(16);
-  groups.forEach((g, i) => {
-    const v = parseInt(g, 16);
-    out[2 * i] = v >> 8;
-    out[2 * i + 1] = v & 0xff;
-  });
-  return out;
-}
-
-/** PEM must reach mbedtls_x509_crt_parse with its NUL terminator counted; DER as is. */
-function pemOrDer(data: string | Buffer): Uint8Array {
-  const buf = typeof data === "string" ? Buffer.from(data, "utf8") : data;
-  if (buf.includes("-----BEGIN")) return Buffer.concat([buf, Buffer.from([0])]);
-  return buf;
 }
 
 /**

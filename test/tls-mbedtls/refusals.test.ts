@@ -9,6 +9,7 @@ import { TransportError } from "../../host/transport/types.js";
 import { MbedtlsEngine } from "../../host/transport/tls-mbedtls.js";
 import { connectEngine, rawServer, skipWithoutWasm, tlsServer, type Peer } from "./helpers.js";
 import net from "node:net";
+import tls from "node:tls";
 import { once } from "node:events";
 
 async function expectRefusal(peer: Peer, options: Parameters<typeof connectEngine>[1], code: string, message: RegExp, timeoutMs?: number) {
@@ -104,6 +105,43 @@ describe("mbedtls-wasm refusals", { skip: skipWithoutWasm }, () => {
       const ch = await connectEngine(peer.port, { servername: "localhost", ca: ca.cert });
       assert.equal(ch.info.protocol, "TLSv1.2");
       ch.close();
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it("turns a corrupted record after the handshake into a clear read error", async () => {
+    // TLS on a server-side socket we own, so raw bytes can be slipped in after the handshake.
+    const peer = await rawServer((raw) => {
+      const secure = new tls.TLSSocket(raw, { isServer: true, secureContext: tls.createSecureContext({ ...good, maxVersion: "TLSv1.2" }) });
+      secure.on("error", () => {});
+      // Once the client's first record arrived, the handshake is over on both sides.
+      secure.once("data", () => raw.write(Buffer.from([0x17, 0x03, 0x03, 0x00, 0x20, ...randomBytes(32)])));
+    });
+    try {
+      const ch = await connectEngine(peer.port, { servername: "localhost", ca: ca.cert });
+      await ch.write(Buffer.from("EHLO scanner\r\n"));
+      await assert.rejects(ch.read(), (e: unknown) => {
+        assert.ok(e instanceof TransportError);
+        assert.equal(e.code, "CONNECTION_RESET");
+        assert.match(e.message, /TLS connection failed/);
+        return true;
+      });
+      ch.close();
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it("reports a socket that closed before the engine got it", async () => {
+    const peer = await rawServer((s) => s.end());
+    try {
+      const socket = net.connect(peer.port, "127.0.0.1");
+      await once(socket, "close");
+      await assert.rejects(new MbedtlsEngine({ handshakeTimeoutMs: 5000 }).connect(socket, { servername: "localhost", ca: ca.cert }), {
+        code: "TLS_HANDSHAKE_FAILED",
+        message: /closed the connection during the TLS handshake/,
+      });
     } finally {
       await peer.close();
     }
