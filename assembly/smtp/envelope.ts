@@ -7,7 +7,8 @@ import { capFlags, capSize } from "./caps";
 import { mailFrom, rcptCount, rcptPtr, rcptSize } from "./store";
 import { wireBegin, wireLit, wireBytes, wireU32, wireEnd, wireStart, wireLen } from "./wire";
 import { textPtr, textLen, enhBuf, enhLen } from "./reply";
-import { pushEvent, pushEventLit, eventsFree, EventsPerReply, pendingPush, pendingCount, PendingCap } from "./queue";
+import { pushEvent, pushEventLit, eventsRoom, eventsFit, EventsPerReply, pendingPush, pendingCount, PendingCap } from "./queue";
+import { eventTextMax } from "../core/buffers";
 import { framerReset, dataWrite, normalise, produced, closingLen, writeClosing, lineOpen } from "./framer";
 import { outBase, outSize, outUsed } from "../core/buffers";
 import * as buffers from "../core/buffers";
@@ -59,9 +60,12 @@ export function sendEnvelope(size: u32, bodyMode: i32): i32 {
   let need = mailLineLen() + 6;
   for (let i = 0; i < rcptCount; i++) need += 11 + rcptSize(i);
   const free = outSize - outUsed;
-  const pipe = usePipelining && (capFlags & CapPipelining) != 0 && need <= outSize;
-  if (pipe && (need > free || eventsFree() < <u32>rcptCount + 2 + EventsPerReply)) return StatusBusy;
-  if (!pipe && (mailLineLen() > free || eventsFree() < 1 + EventsPerReply)) return StatusBusy;
+  // the burst: one CommandSent per command, plus room for the events of the next reply
+  const records = <u32>rcptCount + 2 + EventsPerReply;
+  const text = need + EventsPerReply * eventTextMax;
+  const pipe = usePipelining && (capFlags & CapPipelining) != 0 && need <= outSize && eventsFit(records, text);
+  if (pipe && (need > free || !eventsRoom(records, text))) return StatusBusy;
+  if (!pipe && (mailLineLen() > free || !roomForOneCommand())) return StatusBusy;
   mode = bodyMode;
   pipelined = pipe;
   accepted = 0;
@@ -132,6 +136,11 @@ export function enterBody(): void {
   pushEventLit(EventReadyForBody, 0, 0, ClassOk, 0, "");
 }
 
+/** Room for one CommandSent and the events of the reply it will get. */
+function roomForOneCommand(): bool {
+  return eventsRoom(1 + EventsPerReply, (1 + EventsPerReply) * eventTextMax);
+}
+
 const BDAT_HDR: u32 = 18; // "BDAT 4294967295\r\n"
 
 /** Message bytes: framed for DATA or cut into BDAT chunks. Returns bytes consumed. */
@@ -140,7 +149,7 @@ export function bodyWrite(src: usize, len: u32): u32 {
   if (!usesBdat()) return dataWrite(src, len);
   // RFC 3030 §4.2: BDAT chunks may be pipelined only with PIPELINING; otherwise one at a time
   if (!pipelined && pendingCount > 0) return 0;
-  if (pendingCount >= PendingCap - 2 || eventsFree() < EventsPerReply + 1) return 0;
+  if (pendingCount >= PendingCap - 2 || !roomForOneCommand()) return 0;
   const free = outSize - outUsed;
   if (free < BDAT_HDR + 4) return 0;
   let room = free - BDAT_HDR;
@@ -172,14 +181,14 @@ export function bodyWrite(src: usize, len: u32): u32 {
 export function bodyEnd(): i32 {
   if (state != State.Body) return ReasonBadState;
   if (!usesBdat()) {
-    if (outSize - outUsed < closingLen() + 3 || eventsFree() < 1 + EventsPerReply) return StatusBusy;
+    if (outSize - outUsed < closingLen() + 3 || !roomForOneCommand()) return StatusBusy;
     buffers.outUsed = outUsed + writeClosing(outBase + outUsed); // RFC 5321 §4.1.1.4: CRLF . CRLF
     wireBegin();
     wireLit(".");
     sendEnd(Cmd.DataEnd, 0);
   } else {
     if (!pipelined && pendingCount > 0) return StatusBusy;
-    if (outSize - outUsed < 32 || eventsFree() < 1 + EventsPerReply) return StatusBusy;
+    if (outSize - outUsed < 32 || !roomForOneCommand()) return StatusBusy;
     wireBegin();
     if (mode == BodyModeChunked && lineOpen()) {
       wireLit("BDAT 2 LAST"); // close the last line with CRLF inside the final chunk

@@ -2,44 +2,74 @@
 // commands whose replies are still outstanding (RFC 2920: replies come back in command order).
 // Both are carved once; a full event queue makes feed() stop early instead of dropping events.
 import { eventTextMax } from "../core/buffers";
-import { MaxRecipients } from "./fields";
 
 // ── Events ─────────────────────────────────────────────────────────────────────────────────
-/** Room for a whole pipelined envelope (one CommandSent per RCPT) plus the events of a reply. */
-export const EventQueueCap: u32 = <u32>MaxRecipients + 28;
+// Variable-length records in one byte area, oldest first: a record is a 40-byte header and its
+// text rounded up to 4 bytes, so a pipelined envelope of 100 short RCPT lines costs a few KB,
+// not 100 full-size slots. When the free space at the end runs out, the live records move to
+// the front (rare: the host drains the queue after every call, which empties it).
 /** Events a single reply can cause (reply, recipient, auth, command sent, ready, failed …). */
 export const EventsPerReply: u32 = 8;
 const ENH_MAX: u32 = 12;
-// slot: kind, code, index, cls, reason, textLen, enhLen (i32 each) | enhanced[12] | text
+// header: kind, code, index, cls, reason, textLen, enhLen (i32 each) | enhanced[12] | text
 const HDR: u32 = 28 + ENH_MAX;
 
 let evBase: usize = 0;
-let evSlot: u32 = 0;
-let evHead: u32 = 0;
-let evCount: u32 = 0;
+let evCap: u32 = 0;
+let evHead: u32 = 0;   // offset of the oldest record
+let evTail: u32 = 0;   // offset where the next record goes
 let curBase: usize = 0; // the event nextEvent() returned, copied out so later pushes cannot touch it
+
+// @ts-ignore: decorator
+@inline function recordSize(textLen: u32): u32 {
+  return HDR + ((min(textLen, eventTextMax) + 3) & ~3);
+}
+
+/** The largest record: a header and a full eventTextCap of text. */
+export function eventMax(): u32 {
+  return recordSize(eventTextMax);
+}
 
 export function carveEvents(): void {
   if (evBase != 0) return;
-  evSlot = (HDR + eventTextMax + 3) & ~3;
-  evBase = heap.alloc(<usize>evSlot * EventQueueCap);
-  curBase = heap.alloc(<usize>evSlot);
+  // room for the events of two replies at full text size, plus a pipelined envelope's
+  // CommandSent lines (the envelope checks eventsRoom() before it sends)
+  evCap = 2 * EventsPerReply * recordSize(eventTextMax) + 8192;
+  evBase = heap.alloc(<usize>evCap);
+  curBase = heap.alloc(<usize>recordSize(eventTextMax));
 }
 
-export function eventsFree(): u32 {
-  return EventQueueCap - evCount;
+/** Could `records` more events with `textBytes` of text in total be queued now? */
+export function eventsRoom(records: u32, textBytes: u32): bool {
+  return (evTail - evHead) + records * (HDR + 3) + textBytes <= evCap;
+}
+
+/** Could they be queued once the host drained everything? */
+export function eventsFit(records: u32, textBytes: u32): bool {
+  return records * (HDR + 3) + textBytes <= evCap;
+}
+
+/** Room for the events of one more reply (what feed() checks before every byte). */
+export function eventsRoomForReply(): bool {
+  return (evTail - evHead) + EventsPerReply * recordSize(eventTextMax) <= evCap;
 }
 
 export function eventsClear(): void {
   evHead = 0;
-  evCount = 0;
+  evTail = 0;
 }
 
-/** Queue an event; false (and nothing queued) when full — callers check eventsFree() first. */
+/** Queue an event; false (and nothing queued) when full — callers check the room first. */
 export function pushEvent(kind: i32, code: i32, index: i32, cls: i32, reason: i32,
   text: usize, textLen: u32, enh: usize, enhLen: u32): bool {
-  if (evCount >= EventQueueCap) return false;
-  const s = evBase + <usize>((evHead + evCount) % EventQueueCap) * evSlot;
+  const size = recordSize(textLen);
+  if (evTail + size > evCap && evHead > 0) { // move the live records to the front
+    memory.copy(evBase, evBase + evHead, evTail - evHead);
+    evTail -= evHead;
+    evHead = 0;
+  }
+  if (evTail + size > evCap) return false;
+  const s = evBase + evTail;
   const tl = min(textLen, eventTextMax);
   const el = min(enhLen, ENH_MAX);
   store<i32>(s, kind);
@@ -50,33 +80,37 @@ export function pushEvent(kind: i32, code: i32, index: i32, cls: i32, reason: i3
   store<u32>(s, tl, 20);
   store<u32>(s, el, 24);
   if (el) memory.copy(s + 28, enh, el);
-  if (tl) memory.copy(s + HDR, text, tl);
-  evCount++;
+  if (tl && text) memory.copy(s + HDR, text, tl);
+  evTail += size;
   return true;
 }
 
 /** Queue an event whose text is an ASCII string literal (read in place, not allocated). */
 export function pushEventLit(kind: i32, code: i32, index: i32, cls: i32, reason: i32, msg: string): bool {
-  if (evCount >= EventQueueCap) return false;
-  if (!pushEvent(kind, code, index, cls, reason, 0, 0, 0, 0)) return false;
-  const s = evBase + <usize>((evHead + evCount - 1) % EventQueueCap) * evSlot;
   const n = min(<u32>msg.length, eventTextMax);
+  if (!pushEvent(kind, code, index, cls, reason, 0, n, 0, 0)) return false;
+  const s = evBase + evTail - recordSize(n); // compaction may have moved it: count from the tail
   for (let i: u32 = 0; i < n; i++) store<u8>(s + HDR + i, <u8>msg.charCodeAt(<i32>i));
-  store<u32>(s, n, 20);
   return true;
 }
 
 /** Move the oldest event to the current-event area; returns its kind, 0 when none. */
 export function popEvent(): i32 {
-  if (evCount == 0) {
+  if (evHead == evTail) {
     memory.fill(curBase, 0, HDR);
+    evHead = 0;
+    evTail = 0;
     return 0;
   }
-  const s = evBase + <usize>evHead * evSlot;
-  memory.copy(curBase, s, evSlot);
-  memory.fill(s, 0, evSlot); // reply text may quote what we sent; keep no stale copies
-  evHead = (evHead + 1) % EventQueueCap;
-  evCount--;
+  const s = evBase + evHead;
+  const size = recordSize(load<u32>(s, 20));
+  memory.copy(curBase, s, size);
+  memory.fill(s, 0, size); // reply text may quote what we sent; keep no stale copies
+  evHead += size;
+  if (evHead == evTail) {
+    evHead = 0;
+    evTail = 0;
+  }
   return load<i32>(curBase);
 }
 

@@ -12,7 +12,7 @@
 import { replyPush, replyReset, replyCode, replyError, PushLine, PushReply, PushError,
   textPtr, textLen, enhBuf, enhLen, replyLines } from "./reply";
 import { capsClear, capsLine, capFlags } from "./caps";
-import { pushEvent, pushEventLit, eventsFree, EventsPerReply, pendingPush, pendingPop,
+import { pushEvent, pushEventLit, eventsRoomForReply, pendingPush, pendingPop,
   pendingHas, pendingClear, eventsClear } from "./queue";
 import { wireBegin, wireLit, wireBytes, wireEnd, wireStart, wireLen } from "./wire";
 import { clientName, password, token, slotWipe, rcptClear, mailFrom, username } from "./store";
@@ -206,7 +206,7 @@ export function sessionFeed(len: u32): u32 {
       failLocal(ReasonTlsInjection, ClassProtocol, "the server sent data right after agreeing to start TLS (possible injection attack)");
       return len;
     }
-    if (eventsFree() < EventsPerReply) return i;
+    if (!eventsRoomForReply()) return i;
     const r = replyPush(load<u8>(inBase + i));
     i++;
     if (r == PushLine) onLine();

@@ -8,7 +8,7 @@ export const UserMax: u32 = 320;           // SASL identity: an address (RFC 532
 export const PasswordMax: u32 = 256;
 export const PathMax: u32 = 320;           // reverse/forward path with SMTPUTF8 local parts
 export const TokenMax: u32 = 8192;         // an OAuth 2 access token (Entra ID tokens are ~2-3 KB)
-const RCPT_ARENA: u32 = 16384;
+const RCPT_ARENA: u32 = 8192;           // all recipient addresses of one message (~80 bytes each at 100)
 
 /** One stored string: base pointer, capacity, current length. */
 @unmanaged export class Slot {
