@@ -13,6 +13,8 @@ const MAX_LINE = 512;
 /** A command line fit for the transcript. */
 export function commandForLog(text: string): string {
   const line = text.replace(/\r?\n$/, "");
+  // The end-of-data marker (RFC 5321 §4.1.1.4) is the one non-verb line worth recording.
+  if (line === ".") return ".";
   if (/[\r\n]/.test(line)) return `[redacted ${Buffer.byteLength(line)} bytes]`;
   const sp = line.indexOf(" ");
   const verb = (sp < 0 ? line : line.slice(0, sp)).toUpperCase();

@@ -11,6 +11,8 @@ import { join } from "node:path";
 import type { TlsInfo } from "../transport/types.js";
 import { commandForLog, replyForLog } from "./redact.js";
 
+const BODY_STEP = 1 << 20;
+
 export interface LogRecord {
   /** ms since epoch */
   t: number;
@@ -99,8 +101,20 @@ export class AttemptTranscript {
     this.rec({ kind: "begin" });
   }
 
+  /** Body byte count not yet written: progress is recorded every BODY_STEP bytes, not per chunk. */
+  private bodyPending = -1;
+  private bodyLogged = 0;
+
   private rec(r: Omit<LogRecord, "t" | "job" | "attempt">): void {
+    if (r.kind !== "body" && this.bodyPending >= 0) this.flushBody();
     this.log.write({ t: this.now(), job: this.job, attempt: this.attempt, ...r });
+  }
+
+  private flushBody(): void {
+    const bytes = this.bodyPending;
+    this.bodyPending = -1;
+    this.bodyLogged = bytes;
+    this.log.write({ t: this.now(), job: this.job, attempt: this.attempt, kind: "body", bytes });
   }
 
   connect(host: string, port: number): void {
@@ -122,7 +136,8 @@ export class AttemptTranscript {
 
   /** How many body bytes went out — the count, never the bytes. */
   body(bytes: number): void {
-    this.rec({ kind: "body", bytes });
+    this.bodyPending = bytes;
+    if (bytes - this.bodyLogged >= BODY_STEP) this.flushBody();
   }
 
   end(summary: AttemptSummary): void {

@@ -5,8 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Outbox } from "../../host/outbox/index.js";
-import { FakeClock, scanBytes, scanSource, sha256, startCutProxy, startServer, suiteDir, TEST_USER } from "./helpers.js";
-import { nodemailerDeliver } from "./nodemailer-deliver.js";
+import { conn, FakeClock, msg, realDeliver, scanBytes, scanSource, sha256, startCutProxy, startServer, suiteDir, TEST_USER } from "./helpers.js";
 
 const RETRY = { initialDelay: 1000, maxDelay: 4000, multiplier: 2, jitter: 0, maxAttempts: 20, giveUpAfter: 3_600_000 };
 
@@ -16,13 +15,13 @@ test("cut after the N-th server byte, for every N across a session: delivered af
   try {
     const clock = new FakeClock();
     const ob = await Outbox.open({ dir: suiteDir("cut"), retry: RETRY, clock });
-    const deliver = nodemailerDeliver();
+    const deliver = realDeliver();
     const enqueue = (n: number) =>
       ob.enqueue({
         from: TEST_USER,
         recipients: ["a@contoso.test", "b@contoso.test"],
-        message: { subject: `cut ${n}`, text: "x" },
-        connection: { host: "127.0.0.1", port: proxy.port, user: TEST_USER, auth: "login" },
+        message: msg(`cut ${n}`, ["a@contoso.test", "b@contoso.test"]),
+        connection: conn(proxy.port, "login"),
         scans: [scanSource(n, 40_000)],
       });
 

@@ -128,6 +128,8 @@ export async function startServer(hooks: ServerHooks = {}): Promise<TestServer> 
       });
     },
   });
+  // A client killed mid-session resets its socket: expected here, not a test failure.
+  server.on("error", () => {});
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   state.port = (server.server.address() as net.AddressInfo).port;
   state.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
@@ -210,4 +212,29 @@ export function maxInWindow(times: number[], windowMs: number): number {
     best = Math.max(best, i - j + 1);
   }
   return best;
+}
+
+// ── The device's real session (wasm core + transport) as the outbox's Deliver ───────────────
+import { defaultBoard } from "../../host/config/board.js";
+import { sessionDeliver } from "../../host/outbox/session-deliver.js";
+import type { Deliver, Json } from "../../host/outbox/types.js";
+
+export const PASSWORD_ENV = "MFP_OUTBOX_TEST_PASSWORD";
+process.env[PASSWORD_ENV] = TEST_PASSWORD;
+
+/** Session-backed Deliver: password from PASSWORD_ENV, XOAUTH2 token TEST_TOKEN. */
+export function realDeliver(): Deliver {
+  return sessionDeliver({
+    board: defaultBoard(),
+    tokenProvider: () => ({ getAccessToken: async () => TEST_TOKEN, invalidate() {} }),
+  });
+}
+
+/** Job settings for the loopback test server (plaintext AUTH is allowed only because it is loopback). */
+export function conn(port: number, auth: "plain" | "login" | "xoauth2" = "plain", user = TEST_USER): Json {
+  return { host: "127.0.0.1", port, tls: "none", auth, user, passwordEnv: PASSWORD_ENV, allowPlaintextAuth: true, clientName: "mfp.contoso.test" };
+}
+
+export function msg(subject: string, to: string[], text = "scanned on the device"): Json {
+  return { to, subject, text };
 }

@@ -8,9 +8,9 @@ import { readdirSync, readFileSync, writeFileSync, existsSync, mkdirSync } from 
 import { join } from "node:path";
 import { Outbox } from "../../host/outbox/index.js";
 import { retryDelay, DEFAULT_RETRY } from "../../host/outbox/backoff.js";
-import { OutboxError } from "../../host/outbox/types.js";
-import { FakeClock, scanBytes, scanSource, sha256, startServer, suiteDir, TEST_USER } from "./helpers.js";
-import { nodemailerDeliver } from "./nodemailer-deliver.js";
+import { OutboxError, type JobRecord } from "../../host/outbox/types.js";
+import { conn, FakeClock, msg, realDeliver, scanBytes, scanSource, sha256, startServer, suiteDir, TEST_USER } from "./helpers.js";
+
 
 const FAST = { initialDelay: 1000, maxDelay: 8000, multiplier: 2, jitter: 0, maxAttempts: 50, giveUpAfter: 60_000 };
 
@@ -18,8 +18,8 @@ function input(port: number, seed: number, recipients = ["a@contoso.test"], size
   return {
     from: TEST_USER,
     recipients,
-    message: { subject: `scan ${seed}`, text: "scanned" },
-    connection: { host: "127.0.0.1", port, user: TEST_USER, auth: "plain" as const },
+    message: msg(`scan ${seed}`, recipients),
+    connection: conn(port),
     scans: [scanSource(seed, size)],
   };
 }
@@ -30,7 +30,7 @@ test("enqueue → deliverNow: byte-identical scan arrives, job removed, report s
     const ob = await Outbox.open({ dir: suiteDir("basic"), retry: FAST });
     const job = await ob.enqueue(input(server.port, 1, ["a@contoso.test", "b@contoso.test"], 300_000));
     assert.deepEqual(await ob.store.ids(), [job.id]);
-    const out = await ob.deliverNow(job.id, nodemailerDeliver());
+    const out = await ob.deliverNow(job.id, realDeliver());
     assert.equal(out.kind, "done");
     assert.equal(out.kind === "done" && out.report.final, "sent");
     assert.equal(server.received.length, 1);
@@ -52,17 +52,17 @@ test("partial: a 4xx recipient is retried alone, a 5xx recipient never; the 250 
     const clock = new FakeClock();
     const ob = await Outbox.open({ dir: suiteDir("partial"), retry: FAST, clock });
     const job = await ob.enqueue(input(server.port, 2, ["ok@contoso.test", "busy@contoso.test", "gone@contoso.test"]));
-    const first = await ob.deliverNow(job.id, nodemailerDeliver());
+    const first = await ob.deliverNow(job.id, realDeliver());
     assert.equal(first.kind, "retry");
     if (first.kind !== "retry") return;
     assert.equal(first.at, clock.now() + 1000, "first retry after initialDelay");
     const states = Object.fromEntries(first.job.recipients.map((r) => [r.address, r.state]));
     assert.deepEqual(states, { "ok@contoso.test": "delivered", "busy@contoso.test": "pending", "gone@contoso.test": "failed" });
     // Not due yet: a pass does nothing.
-    assert.equal((await ob.runDue(nodemailerDeliver())).outcomes.length, 0);
+    assert.equal((await ob.runDue(realDeliver())).outcomes.length, 0);
     busy = false;
     clock.t += 1000;
-    const pass = await ob.runDue(nodemailerDeliver());
+    const pass = await ob.runDue(realDeliver());
     assert.equal(pass.outcomes.length, 1);
     const done = pass.outcomes[0]!;
     assert.equal(done.kind, "done");
@@ -78,9 +78,9 @@ test("permanent failure (535) is not retried: one attempt, report not-delivered"
   const server = await startServer();
   try {
     const ob = await Outbox.open({ dir: suiteDir("perm"), retry: FAST });
-    const bad = { ...input(server.port, 3), connection: { host: "127.0.0.1", port: server.port, user: "nobody@contoso.test", auth: "plain" as const } };
+    const bad = { ...input(server.port, 3), connection: conn(server.port, "plain", "nobody@contoso.test") };
     const job = await ob.enqueue(bad);
-    const out = await ob.deliverNow(job.id, nodemailerDeliver());
+    const out = await ob.deliverNow(job.id, realDeliver());
     assert.equal(out.kind, "done");
     if (out.kind !== "done") return;
     assert.equal(out.report.final, "not-delivered");
@@ -103,7 +103,7 @@ test("connection refused: backoff 1 → 2 → 4 … capped, then given up after 
   const delays: number[] = [];
   let last;
   for (let i = 0; i < 40; i++) {
-    last = await ob.deliverNow(job.id, nodemailerDeliver());
+    last = await ob.deliverNow(job.id, realDeliver());
     if (last.kind !== "retry") break;
     delays.push(last.at - clock.now());
     clock.t = last.at;
@@ -130,7 +130,7 @@ test("damaged jobs are quarantined with a reason; the rest of the queue is deliv
   try {
     const dir = suiteDir("corrupt");
     const ob = await Outbox.open({ dir, retry: FAST });
-    const jobs = [];
+    const jobs: JobRecord[] = [];
     for (let i = 0; i < 4; i++) jobs.push(await ob.enqueue(input(server.port, 10 + i)));
     // job 1: torn job.json; job 2: one flipped bit in the scan
     const j1 = join(dir, "jobs", jobs[1]!.id, "job.json");
@@ -141,7 +141,7 @@ test("damaged jobs are quarantined with a reason; the rest of the queue is deliv
     writeFileSync(s2, b);
 
     const reopened = await Outbox.open({ dir, retry: FAST });
-    const pass = await reopened.runDue(nodemailerDeliver());
+    const pass = await reopened.runDue(realDeliver());
     assert.deepEqual(pass.outcomes.filter((o) => o.kind === "done").length, 2);
     assert.deepEqual(server.received.map((r) => r.subject).sort(), ["scan 10", "scan 13"]);
     const q = await reopened.store.listQuarantine();
@@ -202,7 +202,7 @@ test("full disk (256 KiB tmpfs): enqueue fails with STORAGE_FULL, queued jobs in
     });
     assert.deepEqual(readdirSync(join(dir, "tmp")), [], "no half-written job left");
     assert.deepEqual(await ob.store.ids(), [small.id]);
-    const out = await ob.deliverNow(small.id, nodemailerDeliver());
+    const out = await ob.deliverNow(small.id, realDeliver());
     assert.equal(out.kind, "done");
     assert.equal(server.received[0]!.attachments[0]!.sha256, sha256(scanBytes(30, 60_000)));
   } finally {

@@ -8,8 +8,7 @@ import { runDaemon } from "../../host/outbox/daemon.js";
 import { RateLimiter } from "../../host/outbox/ratelimit.js";
 import { OutboxStore } from "../../host/outbox/store.js";
 import { M365_SUBMISSION_LIMITS } from "../../host/outbox/types.js";
-import { FakeClock, maxInWindow, scanSource, startServer, suiteDir, TEST_USER } from "./helpers.js";
-import { nodemailerDeliver } from "./nodemailer-deliver.js";
+import { conn, FakeClock, maxInWindow, msg, realDeliver, scanSource, startServer, suiteDir, TEST_USER } from "./helpers.js";
 
 test("100 jobs for one account: never more than 30 per minute reach the server, across a restart", async () => {
   const clock = new FakeClock();
@@ -24,8 +23,8 @@ test("100 jobs for one account: never more than 30 per minute reach the server, 
         recipients: ["a@contoso.test"],
         account: TEST_USER,
         limits: M365_SUBMISSION_LIMITS,
-        message: { subject: `rate ${i}` },
-        connection: { host: "127.0.0.1", port: server.port, user: TEST_USER, auth: "xoauth2" },
+        message: msg(`rate ${i}`, ["a@contoso.test"]),
+        connection: conn(server.port, "xoauth2"),
         scans: [scanSource(i, 2000)],
       });
     }
@@ -33,7 +32,7 @@ test("100 jobs for one account: never more than 30 per minute reach the server, 
     // First sender process: stops (as after a SIGTERM) once 20 messages went out.
     const ac = new AbortController();
     let done = 0;
-    await runDaemon(first, nodemailerDeliver(), ac.signal, {
+    await runDaemon(first, realDeliver(), ac.signal, {
       clock,
       pollMs: 60_000,
       maxPasses: 50,
@@ -45,7 +44,7 @@ test("100 jobs for one account: never more than 30 per minute reach the server, 
     assert.equal(clock.now(), start, "the first 20 went out at once (burst within the limit)");
     // A new process, same fake time: only 10 more may go in this minute.
     const second = await Outbox.open(opts);
-    await runDaemon(second, nodemailerDeliver(), new AbortController().signal, { clock, pollMs: 60_000, exitWhenEmpty: true, maxPasses: 400 });
+    await runDaemon(second, realDeliver(), new AbortController().signal, { clock, pollMs: 60_000, exitWhenEmpty: true, maxPasses: 400 });
     assert.equal(server.received.length, 100, "all delivered");
     assert.deepEqual(await second.store.ids(), []);
     const times = server.received.map((m) => m.at);
