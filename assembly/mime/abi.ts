@@ -102,6 +102,6 @@ export function mimeMaxPartBytes(maxSize: f64, overhead: f64, binary: i32): f64 
   return maxPartBytes(maxSize, overhead, binary != 0);
 }
 export function mimeSplitPages(pageCount: u32, cap: f64): i32 {
-  if (!inRange(0, pageCount * 8)) return MimeErrBadArg;
+  if (pageCount > inSize / 8) return MimeErrBadArg; // the ends and the cuts both live in the in buffer
   return splitPages(inBase, pageCount, cap, inBase + (<usize>pageCount << 2));
 }

@@ -49,6 +49,8 @@ function fail(code: i32): i32 {
 }
 
 export function writerBegin(rand: usize, n: u32): i32 {
+  // the previous message's last bytes must reach the sink first (an aborted one is dropped)
+  if (phase == Done && stagePending() > 0 && stageFlush() > 0) return MimeDrain;
   if (n < 16 || n > 48) return MimeErrBadBoundary;
   for (let i: u32 = 0; i < n; i++) {
     const c = load<u8>(rand + i);
@@ -99,7 +101,9 @@ export function writerHeader(field: i32, p: usize, n: u32): i32 {
     closeOpen();
     putStr("Subject: ");
     setCol(9);
-    if (isPrintable(p, n, true) && !contains2(p, n, 0x3D, 0x3F)) foldAscii(p, n);
+    // plain ASCII folds at spaces; a run too long to fold within 998 octets (RFC 5322 §2.1.1)
+    // or text that looks like an encoded word goes out as encoded-words instead
+    if (isPrintable(p, n, true) && !contains2(p, n, 0x3D, 0x3F) && longestRun(p, n) <= 900) foldAscii(p, n);
     else encodeWords(p, n);
     putCRLF();
     return done();
@@ -119,6 +123,17 @@ export function writerHeader(field: i32, p: usize, n: u32): i32 {
     return done();
   }
   return fail(MimeErrBadArg);
+}
+
+/** Longest run without a space. */
+function longestRun(p: usize, n: u32): u32 {
+  let max: u32 = 0;
+  let run: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    if (load<u8>(p + i) == 0x20) run = 0;
+    else if (++run > max) max = run;
+  }
+  return max;
 }
 
 function hasAt(p: usize, n: u32): bool {

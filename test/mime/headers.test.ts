@@ -62,3 +62,12 @@ test("RFC 2231 file names: non-ASCII, long, quotes; plain fallback present", asy
     assert.equal(m.attachments[0]!.filename, filename);
   }
 });
+
+test("a 998-character subject without spaces stays within 998-octet lines", async () => {
+  const w = await freshWriter();
+  const subject = "x".repeat(998);
+  const c = collector();
+  await w.write(baseSpec({ subject }), {}, c.write);
+  for (const line of headerSection(c.bytes()).split("\r\n")) assert.ok(line.length <= 78, `${line.length}`);
+  assert.equal((await simpleParser(c.bytes())).subject, subject);
+});
