@@ -27,6 +27,8 @@ export interface SimServerOptions {
   /** Require AUTH before MAIL (default: true when users are given). */
   authRequired?: boolean;
   pipelining?: boolean;
+  /** Announce SIZE in EHLO (default true); false = the limit is enforced only after DATA (552). */
+  announceSize?: boolean;
   /** SIZE limit in bytes (default 200 MiB); messages over it get 552 at MAIL (RFC 1870). */
   size?: number;
   /** Reply to RCPT TO: return [code, text] to refuse a recipient. */
@@ -82,6 +84,7 @@ export async function startSimServer(o: SimServerOptions = {}): Promise<SimServe
     banner: "mfp-mail simulator",
     size: o.size ?? 200 * 1024 * 1024,
     hidePIPELINING: o.pipelining === false,
+    hideSize: o.announceSize === false,
     hideSTARTTLS: !starttls,
     ...(creds ? { key: creds.server.key, cert: creds.server.cert, minVersion: "TLSv1.2" } : {}),
     authMethods: noAuth ? [] : methods,
