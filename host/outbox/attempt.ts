@@ -136,6 +136,12 @@ export async function attemptJob(ctx: AttemptContext, id: string, deliver: Deliv
     job.attemptCount = no;
 
     if (!job.recipients.some((r) => r.state === "pending")) return await finish(ctx, job, result, result.message);
+    if (signal.aborted) {
+      // Stopped by us (daemon shutdown), not by the server: due again as soon as we restart.
+      job.nextAttemptAt = ctx.clock.now();
+      await ctx.store.update(job);
+      return { kind: "retry", job, result, at: job.nextAttemptAt };
+    }
     const next = nextAttempt(ctx.retry, job.createdAt, no, ctx.clock.now(), ctx.random);
     if (!next.retry) {
       for (const r of job.recipients) {

@@ -41,17 +41,22 @@ export interface JobMessage {
 export interface SessionDeliverOptions {
   board: Board;
   /** XOAUTH2 tokens for `user` (host/oauth); required for jobs with auth "xoauth2". */
-  tokenProvider?: (user: string | undefined) => TokenProvider | undefined;
+  tokenProvider?: (user: string | undefined) => TokenProvider | undefined | Promise<TokenProvider | undefined>;
   /** Password lookup; default: process.env[connection.passwordEnv]. */
   password?: (c: JobConnection) => string | undefined;
   /** Tests: a proxy or fault injector instead of a direct connection. */
   openTransport?: (c: JobConnection) => Promise<Transport>;
 }
 
-function authFor(c: JobConnection, o: SessionDeliverOptions): AuthOptions | string {
+async function authFor(c: JobConnection, o: SessionDeliverOptions): Promise<AuthOptions | string> {
   if (c.auth === "none") return { mechanism: "none" };
   if (c.auth === "xoauth2") {
-    const tp = o.tokenProvider?.(c.user);
+    let tp: TokenProvider | undefined;
+    try {
+      tp = await o.tokenProvider?.(c.user);
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
     if (!tp) return `no XOAUTH2 token source for ${c.user ?? "the account"}: run mfp-mail login`;
     return { mechanism: "xoauth2", user: c.user, tokenProvider: tp, allowPlaintextAuth: c.allowPlaintextAuth };
   }
@@ -64,7 +69,7 @@ export function sessionDeliver(o: SessionDeliverOptions): Deliver {
   return async (req): Promise<DeliveryResult> => {
     const c = req.connection as unknown as JobConnection;
     const m = req.message as unknown as JobMessage;
-    const auth = authFor(c, o);
+    const auth = await authFor(c, o);
     if (typeof auth === "string") {
       // A missing secret is a device configuration problem; retrying cannot fix it by itself.
       return { status: "failed", code: 0, enhanced: "", message: `Not signed in: ${auth}`, recipients: req.recipients.map((address) => ({ address, accepted: false, code: 0 })), messageAccepted: false, transient: false };
