@@ -145,7 +145,9 @@ export function classifyReply(r: Reply, ctx: ReplyContext = {}): Classified {
   }
   // Relay denied: Direct Send cannot reach outside the organisation (5.7.54 / 5.7.64 / 5.7.1 "relay").
   if (code >= 500 && sub === "7" && (enh === "5.7.54" || enh === "5.7.64" || /relay/i.test(text))) {
-    const ds = ctx.preset === "m365-direct-send";
+    // 5.7.54 is what the tenant MX endpoint answers an unauthenticated sender (Direct Send) for
+    // a recipient outside the accepted domains, so it gets the Direct Send words when no preset is known.
+    const ds = ctx.preset === "m365-direct-send" || (ctx.preset === undefined && enh === "5.7.54");
     return mk({
       class: "permanent", id: "RELAY_DENIED", action: "fix-config",
       userMessage: ds ? "Direct Send only reaches\ninternal recipients" : "Server refused to relay\nto this recipient",

@@ -52,6 +52,9 @@ test("Direct Send relay denial points to Options 1 and 3; other presets get the 
   const gen = classifyReply({ code: 554, text: "5.7.1 Relay access denied" }, { preset: "generic" });
   assert.equal(gen.id, "RELAY_DENIED");
   assert.equal(gen.userMessage, "Server refused to relay\nto this recipient");
+  // Without a preset, 5.7.54 (the MX endpoint's answer to an unauthenticated sender) is Direct Send.
+  assert.equal(classifyReply({ code: 550, text: "5.7.54 SMTP; Unable to relay recipient in non-accepted domain" }).userMessage, "Direct Send only reaches\ninternal recipients");
+  assert.equal(classifyReply({ code: 550, text: "5.7.54 SMTP; Unable to relay recipient in non-accepted domain" }, { preset: "m365-relay" }).userMessage, "Server refused to relay\nto this recipient");
 });
 
 test("an explicit enhanced code wins over the text", () => {
