@@ -66,6 +66,8 @@ export interface ServerHooks {
   rcpt?: (address: string) => { code: number; message: string } | undefined;
   /** Time stamp for a received message (fake clock in rate-limit tests). */
   now?: () => number;
+  /** Offer STARTTLS with this key/cert (PEM) and refuse AUTH before it. */
+  tls?: { key: string; cert: string };
 }
 
 export interface TestServer {
@@ -82,8 +84,9 @@ export async function startServer(hooks: ServerHooks = {}): Promise<TestServer> 
   const state: TestServer = { port: 0, received: [], dots: 0, authFailures: 0, close: async () => {} };
   const server = new SMTPServer({
     authMethods: ["PLAIN", "LOGIN", "XOAUTH2"],
-    allowInsecureAuth: true,
-    disabledCommands: ["STARTTLS"],
+    allowInsecureAuth: !hooks.tls,
+    disabledCommands: hooks.tls ? [] : ["STARTTLS"],
+    ...(hooks.tls ? { key: hooks.tls.key, cert: hooks.tls.cert } : {}),
     logger: false,
     size: 64 * 1024 * 1024,
     closeTimeout: 500,
