@@ -108,6 +108,8 @@ export function composeResult(st: AttemptState): SessionResult {
   } else if (st.transportError) {
     c = classifyTransport(st.transportError);
     detail = st.transportError.message;
+    // A server name that does not exist is a setting to fix, not a server's answer (exit 2).
+    configError = st.transportError.code === "DNS_FAILURE" && !st.transportError.transient;
   } else {
     c = { class: "transient", code: 0, enhanced: "", id: "SESSION_ENDED", action: "retry", userMessage: "Connection lost\nwill retry later",
       adminHint: "The session ended before the server accepted the message." };
