@@ -29,7 +29,9 @@ export interface CoreEvent {
   code: number;       // SMTP reply code, 0 when none
   enhanced: string;   // RFC 3463 code such as "5.7.139", "" when none
   text: string;       // reply text (last line), the redacted command, or a plain-words message
-  index: number;      // recipient number for RecipientResult
+  index: number;      // recipient number for RecipientResult; for Failed the State number it failed in
+  /** For Failed: the state the session was in ("Greeting", "Auth", "Envelope", "BodyEnd" …). */
+  stage?: string;
   cls: number;        // Class* constant
   reason: number;     // Reason* constant for Failed
 }
@@ -288,6 +290,7 @@ export class Core {
         index: this.x.evIndex(),
         cls: this.x.evClass(),
         reason: this.x.evReason(),
+        ...(kind === this.k.EventFailed ? { stage: STATE_NAMES[this.x.evIndex()] ?? String(this.x.evIndex()) } : {}),
       });
     }
   }

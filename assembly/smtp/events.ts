@@ -11,7 +11,8 @@ export const EventReadyForEnvelope: i32 = 6; // capabilities known; set recipien
 export const EventRecipientResult: i32 = 7;  // evIndex = recipient number, evCode/evClass its result
 export const EventReadyForBody: i32 = 8;     // bodyWrite()/bodyEnd() from now on
 export const EventMessageAccepted: i32 = 9;  // final 250 after the dot / BDAT LAST
-export const EventFailed: i32 = 10;          // evCode, evEnhanced, evText, evClass, evReason
+export const EventFailed: i32 = 10;          // evCode, evEnhanced, evText, evClass, evReason; evIndex = the
+                                             // State it failed in (order of enum State in smtp/session.ts)
 export const EventClosed: i32 = 11;          // QUIT answered, or the session is over
 export const EventAuthError: i32 = 12;       // XOAUTH2 334 error challenge: evText = decoded JSON
 

@@ -132,14 +132,16 @@ export function enterReady(): void {
 // ── failing ────────────────────────────────────────────────────────────────────────────────
 /** Fail because of the reply just parsed: its code, enhanced code and text go into the event. */
 export function failReply(reason: i32, quitOk: bool): void {
+  const stage = <i32>state;
   enterFailed(quitOk);
-  pushEvent(EventFailed, replyCode, 0, classOf(replyCode), reason, textPtr(), textLen, enhBuf, enhLen);
+  pushEvent(EventFailed, replyCode, stage, classOf(replyCode), reason, textPtr(), textLen, enhBuf, enhLen);
 }
 
 /** Fail for a local or protocol reason, with a plain-words message for the panel. */
 export function failLocal(reason: i32, cls: i32, msg: string): void {
+  const stage = <i32>state;
   enterFailed(cls != ClassProtocol && reason != ReasonTlsInjection);
-  pushEventLit(EventFailed, 0, 0, cls, reason, msg);
+  pushEventLit(EventFailed, 0, stage, cls, reason, msg);
 }
 
 function enterFailed(quitOk: bool): void {

@@ -154,6 +154,7 @@ test("a wrong password ends in Failed(AuthFailed) with the server's words", asyn
     const f = r.events.find((e) => e.name === "Failed")!;
     assert.ok(f);
     assert.equal(f.code, 535);
+    assert.equal(f.stage, "Auth");
     assert.equal(f.enhanced, "5.7.139");
     const core = r.core;
     assert.equal(core.nameOf("Reason", f.reason), "AuthFailed");

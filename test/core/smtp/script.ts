@@ -32,6 +32,7 @@ export let kinds: i32[] = [];
 export let failReason: i32 = 0;
 export let failClass: i32 = 0;
 export let failCode: i32 = 0;
+export let failStage: i32 = -1;
 export let failText: string = "";
 export let failEnhanced: string = "";
 export let rcptCodes: i32[] = [];
@@ -44,6 +45,7 @@ export function clearSeen(): void {
   failReason = 0;
   failClass = 0;
   failCode = 0;
+  failStage = -1;
   failText = "";
   failEnhanced = "";
 }
@@ -57,6 +59,7 @@ export function drain(): void {
       failReason = evReason();
       failClass = evClass();
       failCode = evCode();
+      failStage = evIndex();
       failText = text;
       failEnhanced = String.UTF8.decodeUnsafe(evEnhancedPtr(), evEnhancedLen());
     }

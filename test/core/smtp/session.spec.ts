@@ -1,6 +1,6 @@
 // The state machine driven by scripted server transcripts. Server bytes go in one byte at a time
 // unless a test says otherwise; `wire()` is what the client wrote since the previous look.
-import { setup, cfg, server, wire, drain, saw, kinds, failReason, failClass, failCode, failEnhanced,
+import { setup, cfg, server, wire, drain, saw, kinds, failReason, failStage, failClass, failCode, failEnhanced,
   failText, rcptCodes, body, clearSeen } from "./script";
 import { setInt, start, tlsUpgraded, sendEnvelope, bodyEnd, quit, rset, accessToken, sessionState, feed, nextEvent } from "../../../assembly/smtp/abi";
 import { State } from "../../../assembly/smtp/session";
@@ -226,6 +226,7 @@ describe("session: AUTH", () => {
     expect(wire().startsWith("AUTH PLAIN ")).toBe(true);
     server("535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled\r\n");
     expect(failReason).toBe(E.ReasonAuthFailed);
+    expect(failStage).toBe(<i32>State.Auth);
     expect(failClass).toBe(E.ClassPermanent);
     expect(failCode).toBe(535);
     expect(failEnhanced).toBe("5.7.139");
