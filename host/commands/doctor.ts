@@ -1,6 +1,7 @@
 // `mfp-mail doctor` — check a configuration against Microsoft 365's device-mail rules and probe
 // the server without sending anything. Secrets come from the environment or files, never from
-// process arguments: MFP_MAIL_PASSWORD / --password-file, MFP_MAIL_TOKEN / --token-file.
+// process arguments: --password-env VAR (default MFP_MAIL_PASSWORD) / --password-file,
+// MFP_MAIL_TOKEN / --token-file.
 import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { resolveBoard, defaultBoard, type Board } from "../config/board.js";
@@ -11,7 +12,7 @@ import { formatChecklist, runDoctor } from "../doctor.js";
 interface DoctorOpts {
   preset?: string; board?: string; host?: string; port?: string; tls?: TlsMode; domain?: string;
   acceptedDomain?: string[]; from?: string; to?: string[]; user?: string; auth?: string;
-  passwordFile?: string; tokenFile?: string; clientCert?: string; clientKey?: string;
+  passwordFile?: string; passwordEnv?: string; tokenFile?: string; clientCert?: string; clientKey?: string;
   staticIp?: string; ca?: string; servername?: string; probe?: boolean; timeout?: string; json?: boolean;
 }
 
@@ -41,7 +42,11 @@ export async function doctorAction(o: DoctorOpts, out: (s: string) => void = (s)
     out(`✗ --auth: unknown mechanism "${badMech}" (XOAUTH2, LOGIN, PLAIN)`);
     return 2;
   }
-  const password = o.passwordFile ? readSecret(o.passwordFile) : process.env.MFP_MAIL_PASSWORD;
+  const password = o.passwordFile ? readSecret(o.passwordFile) : process.env[o.passwordEnv ?? "MFP_MAIL_PASSWORD"];
+  if (o.passwordEnv !== undefined && password === undefined) {
+    out(`✗ --password-env: environment variable ${o.passwordEnv} is not set`);
+    return 2;
+  }
   const token = o.tokenFile ? readSecret(o.tokenFile) : process.env.MFP_MAIL_TOKEN;
   const res = await runDoctor({
     preset: o.preset ?? board.defaultPreset, board,
@@ -77,7 +82,8 @@ export function doctorCommand(): Command {
     .option("--to <address>", "recipient(s), repeatable or comma-separated", collect)
     .option("--user <mailbox>", "SMTP AUTH user (submission)")
     .option("--auth <mechs>", "allowed mechanisms, comma-separated: XOAUTH2,LOGIN,PLAIN")
-    .option("--password-file <file>", "file holding the password (or env MFP_MAIL_PASSWORD)")
+    .option("--password-env <VAR>", "environment variable holding the password (default MFP_MAIL_PASSWORD), as for send")
+    .option("--password-file <file>", "file holding the password")
     .option("--token-file <file>", "file holding an XOAUTH2 access token (or env MFP_MAIL_TOKEN)")
     .option("--client-cert <pem>", "client certificate for a relay connector")
     .option("--client-key <pem>", "its private key")

@@ -1,6 +1,7 @@
 // Test driver: one message through A's core (host/core.ts) over C1's transport, configured from a
 // preset and a board, the outcome classified by host/config/replies.ts. Used by the M365 tests
-// until the session loop (host/session.ts) offers the same; bounded everywhere.
+// without the session loop (host/session.ts) in between: test/tls-mbedtls/send.test.ts runs the
+// mbedtls-wasm engine through it. test/m365/send.test.ts uses the product path instead. Bounded.
 import { Core, type CoreEvent } from "../../host/core.js";
 import { openTransport } from "../../host/transport/connect.js";
 import type { PhasedTransport } from "../../host/transport/tcp.js";
