@@ -34,10 +34,10 @@ function ready(): bool {
 }
 
 /** Bytes that may not appear in a command argument: controls (CR, LF, NUL …), and for paths < >. */
-function argumentOk(len: u32, path: bool): bool {
+function argumentOk(len: u32, path: bool, ascii: bool = false): bool {
   for (let i: u32 = 0; i < len; i++) {
     const c = load<u8>(inBase + i);
-    if (c < 0x20 || c == 0x7f) return false;
+    if (c < 0x20 || c == 0x7f || (ascii && c >= 0x80)) return false;
     if (path && (c == 0x3c || c == 0x3e || c == 0x20)) return false;
     if (path && c >= 0x80) setSmtpUtf8(true); // a UTF-8 address needs SMTPUTF8 (RFC 6531)
   }
@@ -55,7 +55,8 @@ export function setString(field: i32, len: u32): i32 {
     memory.fill(inBase, 0, len); // the staging copy of a secret goes at once
     return ok ? 0 : ReasonBadArgument;
   }
-  if (field == FieldClientName) ok = argumentOk(len, true) && slotSet(clientName, inBase, len);
+  // the EHLO name is a domain (A-labels: the host converts IDNs) or an address literal
+  if (field == FieldClientName) ok = argumentOk(len, true, true) && slotSet(clientName, inBase, len);
   else if (field == FieldUsername) ok = argumentOk(len, false) && slotSet(username, inBase, len);
   else if (field == FieldMailFrom) ok = argumentOk(len, true) && slotSet(mailFrom, inBase, len);
   else if (field == FieldRcptTo) ok = len > 0 && argumentOk(len, true) && rcptAdd(inBase, len);

@@ -15,6 +15,8 @@ export interface DriveOptions {
   accessToken?: string;
   /** Send QUIT in the same write as the end of the message (PIPELINING). */
   quitWithBody?: boolean;
+  /** Hand the server's bytes to the core in pieces of this many bytes (default: as read). */
+  feedStep?: number;
   timeoutMs?: number;
 }
 
@@ -102,7 +104,8 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
     socket.on("data", (chunk: Buffer) => {
       try {
         const writesBefore = writes;
-        core.feed(chunk);
+        const step = o.feedStep ?? chunk.length;
+        for (let off = 0; off < chunk.length; off += step) core.feed(chunk.subarray(off, off + step));
         let end = false;
         for (let e = core.nextEvent(); e; e = core.nextEvent()) end = handle(e) || end;
         if (bodyActive && !end) {

@@ -94,6 +94,16 @@ test("a message with PIPELINING: one rejected recipient of three, 4 round trips"
   assert.equal(r.memoryAfter, r.memoryBefore, "linear memory grew during the session");
 });
 
+test("server bytes handed over one at a time give the same session, byte for byte", async () => {
+  const to = ["a@example.com", "nobody@example.com", "c@example.com"];
+  const whole = await drive({ port: plain.port, from: "scanner@example.com", to, body: BODY });
+  const bytewise = await drive({ port: plain.port, from: "scanner@example.com", to, body: BODY, feedStep: 1 });
+  assert.equal(bytewise.state, "Closed");
+  assert.equal(bytewise.wire, whole.wire);
+  assert.deepEqual(bytewise.events.map((e) => [e.name, e.code, e.enhanced, e.text, e.index]), whole.events.map((e) => [e.name, e.code, e.enhanced, e.text, e.index]));
+  assert.equal(plain.received.at(-1)!.raw.toString("latin1"), BODY_ON_WIRE);
+});
+
 test("QUIT pipelined behind the message saves one more round trip (3)", async () => {
   const r = await drive({ port: plain.port, from: "scanner@example.com", to: ["a@example.com", "c@example.com"], body: BODY, quitWithBody: true });
   assert.equal(r.state, "Closed");
