@@ -8,6 +8,9 @@ import { sendCommand } from "./commands/send.js";
 import { simCommand } from "./commands/sim.js";
 import { doctorCommand } from "./commands/doctor.js";
 import { loginCommand } from "./commands/login.js";
+import { queueCommand } from "./commands/queue.js";
+import { logCommand } from "./commands/log.js";
+import { daemonCommand } from "./commands/daemon.js";
 
 /** The subcommands, in help order. Add a line here for a new host/commands/<name>.ts. */
 const COMMANDS: (() => Command)[] = [
@@ -15,6 +18,9 @@ const COMMANDS: (() => Command)[] = [
   simCommand,
   doctorCommand,
   loginCommand,
+  queueCommand,
+  logCommand,
+  daemonCommand,
 ];
 
 export const EXIT = { sent: 0, internal: 1, config: 2, permanent: 3, transient: 4 } as const;
