@@ -2,6 +2,7 @@
 // timers and retries is host/session.ts). It answers the core's events the simplest way and
 // counts round trips: one per batch of server bytes after which the client had to write.
 import net from "node:net";
+import tls from "node:tls";
 import { Core, type CoreEvent } from "../../host/core.js";
 
 export interface DriveOptions {
@@ -17,6 +18,8 @@ export interface DriveOptions {
   quitWithBody?: boolean;
   /** Hand the server's bytes to the core in pieces of this many bytes (default: as read). */
   feedStep?: number;
+  /** STARTTLS: the CA that signed the server's certificate, and the name to check. */
+  tls?: { ca: string; servername: string };
   timeoutMs?: number;
 }
 
@@ -44,7 +47,8 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
   const wire: Buffer[] = [];
   let roundTrips = 0;
   let writes = 0;
-  const socket = net.connect({ host: "127.0.0.1", port: o.port });
+  let socket: net.Socket = net.connect({ host: "127.0.0.1", port: o.port });
+  let tlsNeeded = false;
   const flush = (): number => {
     const out = core.takeOut();
     if (out.length) {
@@ -85,6 +89,8 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
       if (rc !== 0) throw new Error(`sendEnvelope refused: ${core.nameOf("Reason", rc)}`);
     } else if (e.kind === k.EventReadyForEnvelope && sentMessage) {
       core.quit();
+    } else if (e.kind === k.EventNeedTlsUpgrade) {
+      tlsNeeded = true;
     } else if (e.kind === k.EventNeedAccessToken) {
       core.accessToken(o.accessToken ?? "");
     } else if (e.kind === k.EventReadyForBody) {
@@ -99,28 +105,47 @@ export async function drive(o: DriveOptions): Promise<DriveResult> {
   const done = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => { socket.destroy(); reject(new Error("drive: timeout")); }, o.timeoutMs ?? 10_000);
     const finish = () => { clearTimeout(timer); socket.end(); resolve(); };
-    socket.on("error", (err) => { clearTimeout(timer); reject(err); });
-    socket.on("close", () => { clearTimeout(timer); resolve(); });
-    socket.on("data", (chunk: Buffer) => {
-      try {
-        const writesBefore = writes;
-        const step = o.feedStep ?? chunk.length;
-        for (let off = 0; off < chunk.length; off += step) core.feed(chunk.subarray(off, off + step));
-        let end = false;
-        for (let e = core.nextEvent(); e; e = core.nextEvent()) end = handle(e) || end;
-        if (bodyActive && !end) {
-          pumpBody();
-          for (let e = core.nextEvent(); e; e = core.nextEvent()) end = handle(e) || end;
-        }
-        flush();
-        if (writes > writesBefore) roundTrips++;
-        if (end) finish();
-      } catch (err) {
-        clearTimeout(timer);
-        socket.destroy();
-        reject(err);
+    const fail = (err: unknown) => { clearTimeout(timer); socket.destroy(); reject(err); };
+    const turn = (feedBytes: Buffer | null) => {
+      const writesBefore = writes;
+      if (feedBytes) {
+        const step = o.feedStep ?? feedBytes.length;
+        for (let off = 0; off < feedBytes.length; off += step) core.feed(feedBytes.subarray(off, off + step));
       }
-    });
+      let end = false;
+      for (let e = core.nextEvent(); e; e = core.nextEvent()) end = handle(e) || end;
+      if (bodyActive && !end) {
+        pumpBody();
+        for (let e = core.nextEvent(); e; e = core.nextEvent()) end = handle(e) || end;
+      }
+      flush();
+      if (writes > writesBefore) roundTrips++;
+      if (end) finish();
+      else if (tlsNeeded) startTls();
+    };
+    const onData = (chunk: Buffer) => {
+      try { turn(chunk); } catch (err) { fail(err); }
+    };
+    // RFC 3207: the handshake runs on the same connection; the core sends EHLO again after it
+    const startTls = () => {
+      tlsNeeded = false;
+      if (!o.tls) return fail(new Error("server asked for TLS but the test gave no CA"));
+      const plainSocket = socket;
+      plainSocket.removeListener("data", onData);
+      const secure = tls.connect({ socket: plainSocket, servername: o.tls.servername, ca: o.tls.ca, minVersion: "TLSv1.2" });
+      socket = secure;
+      secure.on("error", fail);
+      secure.on("data", onData);
+      secure.once("secureConnect", () => {
+        try {
+          if (core.tlsUpgraded() !== 0) throw new Error("tlsUpgraded refused");
+          turn(null);
+        } catch (err) { fail(err); }
+      });
+    };
+    socket.on("error", fail);
+    socket.on("close", () => { clearTimeout(timer); resolve(); });
+    socket.on("data", onData);
   });
   if (core.start() !== 0) throw new Error("start refused");
   await done;

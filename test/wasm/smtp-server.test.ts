@@ -7,9 +7,10 @@ import { SMTPServer, type SMTPServerOptions } from "smtp-server";
 import { simpleParser } from "mailparser";
 import type { AddressInfo } from "node:net";
 import { drive } from "./drive.js";
+import { loopbackServerCredentials } from "../../host/certs/selfsigned.js";
 
 interface Received { from: string; to: string[]; raw: Buffer }
-interface Lab { server: SMTPServer; port: number; received: Received[]; auths: { method: string; username?: string; password?: string; accessToken?: string }[] }
+interface Lab { server: SMTPServer; port: number; received: Received[]; auths: { method: string; username?: string; password?: string; accessToken?: string; secure: boolean }[] }
 
 async function lab(options: Partial<SMTPServerOptions> = {}): Promise<Lab> {
   const received: Received[] = [];
@@ -27,8 +28,8 @@ async function lab(options: Partial<SMTPServerOptions> = {}): Promise<Lab> {
       }
       cb();
     },
-    onAuth(auth, _session, cb) {
-      auths.push({ method: auth.method, username: auth.username, password: auth.password, accessToken: auth.accessToken });
+    onAuth(auth, session, cb) {
+      auths.push({ method: auth.method, username: auth.username, password: auth.password, accessToken: auth.accessToken, secure: session.secure });
       const ok = (auth.method === "XOAUTH2" && auth.accessToken === "tok-123") || auth.password === "s3cret";
       if (ok) return cb(null, { user: auth.username });
       if (auth.method === "XOAUTH2") return cb(null, { data: { status: "401", schemes: "bearer" } });
@@ -225,6 +226,35 @@ test("an expired XOAUTH2 token: the JSON error challenge is reported, then Faile
     assert.equal(r.core.nameOf("Reason", f.reason), "AuthFailed");
     assert.equal(l.auths.at(-1)!.accessToken, "expired");
     assert.equal(l.received.length, 0);
+  } finally {
+    await closeLab(l);
+  }
+});
+
+test("STARTTLS required: TLS first, EHLO again, then AUTH PLAIN without the plaintext permission", async () => {
+  const { ca, server: cert } = loopbackServerCredentials();
+  const l = await lab({ hideSTARTTLS: false, key: cert.key, cert: cert.cert, authMethods: ["PLAIN", "LOGIN"] });
+  try {
+    const r = await drive({
+      port: l.port, from: "u@example.com", to: ["a@example.com"], body: BODY, tls: { ca: ca.cert, servername: "localhost" },
+      configure(core) {
+        core.setInt(core.k.FieldTlsPolicy, core.k.TlsPolicyRequired);
+        core.setInt(core.k.FieldAuthMechs, core.k.MechPlain | core.k.MechLogin);
+        core.setString(core.k.FieldUsername, "u@example.com");
+        core.setString(core.k.FieldPassword, "s3cret");
+      },
+    });
+    assert.equal(r.state, "Closed", JSON.stringify(r.events.filter((e) => e.name === "Failed")));
+    const sent = r.events.filter((e) => e.name === "CommandSent").map((e) => e.text);
+    assert.deepEqual(sent.slice(0, 4), ["EHLO mfp.test", "STARTTLS", "EHLO mfp.test", "AUTH PLAIN ****"]);
+    // nothing after STARTTLS travelled in plaintext: the plaintext part of the wire ends there
+    const plaintextEnd = r.wire.indexOf("STARTTLS\r\n") + "STARTTLS\r\n".length;
+    assert.ok(r.wire.indexOf("AUTH") > plaintextEnd);
+    const last = l.auths.at(-1)!;
+    assert.equal(last.password, "s3cret");
+    assert.equal(last.secure, true, "the server saw AUTH outside TLS");
+    assert.equal(l.received.length, 1);
+    assert.equal(l.received.at(-1)!.raw.toString("latin1"), BODY_ON_WIRE);
   } finally {
     await closeLab(l);
   }
