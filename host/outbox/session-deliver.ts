@@ -17,11 +17,13 @@ export interface JobConnection {
   requireTls?: boolean;
   engine?: EngineName;
   /** CA bundle (PEM text) or servername etc.; never a private key. */
-  tlsOptions?: Pick<TlsOptions, "servername" | "minVersion" | "insecureSkipVerify"> & { ca?: string };
+  tlsOptions?: Partial<Pick<TlsOptions, "servername" | "minVersion" | "insecureSkipVerify">> & { ca?: string };
   /** Client certificate for relay connectors: file paths, read at delivery time. */
   clientCertFile?: string;
   clientKeyFile?: string;
   clientName?: string;
+  /** Per-phase timeouts (ms), when the sender overrode the board's. */
+  timeouts?: Record<string, number>;
   auth: AuthChoice;
   user?: string;
   /** Name of the environment variable that holds the password (plain/login). */
@@ -74,11 +76,7 @@ export function sessionDeliver(o: SessionDeliverOptions): Deliver {
       // A missing secret is a device configuration problem; retrying cannot fix it by itself.
       return { status: "failed", code: 0, enhanced: "", message: `Not signed in: ${auth}`, recipients: req.recipients.map((address) => ({ address, accepted: false, code: 0 })), messageAccepted: false, transient: false };
     }
-    // Retries go only to the still-pending recipients; the session takes its envelope from To/Cc.
-    const pending = new Set(req.recipients.map((r) => r.toLowerCase()));
-    const to = m.to.filter((a) => pending.has(a.toLowerCase()));
-    const cc = (m.cc ?? []).filter((a) => pending.has(a.toLowerCase()));
-    const extra = req.recipients.filter((a) => !to.includes(a) && !cc.includes(a));
+    const { to, cc } = pendingRecipients(m, req.recipients);
     const options: SessionOptions = {
       server: {
         host: c.host,
@@ -87,10 +85,11 @@ export function sessionDeliver(o: SessionDeliverOptions): Deliver {
         requireTls: c.requireTls,
         engine: c.engine,
         clientName: c.clientName,
+        ...(c.timeouts ? { timeouts: c.timeouts } : {}),
         tlsOptions: { ...(c.tlsOptions ?? {}), ...(await clientCert(c)) },
       },
       auth,
-      message: { from: req.from, to: [...to, ...extra], cc, subject: m.subject ?? "", text: m.text ?? "", attachments: req.scans },
+      message: { from: req.from, to, cc, subject: m.subject ?? "", text: m.text ?? "", attachments: req.scans },
       board: o.board,
       binaryMime: c.binaryMime,
       observer: req.observer,
@@ -100,6 +99,18 @@ export function sessionDeliver(o: SessionDeliverOptions): Deliver {
     const r = await sendMessage(options);
     return { ...r, recipients: r.recipients.map((x) => ({ ...x })) };
   };
+}
+
+/**
+ * Retries go only to the still-pending recipients. The session takes its envelope from To/Cc,
+ * so a retry's header lists only them too (recipients missing from both go to To).
+ */
+export function pendingRecipients(m: JobMessage, pendingList: string[]): { to: string[]; cc: string[] } {
+  const pending = new Set(pendingList.map((r) => r.toLowerCase()));
+  const to = m.to.filter((a) => pending.has(a.toLowerCase()));
+  const cc = (m.cc ?? []).filter((a) => pending.has(a.toLowerCase()));
+  const listed = new Set([...to, ...cc].map((a) => a.toLowerCase()));
+  return { to: [...to, ...pendingList.filter((a) => !listed.has(a.toLowerCase()))], cc };
 }
 
 async function clientCert(c: JobConnection): Promise<Partial<TlsOptions>> {

@@ -80,7 +80,7 @@ export interface TestServer {
 }
 
 /** smtp-server on 127.0.0.1:0 with AUTH PLAIN/LOGIN/XOAUTH2 (no TLS: loopback tests of the queue). */
-export async function startServer(hooks: ServerHooks = {}): Promise<TestServer> {
+export async function startServer(hooks: ServerHooks = {}, port = 0): Promise<TestServer> {
   const state: TestServer = { port: 0, received: [], dots: 0, authFailures: 0, close: async () => {} };
   const server = new SMTPServer({
     authMethods: ["PLAIN", "LOGIN", "XOAUTH2"],
@@ -133,7 +133,10 @@ export async function startServer(hooks: ServerHooks = {}): Promise<TestServer> 
   });
   // A client killed mid-session resets its socket: expected here, not a test failure.
   server.on("error", () => {});
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve());
+  });
   state.port = (server.server.address() as net.AddressInfo).port;
   state.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return state;
