@@ -35,6 +35,13 @@ export class OAuthError extends Error {
     super(message);
     this.name = "OAuthError";
   }
+  /**
+   * Worth retrying later without anyone acting (the outbox's retry/backoff): the identity platform
+   * was unreachable or answered with a server error. Everything else needs a person.
+   */
+  get transient(): boolean {
+    return this.code === "OAUTH_NETWORK" || (this.code === "OAUTH_SERVER_ERROR" && (this.serverError === "temporarily_unavailable" || this.serverError === "server_error"));
+  }
   /** A short sentence for the device panel. */
   get panelMessage(): string {
     return PANEL[this.code] ?? "Sign-in failed — see the log";

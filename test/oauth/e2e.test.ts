@@ -192,6 +192,20 @@ describe("XOAUTH2 end to end: device-code sign-in, send, server-side expiry, ref
     assert.equal((await stat(join(dir, "outbox", "oauth-tokens.json"))).mode & 0o777, 0o600);
   });
 
+  it("a refreshed token that is rejected too: exactly one retry, then a permanent AUTH failure", async () => {
+    idp.expireAllAccessTokens();
+    idp.issueUnusable = true;
+    const before = auths.length;
+    const refreshes = idp.grants("refresh_token");
+    const r = await send("Scan 0002b");
+    runs.push(r);
+    idp.issueUnusable = false;
+    assert.equal(r.code, 3, `${r.stdout}\n${r.stderr}`);
+    assert.deepEqual(auths.slice(before), [{ user: USER, ok: false }, { user: USER, ok: false }]);
+    assert.equal(idp.grants("refresh_token"), refreshes + 1);
+    assert.equal(delivered.length, 2);
+  });
+
   it("a revoked sign-in fails the send with 'sign in again' and no further AUTH loop", async () => {
     idp.expireAllAccessTokens();
     idp.refreshRevoked = true;
@@ -199,7 +213,6 @@ describe("XOAUTH2 end to end: device-code sign-in, send, server-side expiry, ref
     const r = await send("Scan 0003");
     runs.push(r);
     assert.notEqual(r.code, 0);
-    if (process.env.MFP_OAUTH_E2E_SHOW) console.log(r.code, r.stdout, r.stderr);
     assert.match(`${r.stdout}\n${r.stderr}`, /OAUTH_SIGN_IN_EXPIRED|sign in again|invalid_grant/i);
     assert.ok(auths.length - before <= 1, `at most the one rejected AUTH, got ${auths.length - before}`);
     assert.equal(delivered.length, 2);
@@ -207,7 +220,7 @@ describe("XOAUTH2 end to end: device-code sign-in, send, server-side expiry, ref
 
   it("no token or refresh token in any output, any file written (except the cache) or any process argument", async () => {
     assert.ok(idp.issued.length >= 4, "tokens were issued");
-    assert.equal(runs.length, 4);
+    assert.equal(runs.length, 5);
     const files = (await filesUnder(dir)).filter((f) => !f.endsWith("oauth-tokens.json"));
     const texts = await Promise.all(files.map((f) => readFile(f, "latin1")));
     for (const t of idp.issued) {

@@ -50,6 +50,8 @@ export class IdentityServer {
   private polls: PollAnswer[];
   /** When true, every refresh answers invalid_grant (revoked sign-in). */
   refreshRevoked = false;
+  /** When true, new access tokens are issued already unacceptable to the SMTP server (e.g. missing SMTP.Send consent). */
+  issueUnusable = false;
   account = "scanner@contoso.example";
 
   constructor(readonly o: IdentityOptions = {}) {
@@ -92,7 +94,7 @@ export class IdentityServer {
 
   private issue(withRefresh: boolean): Record<string, unknown> {
     const accessToken = `at-${rand()}`;
-    this.access.set(accessToken, { account: this.account, valid: true });
+    this.access.set(accessToken, { account: this.account, valid: !this.issueUnusable });
     this.issued.push(accessToken);
     const body: Record<string, unknown> = {
       token_type: "Bearer", // Microsoft's spelling; the client must compare case-insensitively

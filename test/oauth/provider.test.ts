@@ -97,6 +97,7 @@ describe("DelegatedTokenProvider", () => {
     assert.equal(err.code, "OAUTH_SIGN_IN_EXPIRED");
     assert.equal(err.serverError, "invalid_grant");
     assert.equal(err.panelMessage, "Sign-in expired — sign in again on the device");
+    assert.equal(err.transient, false);
     assert.match(err.message, /token refresh failed: invalid_grant \(HTTP 400\)/);
     for (const t of s.idp.issued) assert.ok(!err.message.includes(t));
     assert.equal(await s.cache.get(s.idp.account), undefined);
@@ -211,5 +212,22 @@ describe("authority", () => {
     const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
     const out = redact(`access_token=abc123&refresh_token=zzz Bearer ${jwt} ${"A".repeat(60)} {"refresh_token":"q"}`);
     assert.ok(!out.includes("abc123") && !out.includes("zzz") && !out.includes(jwt) && !out.includes("A".repeat(60)) && !out.includes('"q"'));
+  });
+});
+
+describe("refresh when the identity platform is unreachable", () => {
+  it("is OAUTH_NETWORK, transient, and keeps the cached sign-in", async () => {
+    const s = await signedIn();
+    const port = new URL(s.idp.authority).port;
+    await s.idp.stop();
+    idp = undefined;
+    s.provider.invalidate();
+    const err = await s.provider.getAccessToken().catch((e: unknown) => e);
+    assert.ok(err instanceof OAuthError, String(err));
+    assert.equal(err.code, "OAUTH_NETWORK");
+    assert.equal(err.transient, true);
+    assert.match(err.message, new RegExp(`token refresh: cannot reach the identity server`));
+    assert.ok(port);
+    assert.ok(await s.cache.get(s.idp.account), "a network failure must not forget the sign-in");
   });
 });
