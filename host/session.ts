@@ -60,7 +60,8 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
   try {
     core = await Core.create(o.board.core);
     mime = new MimeWriter(core);
-    mime.configure();
+    // A larger staging area means fewer, larger BDAT chunks; bounded by the board's buffers.
+    mime.configure(Math.max(4096, Math.min(65536, o.board.core.outCap >> 2)));
     spec = buildSpec(o.message, o.message.date ?? new Date(), o.message.messageId);
     configureCore(core, o);
   } catch (e) {

@@ -71,7 +71,8 @@ export async function runSend(f: SendFlags): Promise<number> {
   }
   const o = prepared.options;
   const rcpt = r.recipients.map((x) => `  ${x.accepted ? "✓" : "✗"} ${x.address} ${x.code || ""}`.trimEnd());
-  say(`${r.status.toUpperCase()}: ${r.message}`);
+  const label = { sent: "SENT", partial: "PARTLY SENT", queued: "NOT SENT (temporary failure, try again later)", failed: "NOT SENT" }[r.status];
+  say(`${label}: ${r.message}`);
   for (const l of rcpt) say(l);
   say(`  server ${o.server.host}:${o.server.port}${r.tls ? `, ${r.tls.protocol}` : ""}${r.bodyMode ? `, body ${r.bodyMode}` : ""}, ` +
     `${r.wireBytes} bytes on the wire, ${r.roundTrips} round trips${r.parts.total > 1 ? `, ${r.parts.sent}/${r.parts.total} parts` : ""}`);
