@@ -14,6 +14,10 @@ import { join } from "node:path";
 import { OAuthError } from "./errors.js";
 
 export const CACHE_FILE_NAME = "oauth-tokens.json";
+const LOCK_FILE_NAME = ".oauth-tokens.lock";
+/** A refresh takes a second or two; a lock this old belongs to a process that hung or died. */
+const STALE_LOCK_MS = 120_000;
+const LOCK_POLL_MS = 100;
 const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
 
@@ -69,6 +73,42 @@ export class TokenCache {
     return true;
   }
 
+  /**
+   * Run fn while holding the cache's lock file, so two processes (the outbox daemon and a CLI
+   * send) never spend the same rotating refresh token. The lock is a file created with O_EXCL
+   * holding the owner's pid; a lock whose owner is gone, or older than STALE_LOCK_MS, is broken.
+   * Waits at most timeoutMs (in steps of the injected clock's sleep), then fails with OAUTH_CACHE.
+   */
+  async withLock<T>(fn: () => Promise<T>, o: { sleep?: (ms: number) => Promise<void>; timeoutMs?: number } = {}): Promise<T> {
+    const lock = join(this.dir, LOCK_FILE_NAME);
+    const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    const tries = Math.max(1, Math.ceil((o.timeoutMs ?? 30_000) / LOCK_POLL_MS));
+    await mkdir(this.dir, { recursive: true, mode: DIR_MODE }).catch(() => undefined);
+    for (let i = 0; ; i++) {
+      try {
+        const fh = await open(lock, "wx", FILE_MODE);
+        await fh.writeFile(String(process.pid));
+        await fh.close();
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") {
+          throw new OAuthError("OAUTH_CACHE", `cannot lock the token cache in ${this.dir}: ${(e as Error).message}`);
+        }
+      }
+      if (await lockIsStale(lock)) {
+        await unlink(lock).catch(() => undefined);
+        continue;
+      }
+      if (i + 1 >= tries) throw new OAuthError("OAUTH_CACHE", `the token cache in ${this.dir} stayed locked by another process`);
+      await sleep(LOCK_POLL_MS);
+    }
+    try {
+      return await fn();
+    } finally {
+      await unlink(lock).catch(() => undefined);
+    }
+  }
+
   private async read(): Promise<CacheFile> {
     let text: string;
     try {
@@ -108,6 +148,23 @@ export class TokenCache {
       await unlink(tmp).catch(() => undefined);
       throw new OAuthError("OAUTH_CACHE", `cannot write the token cache ${this.path}: ${(e as Error).message}`);
     }
+  }
+}
+
+async function lockIsStale(lock: string): Promise<boolean> {
+  try {
+    const [text, st] = await Promise.all([readFile(lock, "utf8"), stat(lock)]);
+    if (Date.now() - st.mtimeMs > STALE_LOCK_MS) return true;
+    const pid = Number.parseInt(text, 10);
+    if (!Number.isInteger(pid) || pid <= 0) return Date.now() - st.mtimeMs > 1000; // being written
+    try {
+      process.kill(pid, 0); // signal 0: existence check only
+      return false;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === "ESRCH";
+    }
+  } catch {
+    return false; // vanished meanwhile: the next open() will tell
   }
 }
 

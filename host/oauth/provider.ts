@@ -23,6 +23,7 @@ interface Common {
 /** Runs a refresh once for every caller waiting at the same time. */
 abstract class RefreshingProvider implements TokenProvider {
   protected current: TokenSet | undefined;
+  protected rejected: string | undefined;
   private inflight: Promise<TokenSet> | undefined;
   protected readonly clock: Clock;
   protected readonly skewMs: number;
@@ -43,6 +44,8 @@ abstract class RefreshingProvider implements TokenProvider {
   }
 
   invalidate(): void {
+    // Remember what the server refused, so a copy of it in the shared cache is not reused.
+    if (this.current) this.rejected = this.current.accessToken;
     this.current = undefined;
   }
 
@@ -79,6 +82,25 @@ export class DelegatedTokenProvider extends RefreshingProvider {
   }
 
   protected async fetchToken(): Promise<TokenSet> {
+    return this.o.cache.withLock(() => this.refreshLocked(), { sleep: (ms) => this.clock.sleep(ms) });
+  }
+
+  private async refreshLocked(): Promise<TokenSet> {
+    // Another process may have refreshed while we waited for the lock: its refresh token is the
+    // live one now (Microsoft rotates them), and its access token may serve us as well.
+    const latest = await this.o.cache.get(this.entry.account, this.entry.clientId);
+    if (!latest) {
+      throw new OAuthError("OAUTH_NOT_SIGNED_IN", `${this.entry.account} is no longer signed in on this device: run mfp-mail login`);
+    }
+    this.entry = latest;
+    if (
+      latest.accessToken && latest.expiresAt &&
+      latest.accessToken !== this.rejected &&
+      this.clock.now() + this.skewMs < latest.expiresAt
+    ) {
+      this.current = { accessToken: latest.accessToken, expiresAt: latest.expiresAt };
+      return this.current;
+    }
     const ctx = { endpoints: this.endpoints, now: this.clock.now, fetch: this.o.fetch };
     let tokens: TokenSet;
     try {

@@ -105,14 +105,23 @@ describe("DelegatedTokenProvider", () => {
     assert.ok(next instanceof OAuthError && next.code === "OAUTH_NOT_SIGNED_IN");
   });
 
-  it("a refresh token that was already rotated away is rejected (Microsoft-style rotation)", async () => {
+  it("a second process holding an old refresh token picks up the other's refresh from the cache instead of spending a dead token", async () => {
     const s = await signedIn();
-    const stale = await DelegatedTokenProvider.fromCache(s.idp.account, { cache: s.cache, clock: s.clock });
+    const other = await DelegatedTokenProvider.fromCache(s.idp.account, { cache: s.cache, clock: s.clock });
+    const old = await other.getAccessToken();
     s.provider.invalidate();
-    await s.provider.getAccessToken(); // rotates; `stale` still holds the old refresh token in memory
-    stale.invalidate();
-    const err = await stale.getAccessToken().catch((e: unknown) => e);
-    assert.ok(err instanceof OAuthError && err.code === "OAUTH_SIGN_IN_EXPIRED");
+    const fresh = await s.provider.getAccessToken(); // rotates the refresh token and writes the cache
+    assert.equal(s.idp.grants("refresh_token"), 1);
+    other.invalidate(); // the server refused `old` in the other process too
+    assert.equal(await other.getAccessToken(), fresh, "the other process reuses the new token from the cache");
+    assert.notEqual(fresh, old);
+    assert.equal(s.idp.grants("refresh_token"), 1, "no refresh with the rotated-away token");
+    // once that token is refused as well, the other process refreshes with the live refresh token
+    other.invalidate();
+    const third = await other.getAccessToken();
+    assert.notEqual(third, fresh);
+    assert.equal(s.idp.grants("refresh_token"), 2);
+    assert.equal(s.idp.requests.filter((r) => r.error === "invalid_grant").length, 0);
   });
 });
 
@@ -180,6 +189,37 @@ describe("token cache", () => {
     const err = await cache.get("a@x.example").catch((e: unknown) => e);
     assert.ok(err instanceof OAuthError && err.code === "OAUTH_CACHE");
     assert.match(err.message, /sign in again \(mfp-mail login\)/);
+  });
+});
+
+describe("token cache lock", () => {
+  it("breaks a lock left by a process that is gone, waits for a live one, and always releases", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "mfp-oauth-"));
+    dirs.push(dir);
+    const cache = new TokenCache(dir);
+    const lock = join(dir, ".oauth-tokens.lock");
+    const { writeFile } = await import("node:fs/promises");
+    // a pid that cannot exist (above Linux's pid_max) stands for a crashed process
+    await writeFile(lock, "999999999");
+    assert.equal(await cache.withLock(async () => "ran"), "ran");
+    await assert.rejects(stat(lock), "released after use");
+
+    // held by a live process (this one): waits in clock steps, then gives up with OAUTH_CACHE
+    await writeFile(lock, String(process.pid));
+    const sleeps: number[] = [];
+    const err = await cache.withLock(async () => "ran", { sleep: async (ms) => void sleeps.push(ms), timeoutMs: 500 }).catch((e: unknown) => e);
+    assert.ok(err instanceof OAuthError && err.code === "OAUTH_CACHE", String(err));
+    assert.deepEqual(sleeps, [100, 100, 100, 100]);
+
+    // released by its owner while we wait: we get it
+    let n = 0;
+    const got = await cache.withLock(async () => "ran", { sleep: async () => { if (++n === 2) await rm(lock); } });
+    assert.equal(got, "ran");
+    assert.equal(n, 2);
+
+    // released even when fn throws
+    await assert.rejects(cache.withLock(async () => { throw new Error("boom"); }), /boom/);
+    await assert.rejects(stat(lock));
   });
 });
 
