@@ -85,6 +85,7 @@ export function composeResult(st: AttemptState): SessionResult {
       status: all ? "sent" : "partial",
       code: st.lastAccept?.code ?? 250, enhanced: st.lastAccept?.enhanced ?? "",
       message: oneLine(sum.userMessage) + (st.partsTotal > 1 ? ` (${st.partsTotal} messages)` : ""),
+      userMessage: oneLine(sum.userMessage),
       recipients: st.recipients.map((r, i) => ({
         address: r.address, accepted: outcomes[i]!.result.class === "ok", code: r.code || 250,
         ...(r.enhanced ? { enhanced: r.enhanced } : {}), ...(r.code >= 400 ? { message: r.text } : {}),
@@ -121,6 +122,7 @@ export function composeResult(st: AttemptState): SessionResult {
     status: transient ? "queued" : "failed",
     code: c.code, enhanced: c.enhanced,
     message: `${oneLine(c.userMessage)}: ${detail}${partial}`.replace(/: $/, ""),
+    userMessage: oneLine(c.userMessage),
     recipients: st.recipients.map((r) => ({
       address: r.address, accepted: false, code: r.code >= 400 ? r.code : c.code,
       ...(r.code >= 400 && r.enhanced ? { enhanced: r.enhanced } : {}),

@@ -108,6 +108,8 @@ export interface SessionResult {
   enhanced: string;
   /** One plain-words line (the panel message, lines joined). */
   message: string;
+  /** The panel message alone (classification text, lines joined by " — "), without the server detail. */
+  userMessage?: string;
   recipients: RecipientResult[];
   wireBytes: number;
   roundTrips: number;
