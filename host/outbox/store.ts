@@ -112,6 +112,13 @@ export class OutboxStore {
     }
     // Removal was committed by the rename into trash/; finish it.
     for (const name of await readdir(this.trashDir)) await rm(join(this.trashDir, name), { recursive: true, force: true });
+    // A job.json rewrite interrupted before its rename leaves job.json.<pid>.tmp beside the intact old version.
+    for (const id of await readdir(this.jobsDir)) {
+      for (const name of await readdir(join(this.jobsDir, id)).catch(() => [] as string[])) {
+        const m = /^job\.json\.(\d+)\.tmp$/.exec(name);
+        if (m && Number(m[1]) !== process.pid && !pidAlive(Number(m[1]))) await rm(join(this.jobsDir, id, name), { force: true });
+      }
+    }
     for (const name of await readdir(this.locksDir)) {
       if (name.startsWith(".")) {
         if (!pidAlive(Number(name.split(".").pop()))) await rm(join(this.locksDir, name), { force: true });

@@ -169,6 +169,7 @@ test("crash leftovers: a half-written job in tmp/ and a half-removed one in tras
   assert.deepEqual(readdirSync(join(dir, "trash")), []);
   assert.deepEqual((await again.list()).map((j) => j.id), [kept.id]);
   assert.equal(existsSync(join(dir, "locks", kept.id)), false, "a dead process's lock is released");
+  assert.equal(existsSync(join(dir, "jobs", kept.id, "job.json.999999.tmp")), false, "a torn job.json rewrite is dropped");
 });
 
 test("secrets are refused in job settings", async () => {
