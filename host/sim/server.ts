@@ -38,6 +38,8 @@ export interface SimServerOptions {
   /** Keep message bytes (default true). */
   keepData?: boolean;
   host?: "127.0.0.1" | "::1";
+  /** Use this certificate instead of generating one (tests: expired, wrong name, self-signed). */
+  credentials?: { key: string; cert: string; ca?: string };
 }
 
 export interface SimMessage {
@@ -75,7 +77,9 @@ export async function startSimServer(o: SimServerOptions = {}): Promise<SimServe
   const methods = o.authMethods ?? ["PLAIN", "LOGIN", "XOAUTH2"];
   const noAuth = methods.length === 0 || Object.keys(users).length === 0;
   const starttls = o.starttls ?? true;
-  const creds = starttls ? loopbackServerCredentials(["localhost", host]) : null;
+  const creds = !starttls ? null : o.credentials
+    ? { server: { key: o.credentials.key, cert: o.credentials.cert }, ca: { cert: o.credentials.ca ?? "" } }
+    : loopbackServerCredentials(["localhost", host]);
 
   const options: SMTPServerOptions = {
     secure: false,
