@@ -36,7 +36,7 @@ export interface TcpConnectOptions {
 
 /** Map a node:net connect/socket error to a code and words an office admin can act on. */
 export function mapSocketError(e: NodeJS.ErrnoException, host: string, port: number): TransportError {
-  const where = `${host}:${port}`;
+  const where = hostPort(host, port);
   switch (e.code) {
     case "ENOTFOUND":
       return new TransportError("DNS_FAILURE", `The server name "${host}" could not be found (DNS). Check the spelling of the server name and the device's DNS settings.`, false);
@@ -66,7 +66,7 @@ export function connectTcp(host: string, port: number, timeoutMs: number, localA
     const timer = setTimeout(() => {
       cleanup();
       socket.destroy();
-      reject(new TransportError("CONNECT_TIMEOUT", `The server ${host}:${port} did not accept the connection within ${Math.round(timeoutMs / 1000)} s. Check the address, the port and any firewall.`, true));
+      reject(new TransportError("CONNECT_TIMEOUT", `The server ${hostPort(host, port)} did not accept the connection within ${Math.round(timeoutMs / 1000)} s. Check the address, the port and any firewall.`, true));
     }, timeoutMs);
     const onError = (e: NodeJS.ErrnoException): void => {
       cleanup();
@@ -109,7 +109,7 @@ export class TcpTransport implements PhasedTransport {
     this.io = new DuplexIo(
       socket,
       (e) => mapSocketError(e as NodeJS.ErrnoException, remote.host, remote.port),
-      () => new TransportError("CONNECTION_RESET", `The server ${remote.host}:${remote.port} closed the connection.`, true),
+      () => new TransportError("CONNECTION_RESET", `The server ${hostPort(remote.host, remote.port)} closed the connection.`, true),
     );
   }
 
@@ -209,7 +209,7 @@ export class TcpTransport implements PhasedTransport {
   }
 
   private where(): string {
-    return `${this.remote.host}:${this.remote.port}`;
+    return hostPort(this.remote.host, this.remote.port);
   }
 
   /** A timed-out SMTP connection is unusable (RFC 5321 §4.5.3.2): close it, then reject. */
@@ -231,6 +231,11 @@ export class TcpTransport implements PhasedTransport {
       );
     });
   }
+}
+
+/** "host:port", with IPv6 literals in brackets ("[::1]:25"). */
+export function hostPort(host: string, port: number): string {
+  return net.isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 function secs(ms: number): string {
