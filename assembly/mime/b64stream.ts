@@ -50,66 +50,69 @@ export function b64Data(src: usize, len: u32, simd: bool): u32 {
   }
   while (len - i >= 3) {
     const rest = len - i;
-    if (simd && rest >= 232 && (bcol == 0 || bcol == 76)) {
-      // line-aligned: groups of four lines, 228 bytes → (CRLF +) 310 chars
-      let groups = min((rest - 4) / 228, stageFree() / 312);
-      if (groups == 0) {
-        if (!stageNeed(312)) return i;
-        groups = min((rest - 4) / 228, stageFree() / 312);
-      }
-      let o = stBase + stTail;
-      const start = o;
-      let s = src + i;
-      for (let k: u32 = 0; k < groups; k++) {
-        if (bcol == 76) { store<u16>(o, 0x0A0D); o += 2; }
-        encode4Lines(s, o);
-        bcol = 76;
-        o += 310;
-        s += 228;
-      }
-      i += groups * 228;
-      stageAdvance(<u32>(o - start));
-      continue;
-    }
-    if (simd && rest >= 16) {
-      // 12 bytes → 16 chars per step at any column (a multiple of 4); a block that crosses the
-      // 76th column is stored shifted by 2 and its head rewritten, leaving room for the CRLF
-      let blocks = min((rest - 4) / 12, stageFree() / 18);
-      if (blocks == 0) {
-        if (!stageNeed(18)) return i;
-        blocks = min((rest - 4) / 12, stageFree() / 18);
-      }
-      let o = stBase + stTail;
-      const start = o;
-      let s = src + i;
-      let c = bcol;
-      for (let k: u32 = 0; k < blocks; k++) {
-        // back to the branch-free groups as soon as a line is full and enough input is left
-        if (c == 76 && len - <u32>(s - src) >= 232) { blocks = k; break; }
-        const v = encode12(s);
-        s += 12;
-        if (c == 76) { store<u16>(o, 0x0A0D); o += 2; c = 0; }
-        if (c <= 60) {
-          v128.store(o, v);
-          o += 16;
-          c += 16;
-        } else {
-          const head = 76 - c; // 4, 8 or 12 chars finish this line
-          v128.store(o + 2, v);
-          if (head == 4) store<u32>(o, i32x4.extract_lane(v, 0));
-          else {
-            store<u64>(o, i64x2.extract_lane(v, 0));
-            if (head == 12) store<u32>(o, i32x4.extract_lane(v, 2), 8);
-          }
-          store<u16>(o + head, 0x0A0D);
-          o += 18;
-          c = 16 - head;
+    if (ASC_FEATURE_SIMD) {
+      // a build with --disable simd drops this branch at compile time and keeps the scalar path
+      if (simd && rest >= 232 && (bcol == 0 || bcol == 76)) {
+        // line-aligned: groups of four lines, 228 bytes → (CRLF +) 310 chars
+        let groups = min((rest - 4) / 228, stageFree() / 312);
+        if (groups == 0) {
+          if (!stageNeed(312)) return i;
+          groups = min((rest - 4) / 228, stageFree() / 312);
         }
+        let o = stBase + stTail;
+        const start = o;
+        let s = src + i;
+        for (let k: u32 = 0; k < groups; k++) {
+          if (bcol == 76) { store<u16>(o, 0x0A0D); o += 2; }
+          encode4Lines(s, o);
+          bcol = 76;
+          o += 310;
+          s += 228;
+        }
+        i += groups * 228;
+        stageAdvance(<u32>(o - start));
+        continue;
       }
-      bcol = c;
-      i += blocks * 12;
-      stageAdvance(<u32>(o - start));
-      continue;
+      if (simd && rest >= 16) {
+        // 12 bytes → 16 chars per step at any column (a multiple of 4); a block that crosses the
+        // 76th column is stored shifted by 2 and its head rewritten, leaving room for the CRLF
+        let blocks = min((rest - 4) / 12, stageFree() / 18);
+        if (blocks == 0) {
+          if (!stageNeed(18)) return i;
+          blocks = min((rest - 4) / 12, stageFree() / 18);
+        }
+        let o = stBase + stTail;
+        const start = o;
+        let s = src + i;
+        let c = bcol;
+        for (let k: u32 = 0; k < blocks; k++) {
+          // back to the branch-free groups as soon as a line is full and enough input is left
+          if (c == 76 && len - <u32>(s - src) >= 232) { blocks = k; break; }
+          const v = encode12(s);
+          s += 12;
+          if (c == 76) { store<u16>(o, 0x0A0D); o += 2; c = 0; }
+          if (c <= 60) {
+            v128.store(o, v);
+            o += 16;
+            c += 16;
+          } else {
+            const head = 76 - c; // 4, 8 or 12 chars finish this line
+            v128.store(o + 2, v);
+            if (head == 4) store<u32>(o, i32x4.extract_lane(v, 0));
+            else {
+              store<u64>(o, i64x2.extract_lane(v, 0));
+              if (head == 12) store<u32>(o, i32x4.extract_lane(v, 2), 8);
+            }
+            store<u16>(o + head, 0x0A0D);
+            o += 18;
+            c = 16 - head;
+          }
+        }
+        bcol = c;
+        i += blocks * 12;
+        stageAdvance(<u32>(o - start));
+        continue;
+      }
     }
     if (rest >= 57 && (bcol == 0 || bcol == 76)) {
       // whole lines straight into the staging buffer: 57 bytes → (CRLF +) 76 chars
@@ -122,7 +125,11 @@ export function b64Data(src: usize, len: u32, simd: bool): u32 {
       const start = o;
       for (let k: u32 = 0; k < lines; k++) {
         if (bcol == 76) { store<u16>(o, 0x0A0D); o += 2; }
-        if (simd) encodeLineSimd(src + i, o); else encodeLineScalar(src + i, o);
+        if (ASC_FEATURE_SIMD) {
+          if (simd) encodeLineSimd(src + i, o); else encodeLineScalar(src + i, o);
+        } else {
+          encodeLineScalar(src + i, o);
+        }
         bcol = 76;
         o += 76;
         i += 57;

@@ -38,15 +38,17 @@ export function encodeLineScalar(src: usize, dst: usize): void {
   }
 }
 
-// Byte order per 32-bit lane for triple (a,b,c): [b, a, c, b], so lane = (a<<8|b) | (b<<8|c)<<16.
-const SHUF: v128 = i8x16(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10);
-// sextet → ASCII by offset (the table is indexed by a reduced sextet): 0–25 +65 'A',
-// 26–51 +71 'a'-26, 52–61 −4 '0'-52, 62 −19 '+', 63 −16 '/'
-const OFFSETS: v128 = i8x16(71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -19, -16, 65, 0, 0);
 
 /** 12 bytes at src (16 are loaded; the caller guarantees they are readable) → 16 chars. */
 // @ts-ignore: decorator
 @inline export function encode12(src: usize): v128 {
+  // (constants live here, not as globals, so a build with --disable simd compiles: every v128
+  // use sits behind `if (ASC_FEATURE_SIMD)` in the callers)
+  // byte order per 32-bit lane for triple (a,b,c): [b, a, c, b], so lane = (a<<8|b) | (b<<8|c)<<16
+  const SHUF = i8x16(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10);
+  // sextet → ASCII by offset (indexed by a reduced sextet): 0–25 +65 'A', 26–51 +71 'a'-26,
+  // 52–61 −4 '0'-52, 62 −19 '+', 63 −16 '/'
+  const OFFSETS = i8x16(71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -19, -16, 65, 0, 0);
   const lane = i8x16.swizzle(v128.load(src), SHUF);
   // sextets: a>>2 → byte 0, (a&3)<<4|b>>4 → byte 1, (b&15)<<2|c>>6 → byte 2, c&63 → byte 3
   const idx = v128.or(
@@ -128,7 +130,11 @@ export function base64Block(src: usize, n: u32, dst: usize, simd: bool): u32 {
   let first = true;
   while (n - i >= 57) {
     if (!first) { store<u16>(o, 0x0A0D); o += 2; }
-    if (simd) encodeLineSimd(src + i, o); else encodeLineScalar(src + i, o);
+    if (ASC_FEATURE_SIMD) {
+      if (simd) encodeLineSimd(src + i, o); else encodeLineScalar(src + i, o);
+    } else {
+      encodeLineScalar(src + i, o);
+    }
     o += 76;
     i += 57;
     first = false;

@@ -41,7 +41,9 @@ export function delimScan(p: usize, n: u32): void {
   while (i < n) {
     if (q == 0) {
       // fast skip to the next CR: the delimiter can only start there (16 bytes per SIMD step)
-      while (i + 16 <= n && !v128.any_true(i8x16.eq(v128.load(p + i), i8x16.splat(13)))) i += 16;
+      if (ASC_FEATURE_SIMD) {
+        while (i + 16 <= n && !v128.any_true(i8x16.eq(v128.load(p + i), i8x16.splat(13)))) i += 16;
+      }
       while (i < n && load<u8>(p + i) != 13) i++;
       if (i == n) break;
     }

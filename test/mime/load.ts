@@ -2,10 +2,11 @@
 import { Core } from "../../host/core.js";
 import { MimeWriter } from "../../host/mime.js";
 
-export interface Sizes { inCap?: number; outCap?: number; stage?: number }
+export interface Sizes { inCap?: number; outCap?: number; stage?: number; wasmPath?: string }
 
 export async function freshWriter(s: Sizes = {}): Promise<MimeWriter> {
-  const core = await Core.create({ inCap: s.inCap ?? 4096, outCap: s.outCap ?? 8192, lineMax: 1024, eventTextCap: 512 });
+  const core = await Core.create({ inCap: s.inCap ?? 4096, outCap: s.outCap ?? 8192, lineMax: 1024, eventTextCap: 512 },
+    s.wasmPath ? { wasmPath: s.wasmPath } : {});
   const w = new MimeWriter(core);
   w.configure(s.stage ?? 4096);
   return w;
