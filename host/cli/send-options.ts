@@ -39,6 +39,8 @@ export interface SendFlags {
   ehloName?: string;
   timeout?: string;
   json?: boolean;
+  queue?: boolean;
+  outbox?: string;
 }
 
 export interface PreparedSend {

@@ -10,7 +10,8 @@
 import { Command, Option } from "commander";
 import { ConfigError } from "../config/errors.js";
 import { sendMessage } from "../session.js";
-import type { SessionResult } from "../session/types.js";
+import { resolve } from "node:path";
+import type { Progress, SessionResult } from "../session/types.js";
 import { prepareSend, type SendFlags } from "../cli/send-options.js";
 import { progressView } from "../cli/progress.js";
 
@@ -62,8 +63,33 @@ export async function runSend(f: SendFlags): Promise<number> {
   process.once("SIGINT", onSig);
   process.once("SIGTERM", onSig);
   let r: SessionResult;
+  let jobNote = "";
   try {
-    r = await sendMessage({ ...prepared.options, onProgress: (p) => view.update(p), signal: ac.signal });
+    const session = { ...prepared.options, onProgress: (p: Progress) => view.update(p), signal: ac.signal };
+    if (f.queue || f.outbox) {
+      // Durable first (issue 6): the scan is in the outbox before the first byte goes out; a
+      // transient failure leaves it there for `mfp-mail daemon`.
+      const { Outbox, outboxOptionsFromBoard } = await import("../outbox/index.js");
+      const { sendViaOutbox } = await import("../outbox/send.js");
+      try {
+        const outbox = await Outbox.open(outboxOptionsFromBoard(session.board, f.outbox ? { dir: resolve(f.outbox) } : {}));
+        const q = await sendViaOutbox({
+          outbox, session, ...(f.passwordEnv ? { passwordEnv: f.passwordEnv } : {}),
+          ...(f.clientCert ? { clientCertFile: resolve(f.clientCert) } : {}), ...(f.clientKey ? { clientKeyFile: resolve(f.clientKey) } : {}),
+          ...(f.preset ? { preset: f.preset } : {}),
+        });
+        r = q.result;
+        if (r.status === "queued") jobNote = `  kept in the outbox ${outbox.dir} as job ${q.jobId}; mfp-mail daemon retries it`;
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (!(e instanceof Error) || !code || !/^(STORAGE_FULL|OUTBOX_FULL|OUTBOX_UNWRITABLE|BAD_JOB|SECRET_IN_JOB)$/.test(code)) throw e;
+        err(`mfp-mail: the outbox cannot take the scan (${code}): ${e.message}`);
+        if (f.json) out(jsonResult({ ...configFailure(new ConfigError("OPTION_INVALID", "--outbox", e.message)), id: code }));
+        return code === "BAD_JOB" || code === "SECRET_IN_JOB" ? 2 : 4;
+      }
+    } else {
+      r = await sendMessage(session);
+    }
   } finally {
     view.stop();
     process.off("SIGINT", onSig);
@@ -77,6 +103,7 @@ export async function runSend(f: SendFlags): Promise<number> {
   say(`  server ${o.server.host}:${o.server.port}${r.tls ? `, ${r.tls.protocol}` : ""}${r.bodyMode ? `, body ${r.bodyMode}` : ""}, ` +
     `${r.wireBytes} bytes on the wire, ${r.roundTrips} round trips${r.parts.total > 1 ? `, ${r.parts.sent}/${r.parts.total} parts` : ""}`);
   if (r.status !== "sent" && r.adminHint) say(`  hint: ${r.adminHint.split("\n")[0]}`);
+  if (jobNote) say(jobNote);
   if (f.json) out(jsonResult(r));
   return exitCodeFor(r);
 }
@@ -110,6 +137,8 @@ export function sendCommand(): Command {
     .option("--allow-plaintext-auth", "allow credentials without TLS (lab only; warns loudly)")
     .option("--ehlo-name <name>", "name sent in EHLO (default mfp-mail.localdomain)")
     .option("--timeout <ms>", "one timeout for every phase (default: the board's RFC 5321 values)")
+    .option("--queue", "put the scan in the durable outbox first, then send (retried by mfp-mail daemon)")
+    .option("--outbox <dir>", "outbox directory (implies --queue; default: the board's outbox.dir)")
     .option("--json", "print the result as one JSON object on the last stdout line")
     .action(async (f: SendFlags) => {
       process.exitCode = await runSend(f);

@@ -239,3 +239,29 @@ test("DNS failure (.invalid never resolves, RFC 6761 §6.4): exit 2, the name is
   assert.equal(r.code, 2);
   assert.match(String(lastJson(r).message), /no-such-host\.invalid/);
 });
+
+test("--outbox: a transient failure keeps the scan as a job (exit 4); a delivered one leaves no job", async () => {
+  const { readdirSync } = await import("node:fs");
+  const box = mkdtempSync(join(tmpdir(), "mfp-cli-outbox-"));
+  try {
+    const probe = net.createServer();
+    await new Promise<void>((res) => probe.listen(0, "127.0.0.1", res));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((res) => probe.close(() => res()));
+    const down = await cli(["send", "--server", "127.0.0.1", "--port", String(port), "--tls", "none", "--from", USER, "--to", "a@contoso.test",
+      "--scan-pages", "2", "--outbox", box, "--json"]);
+    clean(down);
+    assert.equal(down.code, 4);
+    assert.equal(lastJson(down).status, "queued");
+    assert.match(down.stderr, /kept in the outbox .* as job /);
+    assert.equal(readdirSync(join(box, "jobs")).length, 1);
+    const before = srv.messages.length;
+    const up = await cli([...base(), "--to", "a@contoso.test", "--scan-pages", "2", "--outbox", join(box, "second"), "--json"], ENV);
+    clean(up);
+    assert.equal(up.code, 0, up.stderr);
+    assert.equal(srv.messages.length, before + 1);
+    assert.equal(readdirSync(join(box, "second", "jobs")).length, 0);
+  } finally {
+    rmSync(box, { recursive: true, force: true });
+  }
+});
