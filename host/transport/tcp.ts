@@ -188,7 +188,7 @@ export class TcpTransport implements PhasedTransport {
         this.timeouts.tlsHandshake,
       );
     } catch (e) {
-      this.close();
+      this.abort();
       throw e;
     } finally {
       this.upgrading = false;
@@ -197,8 +197,25 @@ export class TcpTransport implements PhasedTransport {
     return this.info;
   }
 
+  /**
+   * Orderly close: the TLS engine sends close_notify (RFC 8446 §6.1) and TCP sends FIN; the socket
+   * is destroyed after a short grace period if the server does not close its side.
+   */
   close(): void {
     if (this.closed) return;
+    this.closed = true;
+    try {
+      this.channel?.close();
+    } catch {
+      /* already gone */
+    }
+    if (this.socket.destroyed) return;
+    if (!this.channel) this.socket.end();
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+  }
+
+  /** Abort: used after a timeout or a failed handshake — no grace period. */
+  private abort(): void {
     this.closed = true;
     try {
       this.channel?.close();
@@ -216,7 +233,7 @@ export class TcpTransport implements PhasedTransport {
   private withTimeout<T>(p: Promise<T>, err: () => TransportError, ms = this.timeoutMs): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.close();
+        this.abort();
         reject(err());
       }, ms);
       p.then(

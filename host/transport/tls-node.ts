@@ -90,7 +90,10 @@ class NodeSecureChannel implements SecureChannel {
     return this.io.write(bytes);
   }
   close(): void {
-    this.socket.destroy();
+    // end() sends close_notify, then FIN; destroy if the server does not answer in time.
+    if (this.socket.destroyed) return;
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 1000).unref();
   }
 }
 

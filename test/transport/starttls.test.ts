@@ -14,6 +14,8 @@ interface Seen {
   plainAfterStarttls: string;
   secureReceived: string;
   sni: string | false | null;
+  /** The client closed in order (close_notify/FIN → 'end'), not by reset. */
+  cleanEnd: boolean;
 }
 
 /**
@@ -22,7 +24,7 @@ interface Seen {
  * answers "EHLO" with a secure-only reply.
  */
 async function startServer(inject: string | null, pair = srv) {
-  const seen: Seen = { plainAfterStarttls: "", secureReceived: "", sni: null };
+  const seen: Seen = { plainAfterStarttls: "", secureReceived: "", sni: null, cleanEnd: false };
   const server = net.createServer(async (sock) => {
     try {
       sock.write("220 test.local ESMTP ready\r\n");
@@ -37,6 +39,10 @@ async function startServer(inject: string | null, pair = srv) {
         secureContext: tls.createSecureContext({ cert: pair.cert, key: pair.key }),
       });
       secure.on("error", () => {});
+      secure.on("end", () => {
+        seen.cleanEnd = true;
+        secure.end();
+      });
       secure.on("secure", () => {
         seen.sni = (secure as tls.TLSSocket & { servername?: string | false }).servername ?? false;
       });
@@ -91,6 +97,9 @@ for (const { engine, skip } of engines) {
       assert.ok(t.bytesWritten - before.w > "EHLO scanner\r\n".length + 100, `written ${t.bytesWritten - before.w}`);
       assert.ok(t.bytesRead - before.r > reply.length + 500, `read ${t.bytesRead - before.r}`);
       assert.equal(t.discardedBeforeTls, 0);
+      t.close();
+      for (let i = 0; i < 50 && !s.seen.cleanEnd; i++) await sleep(20);
+      assert.ok(s.seen.cleanEnd, "close() ends the TLS session in order");
     } finally {
       t.close();
       await s.close();
