@@ -72,3 +72,41 @@ describe("subject encoding", () => {
     expect(headerOut("=?UTF-8?B?SGk=?=").startsWith("Subject: =?UTF-8?B?PT9VVEYt")).toBe(true);
   });
 });
+
+import { mimePartBegin } from "../../../assembly/mime/abi";
+import { MimeTypePdf } from "../../../assembly/mime/consts";
+
+/** The attachment part head for file name `name`. */
+function partHead(name: string): string {
+  mimeSetOption(MimeOpt8bit, 0);
+  mimeBegin(put("0123456789abcdefXYZ"));
+  mimeHeader(MimeFieldDate, put("Mon, 23 Nov 2026 11:00:00 +0000"));
+  mimeAddress(MimeFieldFrom, 0, put("a@b.example"));
+  mimeBodyBegin();
+  out();
+  expect(mimePartBegin(MimeTypePdf, put(name))).toBe(MimeOk);
+  return out();
+}
+
+describe("file names (RFC 2231)", () => {
+  it("plain ASCII: quoted filename only", () => {
+    const h = partHead("scan 1.pdf");
+    expect(h.includes("Content-Disposition: attachment;\r\n filename=\"scan 1.pdf\"\r\n")).toBe(true);
+    expect(h.includes("filename*")).toBe(false);
+  });
+  it("non-ASCII: '_' fallback plus filename*=UTF-8''", () => {
+    const h = partHead("Ü€.pdf");
+    expect(h.includes(" filename=\"__.pdf\";\r\n filename*=UTF-8''%C3%9C%E2%82%AC.pdf\r\n")).toBe(true);
+  });
+  it("long names use numbered continuations, each line ≤ 78", () => {
+    let name = "";
+    for (let i = 0; i < 30; i++) name += "Ü";
+    const h = partHead(name);
+    expect(h.includes(" filename*0*=UTF-8''%C3%9C")).toBe(true);
+    expect(h.includes(" filename*1*=%C3%9C")).toBe(true);
+    const lines = h.split("\r\n");
+    for (let i = 0; i < lines.length; i++) {
+      if (!lines[i].startsWith(" filename=") && !lines[i].startsWith(" name=")) expect(lines[i].length).toBeLessThanOrEqual(78);
+    }
+  });
+});
