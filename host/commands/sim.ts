@@ -10,7 +10,7 @@ import type { AuthChoice } from "../session/types.js";
 
 interface SimFlags {
   pages: string; size?: string; rate?: string; mta: string; auth: string; tls: boolean;
-  serverSize?: string; board?: string; json?: boolean; transcript?: boolean;
+  serverSize?: string; board?: string; json?: boolean; transcript?: boolean; serve?: boolean;
 }
 
 function num(v: string | undefined, flag: string, min: number): number | undefined {
@@ -38,6 +38,12 @@ export async function runSimCommand(f: SimFlags): Promise<number> {
     if (!(e instanceof ConfigError)) throw e;
     process.stderr.write(`mfp-mail sim: ${e.message}\n`);
     return 2;
+  }
+  if (f.serve) {
+    const { serveSim } = await import("../sim/serve.js");
+    say("mfp-mail simulator — embedded SMTP server on 127.0.0.1 for manual sends");
+    await serveSim({ tls: f.tls, auth: f.auth !== "none", ...(opts.serverSize ? { size: opts.serverSize } : {}), line: say });
+    return 0;
   }
   say("mfp-mail simulator — scanner → wasm core → SMTP on 127.0.0.1 (nothing leaves this machine)");
   const tty = !f.json && !!process.stderr.isTTY;
@@ -86,6 +92,7 @@ export function simCommand(): Command {
     .option("--no-tls", "plain TCP (no STARTTLS)")
     .option("--server-size <bytes>", "SIZE limit the server announces (smaller than the scan → split mail)")
     .option("--board <name|file>", "board profile (default sim-desktop)")
+    .option("--serve", "only run the embedded server (until Ctrl-C) and print the mfp-mail send command to try")
     .option("--transcript", "print the SMTP commands and replies (secrets redacted by the core)")
     .option("--json", "print the result as one JSON object on the last stdout line")
     .action(async (f: SimFlags) => {
