@@ -54,7 +54,7 @@ export async function runSimCommand(f: SimFlags): Promise<number> {
       ...opts,
       line: (s) => say(s),
       onProgress: (p) => view.update(p),
-      ...(f.transcript ? { observer: { command: (t) => say(`  C: ${t}`), reply: (c, e, t) => say(`  S: ${c} ${e} ${t}`.replace(/ +/g, " ")) } } : {}),
+      ...(f.transcript ? { observer: { command: (t) => say(`  C: ${t}`), reply: (c, e, t) => say(`  S: ${c}${e ? ` ${e}` : ""} ${t.trim()}`) } } : {}),
     });
   } catch (e) {
     view.stop();
