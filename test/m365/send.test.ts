@@ -170,3 +170,11 @@ test("generic preset against the fixture's submission mode (any MTA)", async () 
   assert.equal(r.status, "sent", r.message);
   assert.equal(s.received.length, 1);
 });
+
+test("m365-relay by static IP: a connector listing the device's address relays without a certificate", async () => {
+  const s = await fixture({ mode: "relay", relayIps: ["127.0.0.1", "::1"] });
+  const r = await send(s, { preset: "m365-relay", from: "scanner@contoso.com", to: ["partner@fabrikam.com"] });
+  assert.equal(r.status, "sent", r.message);
+  assert.equal(s.received[0]!.clientCertSubject, null);
+  assert.match(s.received[0]!.tlsProtocol ?? "", /^TLSv1\.[23]$/);
+});
