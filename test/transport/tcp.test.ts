@@ -172,7 +172,7 @@ test("write back-pressure: writes stall when the server stops reading, then WRIT
 });
 
 test("read back-pressure: an idle consumer stalls the sender instead of growing host memory", async () => {
-  const total = 32 * 1024 * 1024;
+  const total = 64 * 1024 * 1024;
   let serverSock: net.Socket | null = null;
   const server = net.createServer((s) => {
     serverSock = s;
@@ -196,12 +196,16 @@ test("read back-pressure: an idle consumer stalls the sender instead of growing 
     const t = await openTransport({ host: "127.0.0.1", port, tls: "none", timeouts: { greeting: 5000 } });
     const first = await t.read();
     assert.ok(first && first.length > 0);
-    await sleep(400); // consumer is "behind"
+    await sleep(300); // consumer is "behind"
     const sock = serverSock as net.Socket | null;
     assert.ok(sock);
-    // The server could not flush everything: flow control held it back.
+    // The server could not flush everything, and makes no progress while the client idles:
+    // TCP flow control holds it back because the host stopped reading.
     const flushed = sock.bytesWritten - sock.writableLength;
+    await sleep(200);
+    const flushedLater = sock.bytesWritten - sock.writableLength;
     assert.ok(flushed < total / 2, `server flushed ${flushed} of ${total} while the client was idle`);
+    assert.equal(flushedLater, flushed, "the sender is stalled while nobody reads");
     let got = first.length;
     let maxChunk = first.length;
     for (let i = 0; i < 100_000; i++) {
