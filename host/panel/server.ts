@@ -42,7 +42,7 @@ export interface OutboxRow {
 }
 
 export interface DoctorCheck {
-  level: "ok" | "warn" | "error";
+  level: "ok" | "warn" | "error" | "info";
   text: string;
   fix?: string;
 }

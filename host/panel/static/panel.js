@@ -38,17 +38,42 @@ async function loadState() {
   $("device-name").textContent = state.device;
   $("subject").value = state.defaults.subject;
   $("filename").value = state.defaults.filename;
-  const list = $("address-book");
-  list.replaceChildren(...state.addressBook.map((e) => Object.assign(document.createElement("option"), { value: e.address, label: e.name })));
+  // The address book as buttons (a touch panel has no autocomplete): press to add or remove.
+  $("address-book").replaceChildren(...state.addressBook.map((e) => {
+    const b = Object.assign(document.createElement("button"), { type: "button", className: "chip", textContent: e.name, title: e.address });
+    b.dataset.address = e.address;
+    b.setAttribute("aria-label", `${e.name} <${e.address}>`);
+    b.addEventListener("click", () => toggleRecipient(e.address));
+    return b;
+  }));
   $("send-to-me").hidden = !state.me;
+  syncChips();
 }
 
+const recipients = () => $("to").value.split(",").map((s) => s.trim()).filter(Boolean);
+const same = (a, b) => a.toLowerCase() === b.toLowerCase();
+
+function syncChips() {
+  const have = recipients();
+  for (const b of document.querySelectorAll("#address-book .chip")) {
+    b.setAttribute("aria-pressed", String(have.some((a) => same(a, b.dataset.address))));
+  }
+}
+
+function toggleRecipient(address, keep = false) {
+  const have = recipients();
+  const i = have.findIndex((a) => same(a, address));
+  if (i < 0) have.push(address);
+  else if (!keep) have.splice(i, 1);
+  $("to").value = have.join(", ");
+  $("to").setCustomValidity("");
+  syncChips();
+}
+$("to").addEventListener("input", syncChips);
+
 $("send-to-me").addEventListener("click", () => {
-  const to = $("to");
-  const have = to.value.split(",").map((s) => s.trim()).filter(Boolean);
-  if (!have.includes(state.me)) have.push(state.me);
-  to.value = have.join(", ");
-  to.focus();
+  toggleRecipient(state.me, true);
+  $("to").focus();
 });
 
 function setMessage(el, text, cls) {

@@ -1,0 +1,148 @@
+// `mfp-mail sim --panel`: the front panel wired to the simulator's embedded receiving server
+// (host/sim/server.ts, or the CHUNKING/BINARYMIME MTA) on loopback. The device's account and
+// password exist only in this process's memory; the outbox lives in a fresh temporary directory
+// that is removed when the panel stops. Nothing leaves 127.0.0.1.
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { defaultBoard, type Board } from "../config/board.js";
+import { runDoctor } from "../doctor.js";
+import { Outbox, outboxOptionsFromBoard } from "../outbox/index.js";
+import { sessionDeliver } from "../outbox/session-deliver.js";
+import type { AuthChoice, AuthOptions, TokenProvider } from "../session/types.js";
+import { startSimServer } from "../sim/server.js";
+import { startChunkingMta } from "../sim/chunking-mta.js";
+import { createPanelBackend, type FinishedScan } from "./backend.js";
+import { startPanel } from "./server.js";
+import type { PanelBackend } from "./server.js";
+import { startSimIdp } from "./sim-idp.js";
+
+export interface SimPanelOptions {
+  board?: Board;
+  mta?: "smtp-server" | "chunking";
+  auth?: AuthChoice;
+  /** STARTTLS on the embedded server (default true). */
+  tls?: boolean;
+  /** The device holds a password the server does not accept (shows the sign-in failure). */
+  wrongPassword?: boolean;
+  /** Scan engine speed in bytes per second (default 8 MiB/s, like a fast office MFP). */
+  scanRate?: number;
+  /** smtp-server only: refuse some recipients at RCPT TO with [code, text]. */
+  rcptReply?: (address: string) => [number, string] | null;
+  /** Panel HTTP port (default 0: any free port). */
+  port?: number;
+  now?: () => Date;
+  onMessage?: (m: SimArrival) => void;
+  onFinished?: (f: FinishedScan) => void;
+}
+
+export interface SimArrival { raw: Buffer; via: string; tls: boolean; to: string[] }
+
+export interface SimPanel {
+  url: string;
+  backend: PanelBackend;
+  smtp: { kind: string; host: string; port: number };
+  /** The device's mailbox (sender and "Send to me"). */
+  account: string;
+  arrivals: SimArrival[];
+  outbox: Outbox;
+  close(): Promise<void>;
+}
+
+export const SIM_ACCOUNT = "scanner@sim.mfp-mail.test";
+
+export async function startSimPanel(o: SimPanelOptions = {}): Promise<SimPanel> {
+  const board = o.board ?? defaultBoard();
+  const mta = o.mta ?? "smtp-server";
+  const auth = o.auth ?? "plain";
+  const tls = o.tls ?? true;
+  const user = SIM_ACCOUNT;
+  const password = randomBytes(12).toString("base64url");
+  let token = randomBytes(24).toString("base64url");
+  // Tokens the embedded server accepts; a panel sign-in adds the one it produced.
+  const tokens = [token];
+  const devicePassword = o.wrongPassword ? `${password}-wrong` : password;
+  const arrivals: SimArrival[] = [];
+  const arrived = (a: SimArrival) => { arrivals.push(a); o.onMessage?.(a); };
+  const closers: (() => Promise<void>)[] = [];
+  const close = async () => { for (const c of closers.splice(0).reverse()) await c().catch(() => {}); };
+  try {
+    const dir = await mkdtemp(join(tmpdir(), "mfp-panel-"));
+    closers.push(() => rm(dir, { recursive: true, force: true }));
+
+    let port: number;
+    let ca = "";
+    if (mta === "chunking") {
+      const { loopbackServerCredentials } = await import("../certs/selfsigned.js");
+      const creds = tls ? loopbackServerCredentials(["localhost", "127.0.0.1"]) : null;
+      const srv = await startChunkingMta({
+        ...(creds ? { key: creds.server.key, cert: creds.server.cert } : {}),
+        ...(auth !== "none" ? { authenticate: (_m: string, u: string, secret: string) => u === user && (secret === password || secret === token) } : {}),
+        onMessage: (m) => { if (m.data) arrived({ raw: m.data, via: `${m.via} ${m.body}`, tls: m.tls, to: [] }); },
+      });
+      port = srv.port;
+      ca = creds?.ca.cert ?? "";
+      closers.push(() => srv.close());
+    } else {
+      const srv = await startSimServer({
+        starttls: tls,
+        ...(auth !== "none" ? { users: { [user]: { password, tokens } } } : {}),
+        ...(o.rcptReply ? { rcptReply: o.rcptReply } : {}),
+        onMessage: (m) => arrived({ raw: m.raw, via: `DATA ${m.body.toUpperCase()}`, tls: m.tls, to: m.to }),
+      });
+      port = srv.port;
+      ca = srv.ca;
+      closers.push(() => srv.close());
+    }
+    const caFile = join(dir, "sim-ca.pem");
+    if (ca) await writeFile(caFile, ca);
+
+    // XOAUTH2: the token the server accepts; a panel sign-in (sim identity provider) replaces it.
+    const tokenProvider: TokenProvider = { getAccessToken: async () => token, invalidate() {} };
+    const authOptions: AuthOptions = {
+      mechanism: auth, user,
+      ...(auth === "plain" || auth === "login" ? { password: devicePassword } : {}),
+      ...(auth === "xoauth2" ? { tokenProvider } : {}),
+      allowPlaintextAuth: !tls,
+    };
+    const outbox = await Outbox.open(outboxOptionsFromBoard(board, { dir: join(dir, "outbox") }));
+    const idp = await startSimIdp({ account: user });
+    closers.push(() => idp.close());
+
+    const backend = createPanelBackend({
+      board,
+      device: `${board.name} (simulator)`,
+      from: user,
+      me: user,
+      server: { host: "127.0.0.1", port, tls: tls ? "starttls" : "none", requireTls: tls, tlsOptions: { ca } },
+      auth: authOptions,
+      outbox,
+      retryDeliver: sessionDeliver({ board, password: () => devicePassword, tokenProvider: () => tokenProvider }),
+      scanRate: o.scanRate ?? 8 * 1024 * 1024,
+      ...(o.now ? { now: o.now } : {}),
+      ...(o.onFinished ? { onFinished: o.onFinished } : {}),
+      doctor: async () => (await runDoctor({
+        preset: "generic", board, host: "127.0.0.1", port, tls: tls ? "required" : "off", from: user, to: [user],
+        authMechs: auth === "none" ? [] : [auth.toUpperCase() as "PLAIN" | "LOGIN" | "XOAUTH2"],
+        ...(auth === "plain" || auth === "login" ? { user, password: devicePassword } : {}),
+        ...(auth === "xoauth2" ? { user, token } : {}),
+        ...(ca ? { caFile } : {}),
+        stepTimeout: 5000,
+      })).checks,
+      signIn: async (onPrompt) => {
+        const r = await idp.signIn(onPrompt);
+        // The device now holds the token the sign-in produced; the embedded server accepts it too.
+        token = r.accessToken;
+        tokens.push(token);
+        return { account: r.account };
+      },
+    });
+    const panel = await startPanel(backend, o.port ?? 0);
+    closers.push(() => panel.close());
+    return { url: panel.url, backend, smtp: { kind: mta, host: "127.0.0.1", port }, account: user, arrivals, outbox, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
