@@ -20,6 +20,8 @@ export interface SimUser {
 export interface SimServerOptions {
   /** Offer STARTTLS (default true); false = plaintext-only server. */
   starttls?: boolean;
+  /** Implicit TLS from the first byte (port 465 style, RFC 8314 §3.3) instead of STARTTLS. */
+  implicitTls?: boolean;
   /** Accounts; undefined or {} with auth "none" = no AUTH at all. */
   users?: Record<string, SimUser>;
   /** Mechanisms offered (default PLAIN, LOGIN, XOAUTH2); [] = AUTH not offered. */
@@ -76,13 +78,13 @@ export async function startSimServer(o: SimServerOptions = {}): Promise<SimServe
   const users = o.users ?? {};
   const methods = o.authMethods ?? ["PLAIN", "LOGIN", "XOAUTH2"];
   const noAuth = methods.length === 0 || Object.keys(users).length === 0;
-  const starttls = o.starttls ?? true;
+  const starttls = (o.starttls ?? true) || !!o.implicitTls;
   const creds = !starttls ? null : o.credentials
     ? { server: { key: o.credentials.key, cert: o.credentials.cert }, ca: { cert: o.credentials.ca ?? "" } }
     : loopbackServerCredentials(["localhost", host]);
 
   const options: SMTPServerOptions = {
-    secure: false,
+    secure: !!o.implicitTls,
     logger: false,
     name: "sim.mfp-mail.test",
     banner: "mfp-mail simulator",

@@ -216,3 +216,36 @@ test("CHUNKING + BINARYMIME server: BDAT with raw octets; the board switch turns
     await mta.close();
   }
 });
+
+test("implicit TLS (465 style): TLS from the first byte, no STARTTLS, delivered", async () => {
+  const srv = await server({ implicitTls: true });
+  try {
+    const rec = recorder();
+    const r = await sendMessage(options(srv, rec, { server: { host: "localhost", port: srv.port, tls: "implicit", tlsOptions: { ca: srv.ca } } }));
+    assert.equal(r.status, "sent", r.message);
+    assert.ok(!rec.commands.includes("STARTTLS"));
+    assert.equal(rec.tls, 1);
+    assert.equal((await srv.waitForMessages(1))[0]!.tls, true);
+  } finally {
+    await srv.close();
+  }
+});
+
+test("cancelled through the AbortSignal mid-body: never 'sent', ends promptly", async () => {
+  const srv = await server();
+  try {
+    const ac = new AbortController();
+    const scan = simulatedScan({ pages: 4, bytes: 4_000_000, rateBytesPerSec: 2_000_000 });
+    const rec = recorder();
+    const o = options(srv, rec, { scan, signal: ac.signal });
+    const t0 = Date.now();
+    const p = sendMessage({ ...o, onProgress: (x) => { if (x.phase === "Sending" && x.bytesSent > 300_000) ac.abort(); } });
+    const r = await p;
+    assert.notEqual(r.status, "sent");
+    assert.equal(r.messageAccepted, false);
+    assert.ok(Date.now() - t0 < 5000, `took ${Date.now() - t0} ms`);
+    assert.equal(srv.messages.length, 0);
+  } finally {
+    await srv.close();
+  }
+});
