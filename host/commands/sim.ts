@@ -11,6 +11,7 @@ import type { AuthChoice } from "../session/types.js";
 interface SimFlags {
   pages: string; size?: string; rate?: string; mta: string; auth: string; tls: boolean;
   serverSize?: string; board?: string; json?: boolean; transcript?: boolean; serve?: boolean;
+  panel?: boolean; panelPort?: string;
 }
 
 function num(v: string | undefined, flag: string, min: number): number | undefined {
@@ -45,6 +46,15 @@ export async function runSimCommand(f: SimFlags): Promise<number> {
     await serveSim({ tls: f.tls, auth: f.auth !== "none", ...(opts.serverSize ? { size: opts.serverSize } : {}), line: say });
     return 0;
   }
+  if (f.panel) {
+    // The front panel (host/panel): same embedded server and session, driven from a browser.
+    let port: number | undefined;
+    try { port = num(f.panelPort, "--panel-port", 1); } catch (e) { process.stderr.write(`mfp-mail sim: ${(e as Error).message}\n`); return 2; }
+    const { runPanel } = await import("../panel/command.js");
+    say("mfp-mail simulator — front panel on 127.0.0.1 (nothing leaves this machine)");
+    return runPanel({ board: opts.board!, mta: opts.mta, auth: opts.auth, tls: opts.tls, ...(opts.rate ? { scanRate: opts.rate } : {}),
+      ...(port ? { port } : {}), line: say });
+  }
   say("mfp-mail simulator — scanner → wasm core → SMTP on 127.0.0.1 (nothing leaves this machine)");
   const tty = !f.json && !!process.stderr.isTTY;
   const view = progressView(tty, (s) => say(`  ${s}`));
@@ -77,6 +87,7 @@ export async function runSimCommand(f: SimFlags): Promise<number> {
   say(report.matched
     ? `OK: the attachment that arrived is byte-identical to the scan (sha256 ${report.scan.sha256.slice(0, 16)}…)`
     : `MISMATCH: scanned sha256 ${report.scan.sha256}, arrived ${report.arrivedSha256}`);
+  if (!f.json) say("panel     the same flow from a browser: npm start -- --panel (mfp-mail sim --panel) prints its http://127.0.0.1 address");
   if (f.json) out(JSON.stringify({ ...JSON.parse(jsonResult(r)), matched: report.matched, scan: report.scan, arrived: report.arrived }));
   return report.matched ? 0 : r.status === "queued" ? 4 : 3;
 }
@@ -93,6 +104,8 @@ export function simCommand(): Command {
     .option("--server-size <bytes>", "SIZE limit the server announces (smaller than the scan → split mail)")
     .option("--board <name|file>", "board profile (default sim-desktop)")
     .option("--serve", "only run the embedded server (until Ctrl-C) and print the mfp-mail send command to try")
+    .option("--panel", "serve the device's front panel (Scan to Email, Outbox, Sign in, Setup) on 127.0.0.1 until Ctrl-C")
+    .option("--panel-port <n>", "port for --panel (default: any free port)")
     .option("--transcript", "print the SMTP commands and replies (secrets redacted by the core)")
     .option("--json", "print the result as one JSON object on the last stdout line")
     .action(async (f: SimFlags) => {
