@@ -103,6 +103,8 @@ function crossFieldProblems(b: Board): [string, string][] {
   if (b.core.eventTextCap > b.core.lineMax) out.push(["$.core.eventTextCap", `range: ${b.core.eventTextCap} is larger than core.lineMax (${b.core.lineMax}); an event never carries more than one line`]);
   if (b.core.inCap + b.core.outCap > b.core.memoryMax) out.push(["$.core.memoryMax", `range: inCap + outCap (${b.core.inCap + b.core.outCap}) already exceed memoryMax (${b.core.memoryMax})`]);
   if (b.smtp.bdatChunk !== undefined && b.smtp.bdatChunk > b.core.outCap) out.push(["$.smtp.bdatChunk", `range: ${b.smtp.bdatChunk} is larger than core.outCap (${b.core.outCap})`]);
+  // docs/mbedtls-wasm.md: the mbedTLS build is a TLS 1.2 client only.
+  if (b.tls.engine === "mbedtls-wasm" && b.tls.minVersion === "TLSv1.3") out.push(["$.tls.minVersion", `range: the mbedtls-wasm engine speaks TLS 1.2 only; use "TLSv1.2" or the node-tls engine`]);
   if (b.retry.maxDelay < b.retry.initialDelay) out.push(["$.retry.maxDelay", `range: ${b.retry.maxDelay} is smaller than retry.initialDelay (${b.retry.initialDelay})`]);
   if (b.outbox.maxBytes < b.message.splitAbove) out.push(["$.outbox.maxBytes", `range: the outbox (${b.outbox.maxBytes} bytes) cannot hold one full-size message (message.splitAbove = ${b.message.splitAbove})`]);
   b.addressBook.forEach((entry, i) => {

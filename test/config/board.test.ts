@@ -87,6 +87,12 @@ test("cross-field rules: chunk larger than the core's input buffer, bad address-
   assert.equal(ec.field, "$.scan.chunkMax");
   assert.match(ec.message, /must fit the core's input buffer/);
 
+  const tls13 = sim();
+  tls13.tls = { engine: "mbedtls-wasm", minVersion: "TLSv1.3" };
+  const et = refused(tls13);
+  assert.equal(et.field, "$.tls.minVersion");
+  assert.match(et.message, /TLS 1\.2 only/);
+
   const book = sim();
   book.addressBook[1]!.address = "accounting at contoso.com";
   const eb = refused(book);
