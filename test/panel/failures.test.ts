@@ -1,0 +1,56 @@
+// What the panel says when sending cannot work, in a real browser: a wrong password (permanent,
+// nothing queued, the Setup check shows the same refusal) and a refused address.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startSimPanel, type SimPanel } from "../../host/panel/sim-panel.js";
+import type { FinishedScan } from "../../host/panel/backend.js";
+import { openPanel, artifactPath, chromiumMissing, type PanelBrowser } from "./browser.js";
+
+const skip = chromiumMissing();
+let sim: SimPanel;
+let ui: PanelBrowser;
+const finished: FinishedScan[] = [];
+
+before(async () => {
+  if (skip) return;
+  sim = await startSimPanel({ wrongPassword: true, onFinished: (f) => finished.push(f) });
+  ui = await openPanel(sim.url);
+});
+
+after(async () => {
+  await ui?.close();
+  await sim?.close();
+});
+
+test("wrong password: Not sent, the sign-in message from the reply classification, nothing queued", { skip }, async () => {
+  const { page } = ui;
+  await page.click('#address-book [data-address="accounting@contoso.com"]');
+  await page.fill("#pages", "2");
+  await page.click("#scan-button");
+  await page.waitForSelector("#done-button:not([hidden])", { timeout: 60_000 });
+  assert.equal(await page.textContent("#phase"), "Not sent");
+  // replies.ts AUTH_FAILED: "Sign-in failed: check user\nname and password" (2 panel lines).
+  assert.equal(await page.textContent("#message"), "Sign-in failed: check user — name and password");
+  assert.match(await page.getAttribute("#message", "class") ?? "", /\berror\b/);
+  await page.screenshot({ path: await artifactPath("panel-wrong-password.png") });
+  assert.equal(sim.arrivals.length, 0, "nothing arrived");
+  assert.equal(finished.at(-1)?.result.id, "AUTH_FAILED");
+  assert.equal(finished.at(-1)?.result.code, 535);
+  // A permanent failure is not retried: the Outbox stays empty.
+  assert.deepEqual(await sim.outbox.list(), []);
+  await page.click(".tab[data-screen=outbox]");
+  await page.waitForSelector("#outbox-rows td");
+  assert.match(await page.textContent("#outbox-rows") ?? "", /Empty/);
+  assert.equal(await page.isHidden("#outbox-count"), true);
+});
+
+test("Setup: the doctor checklist shows the refused sign-in with its fix", { skip }, async () => {
+  const { page } = ui;
+  await page.click(".tab[data-screen=setup]");
+  await page.click("#doctor-run");
+  await page.waitForSelector("#checklist li.error", { timeout: 60_000 });
+  const items = await page.$$eval("#checklist li", (ls) => ls.map((l) => `${l.className}: ${l.textContent}`));
+  assert.ok(items.some((t) => /^ok: STARTTLS: TLSv1\.[23]/.test(t)), items.join("\n"));
+  assert.ok(items.some((t) => /^error: .*535/.test(t)), items.join("\n"));
+  await page.screenshot({ path: await artifactPath("panel-setup.png") });
+});
