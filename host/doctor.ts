@@ -79,10 +79,10 @@ export function staticChecks(input: DoctorInput): { profile: SendProfile | null;
   // TLS is mandatory for submission and certificate relay (TLS 1.2+).
   if ((p.preset === "m365-submission" || p.preset === "m365-relay") && (p.tls === "off" || p.tls === "opportunistic")) {
     add("M365_TLS_OFF", "error", `TLS is "${p.tls}" with ${p.preset}`,
-      `Microsoft 365 requires STARTTLS with TLS 1.2 or later for ${p.preset === "m365-submission" ? "SMTP AUTH submission" : "relay connectors"}. Set --tls required.`);
+      `Microsoft 365 requires STARTTLS with TLS 1.2 or later for ${p.preset === "m365-submission" ? "SMTP AUTH submission" : "relay connectors"}. Leave --tls out (the preset requires STARTTLS) or give --tls starttls --require-tls.`);
   }
   if (p.preset === "generic" && p.tls === "off" && p.authMechs.length > 0 && input.password !== undefined) {
-    add("PLAINTEXT_AUTH", "error", "Password would be sent without TLS", "Turn TLS on (--tls required); the device refuses plaintext AUTH.");
+    add("PLAINTEXT_AUTH", "error", "Password would be sent without TLS", "Turn TLS on (--tls starttls --require-tls, or implicit on 465); the device refuses plaintext AUTH.");
   }
   // Direct Send reaches only mailboxes in the accepted domains.
   if (p.recipientScope === "accepted-domains") {

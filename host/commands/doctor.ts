@@ -10,7 +10,7 @@ import { PRESET_NAMES, type AuthMech, type TlsMode } from "../config/presets.js"
 import { formatChecklist, runDoctor } from "../doctor.js";
 
 interface DoctorOpts {
-  preset?: string; board?: string; host?: string; port?: string; tls?: TlsMode; domain?: string;
+  preset?: string; board?: string; host?: string; server?: string; port?: string; tls?: string; requireTls?: boolean; domain?: string;
   acceptedDomain?: string[]; from?: string; to?: string[]; user?: string; auth?: string;
   passwordFile?: string; passwordEnv?: string; tokenFile?: string; clientCert?: string; clientKey?: string;
   staticIp?: string; ca?: string; servername?: string; probe?: boolean; timeout?: string; json?: boolean;
@@ -36,12 +36,29 @@ export async function doctorAction(o: DoctorOpts, out: (s: string) => void = (s)
     out(`✗ --port: must be a TCP port 1–65535, got "${o.port}"`);
     return 2;
   }
-  const authMechs = o.auth?.split(",").map((m) => m.trim().toUpperCase()) as AuthMech[] | undefined;
+  // --auth takes send's single choice (none|plain|login|xoauth2) or a comma list of mechanisms.
+  const authMechs = o.auth === undefined ? undefined
+    : o.auth.trim().toLowerCase() === "none" ? [] as AuthMech[]
+    : o.auth.split(",").map((m) => m.trim().toUpperCase()) as AuthMech[];
   const badMech = authMechs?.find((m) => !["XOAUTH2", "LOGIN", "PLAIN"].includes(m));
   if (badMech !== undefined) {
-    out(`✗ --auth: unknown mechanism "${badMech}" (XOAUTH2, LOGIN, PLAIN)`);
+    out(`✗ --auth: unknown mechanism "${badMech}" (none, xoauth2, login, plain)`);
     return 2;
   }
+  // --tls takes send's words (starttls|implicit|none, with --require-tls) or the preset's own.
+  const TLS_WORDS: Record<string, TlsMode> = {
+    none: "off", off: "off", implicit: "implicit", opportunistic: "opportunistic", required: "required",
+    starttls: o.requireTls ? "required" : "opportunistic",
+  };
+  let tls: TlsMode | undefined;
+  if (o.tls !== undefined) {
+    tls = TLS_WORDS[o.tls];
+    if (tls === undefined) {
+      out(`✗ --tls: must be starttls, implicit or none (or off, opportunistic, required), got "${o.tls}"`);
+      return 2;
+    }
+  } else if (o.requireTls) tls = "required";
+  const host = o.server ?? o.host;
   const password = o.passwordFile ? readSecret(o.passwordFile) : process.env[o.passwordEnv ?? "MFP_MAIL_PASSWORD"];
   if (o.passwordEnv !== undefined && password === undefined) {
     out(`✗ --password-env: environment variable ${o.passwordEnv} is not set`);
@@ -50,9 +67,9 @@ export async function doctorAction(o: DoctorOpts, out: (s: string) => void = (s)
   const token = o.tokenFile ? readSecret(o.tokenFile) : process.env.MFP_MAIL_TOKEN;
   const res = await runDoctor({
     preset: o.preset ?? board.defaultPreset, board,
-    ...(o.host !== undefined ? { host: o.host } : {}),
+    ...(host !== undefined ? { host } : {}),
     ...(port !== undefined ? { port } : {}),
-    ...(o.tls !== undefined ? { tls: o.tls } : {}),
+    ...(tls !== undefined ? { tls } : {}),
     ...(o.domain !== undefined ? { domain: o.domain } : {}),
     ...(o.acceptedDomain?.length ? { acceptedDomains: o.acceptedDomain } : {}),
     ...(o.from !== undefined ? { from: o.from } : {}),
@@ -73,15 +90,17 @@ export function doctorCommand(): Command {
     .description("check a configuration against Microsoft 365 device-mail rules, then probe the server (stops before MAIL; nothing is sent)")
     .addOption(new Option("--preset <name>", "m365-submission | m365-direct-send | m365-relay | generic (default: the board's)"))
     .option("--board <name|file>", "board profile name (boards/*.json) or path; default sim-desktop")
-    .option("--host <name>", "server name (default from the preset)")
+    .option("--server <host>", "server name (default from the preset)")
+    .addOption(new Option("--host <name>", "same as --server").hideHelp())
     .option("--port <n>", "server port (default from the preset)")
-    .addOption(new Option("--tls <mode>", "TLS mode").choices(["off", "opportunistic", "required", "implicit"]))
+    .option("--tls <mode>", "starttls | implicit | none (as for send; default from the preset)")
+    .option("--require-tls", "STARTTLS must succeed")
     .option("--domain <domain>", "your accepted domain (Direct Send / relay MX endpoint)")
     .option("--accepted-domain <domain>", "accepted domain(s), repeatable", collect)
     .option("--from <address>", "sender address")
     .option("--to <address>", "recipient(s), repeatable or comma-separated", collect)
     .option("--user <mailbox>", "SMTP AUTH user (submission)")
-    .option("--auth <mechs>", "allowed mechanisms, comma-separated: XOAUTH2,LOGIN,PLAIN")
+    .option("--auth <mech>", "none | plain | login | xoauth2, or a comma list of allowed mechanisms")
     .option("--password-env <VAR>", "environment variable holding the password (default MFP_MAIL_PASSWORD), as for send")
     .option("--password-file <file>", "file holding the password")
     .option("--token-file <file>", "file holding an XOAUTH2 access token (or env MFP_MAIL_TOKEN)")
@@ -89,7 +108,7 @@ export function doctorCommand(): Command {
     .option("--client-key <pem>", "its private key")
     .option("--static-ip <ip>", "the device's static public IP (SPF hint, relay connector)")
     .option("--ca <pem>", "trust this CA for the server certificate (lab servers)")
-    .option("--servername <name>", "name the server certificate must carry (default: --host)")
+    .option("--servername <name>", "name the server certificate must carry (default: --server)")
     .option("--no-probe", "static checks only")
     .option("--timeout <ms>", "per-step timeout of the live probe (default 30000)")
     .option("--json", "machine-readable output")

@@ -177,3 +177,20 @@ test("SMTPUTF8: a non-ASCII recipient is fine when the server offers SMTPUTF8, �
     await new Promise<void>((res) => plain.close(() => res()));
   }
 });
+
+test("send's flag words work for doctor: --server, --tls starttls [--require-tls], --auth none|login", async () => {
+  const relay = await doctor({ preset: "m365-relay", domain: "contoso.com", tls: "starttls", probe: false });
+  assert.equal(relay.code, 2);
+  assert.match(relay.text, /✗ TLS is "opportunistic" with m365-relay\n {4}→ .*--tls starttls --require-tls/);
+  const strict = await doctor({ preset: "m365-relay", domain: "contoso.com", tls: "starttls", requireTls: true, from: "scanner@contoso.com", staticIp: "203.0.113.7", probe: false });
+  assert.equal(strict.code, 0, strict.text);
+  const bad = await doctor({ preset: "generic", server: "mail.example.org", tls: "ssl", probe: false });
+  assert.equal(bad.code, 2);
+  assert.match(bad.text, /✗ --tls: must be starttls, implicit or none/);
+  const r = await doctor({ ...subOpts(), host: undefined, server: "localhost", auth: "login", passwordFile: join(dir, "password") });
+  assert.equal(r.code, 0, r.text);
+  assert.match(r.text, /AUTH LOGIN\b/);
+  assert.match(r.text, /✓ Signed in with LOGIN/);
+  const none = await doctor({ preset: "m365-direct-send", domain: "contoso.com", auth: "none", probe: false });
+  assert.match(none.text, /AUTH none/);
+});
