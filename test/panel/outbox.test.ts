@@ -1,0 +1,83 @@
+// A recipient the server defers (450) in a real browser: the panel says "Sent to 2 of 3 — 1
+// recipient will be retried", the Outbox screen lists the job with its next try and last message,
+// Retry now delivers it, Cancel drops it.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { simpleParser } from "mailparser";
+import { startSimPanel, type SimPanel } from "../../host/panel/sim-panel.js";
+import { openPanel, artifactPath, chromiumMissing, type PanelBrowser } from "./browser.js";
+
+const skip = chromiumMissing();
+const BUSY = "frontdesk@contoso.com";
+let refuse = true;
+let sim: SimPanel;
+let ui: PanelBrowser;
+
+before(async () => {
+  if (skip) return;
+  sim = await startSimPanel({ rcptReply: (a) => (refuse && a === BUSY ? [450, "4.2.1 Mailbox busy, try again later"] : null) });
+  ui = await openPanel(sim.url);
+});
+
+after(async () => {
+  await ui?.close();
+  await sim?.close();
+});
+
+async function sendToAllThree(): Promise<void> {
+  const { page } = ui;
+  await page.click(".tab[data-screen=scan]");
+  if (await page.isVisible("#done-button")) await page.click("#done-button");
+  await page.fill("#to", "");
+  for (const b of await page.$$("#address-book .chip")) await b.click();
+  await page.fill("#pages", "2");
+  await page.click("#scan-button");
+  await page.waitForSelector("#done-button:not([hidden])", { timeout: 60_000 });
+}
+
+test("450 for one recipient: partly sent, the job waits in the Outbox, Retry now delivers it", { skip }, async () => {
+  const { page } = ui;
+  await sendToAllThree();
+  assert.equal(await page.textContent("#phase"), "Partly sent");
+  assert.equal(await page.textContent("#message"), "Sent to 2 of 3 — 1 recipient will be retried");
+  assert.match(await page.getAttribute("#message", "class") ?? "", /\bwarn\b/);
+  assert.equal(sim.arrivals.length, 1);
+  assert.deepEqual(sim.arrivals[0]!.to.sort(), ["accounting@contoso.com", "scanner@contoso.com"]);
+  await page.waitForFunction(() => document.getElementById("outbox-count")?.textContent === "1");
+
+  await page.click(".tab[data-screen=outbox]");
+  await page.waitForSelector("#outbox-rows button");
+  const cells = await page.$$eval("#outbox-rows tr:first-child td", (tds) => tds.map((t) => t.textContent ?? ""));
+  assert.match(cells[0]!, new RegExp(`^Scan_\\d{4}-\\d\\d-\\d\\d_\\d{4}\\.pdf → ${BUSY} \\(2 delivered\\)$`));
+  assert.equal(cells[1], "Retry 2");
+  assert.notEqual(cells[2], "—", "a next-try time is shown");
+  assert.match(cells[3]!, /Sent to 2 of 3/);
+  await page.screenshot({ path: await artifactPath("panel-outbox.png") });
+
+  refuse = false;
+  await page.click(`#outbox-rows button[aria-label^="Retry now"]`);
+  await page.waitForFunction(() => /Empty/.test(document.getElementById("outbox-rows")?.textContent ?? ""));
+  assert.equal(sim.arrivals.length, 2);
+  assert.deepEqual(sim.arrivals[1]!.to, [BUSY]);
+  const first = await simpleParser(sim.arrivals[0]!.raw);
+  const retried = await simpleParser(sim.arrivals[1]!.raw);
+  // The retry carries the same scan, byte for byte.
+  assert.ok(retried.attachments[0]!.content.equals(first.attachments[0]!.content));
+  assert.deepEqual(await sim.outbox.list(), []);
+});
+
+test("Cancel drops a waiting job without sending it", { skip }, async () => {
+  const { page } = ui;
+  refuse = true;
+  await sendToAllThree();
+  assert.equal(await page.textContent("#phase"), "Partly sent");
+  const arrived = sim.arrivals.length;
+  await page.click(".tab[data-screen=outbox]");
+  await page.waitForSelector(`#outbox-rows button[aria-label^="Cancel"]`);
+  await page.click(`#outbox-rows button[aria-label^="Cancel"]`);
+  await page.waitForFunction(() => /Empty/.test(document.getElementById("outbox-rows")?.textContent ?? ""));
+  assert.deepEqual(await sim.outbox.list(), []);
+  const reports = await sim.outbox.reports();
+  assert.equal(reports.filter((r) => r.final === "cancelled").length, 1, JSON.stringify(reports));
+  assert.equal(sim.arrivals.length, arrived);
+});
