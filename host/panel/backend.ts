@@ -106,6 +106,7 @@ function watchedScan(scan: ScanSource, pages: number, onPage: (n: number) => voi
 export function createPanelBackend(o: PanelBackendOptions): PanelBackend {
   const now = o.now ?? (() => new Date());
   const inFlight = new Set<string>();
+  let signingIn = false;
 
   function validateRecipients(to: string[]): string[] {
     const out: string[] = [];
@@ -238,11 +239,18 @@ export function createPanelBackend(o: PanelBackendOptions): PanelBackend {
         events({ state: "error", message: "Sign-in is not set up on this device (no identity provider configured)" });
         return;
       }
+      if (signingIn) {
+        events({ state: "error", message: "A sign-in is already waiting for its code to be entered" });
+        return;
+      }
+      signingIn = true;
       try {
         const r = await o.signIn((p) => events({ state: "code", userCode: p.userCode, verificationUri: p.verificationUri }));
         events({ state: "done", account: r.account });
       } catch (e) {
         events({ state: "error", message: `Sign-in failed: ${e instanceof Error ? e.message : String(e)}` });
+      } finally {
+        signingIn = false;
       }
     },
 

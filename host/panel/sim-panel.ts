@@ -28,6 +28,11 @@ export interface SimPanelOptions {
   wrongPassword?: boolean;
   /** Scan engine speed in bytes per second (default 8 MiB/s, like a fast office MFP). */
   scanRate?: number;
+  /**
+   * XOAUTH2: the device starts signed in (default true). False = it holds no token until someone
+   * signs in on the panel's Sign in screen (the server accepts only tokens the sign-in issued).
+   */
+  signedIn?: boolean;
   /** smtp-server only: refuse some recipients at RCPT TO with [code, text]. */
   rcptReply?: (address: string) => [number, string] | null;
   /** Panel HTTP port (default 0: any free port). */
@@ -59,9 +64,9 @@ export async function startSimPanel(o: SimPanelOptions = {}): Promise<SimPanel> 
   const tls = o.tls ?? true;
   const user = SIM_ACCOUNT;
   const password = randomBytes(12).toString("base64url");
-  let token = randomBytes(24).toString("base64url");
+  let token: string | null = o.signedIn === false ? null : randomBytes(24).toString("base64url");
   // Tokens the embedded server accepts; a panel sign-in adds the one it produced.
-  const tokens = [token];
+  const tokens = token ? [token] : [];
   const devicePassword = o.wrongPassword ? `${password}-wrong` : password;
   const arrivals: SimArrival[] = [];
   const arrived = (a: SimArrival) => { arrivals.push(a); o.onMessage?.(a); };
@@ -78,7 +83,7 @@ export async function startSimPanel(o: SimPanelOptions = {}): Promise<SimPanel> 
       const creds = tls ? loopbackServerCredentials(["localhost", "127.0.0.1"]) : null;
       const srv = await startChunkingMta({
         ...(creds ? { key: creds.server.key, cert: creds.server.cert } : {}),
-        ...(auth !== "none" ? { authenticate: (_m: string, u: string, secret: string) => u === user && (secret === password || secret === token) } : {}),
+        ...(auth !== "none" ? { authenticate: (_m: string, u: string, secret: string) => u === user && (secret === password || tokens.includes(secret)) } : {}),
         onMessage: (m) => { if (m.data) arrived({ raw: m.data, via: `${m.via} ${m.body}`, tls: m.tls, to: [] }); },
       });
       port = srv.port;
@@ -99,7 +104,13 @@ export async function startSimPanel(o: SimPanelOptions = {}): Promise<SimPanel> 
     if (ca) await writeFile(caFile, ca);
 
     // XOAUTH2: the token the server accepts; a panel sign-in (sim identity provider) replaces it.
-    const tokenProvider: TokenProvider = { getAccessToken: async () => token, invalidate() {} };
+    const tokenProvider: TokenProvider = {
+      async getAccessToken() {
+        if (token === null) throw new Error("the device is not signed in: use the Sign in screen");
+        return token;
+      },
+      invalidate() {},
+    };
     const authOptions: AuthOptions = {
       mechanism: auth, user,
       ...(auth === "plain" || auth === "login" ? { password: devicePassword } : {}),
@@ -126,7 +137,7 @@ export async function startSimPanel(o: SimPanelOptions = {}): Promise<SimPanel> 
         preset: "generic", board, host: "127.0.0.1", port, tls: tls ? "required" : "off", from: user, to: [user],
         authMechs: auth === "none" ? [] : [auth.toUpperCase() as "PLAIN" | "LOGIN" | "XOAUTH2"],
         ...(auth === "plain" || auth === "login" ? { user, password: devicePassword } : {}),
-        ...(auth === "xoauth2" ? { user, token } : {}),
+        ...(auth === "xoauth2" && token ? { user, token } : {}),
         ...(ca ? { caFile } : {}),
         stepTimeout: 5000,
       })).checks,

@@ -186,6 +186,8 @@ function onSignin(s) {
   if (s.state === "code") {
     $("signin-code").hidden = false;
     $("signin-uri").textContent = s.verificationUri;
+    // Only http(s) addresses become links (the text comes from the identity provider).
+    if (/^https?:\/\//.test(s.verificationUri)) $("signin-uri").href = s.verificationUri;
     $("signin-user-code").textContent = s.userCode;
     setMessage($("signin-status"), "Waiting for you to sign in…");
   } else if (s.state === "done") {
