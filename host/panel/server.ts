@@ -140,6 +140,14 @@ export async function startPanel(backend: PanelBackend, port = 0): Promise<Panel
     const url = new URL(req.url ?? "/", "http://panel.invalid");
     const path = url.pathname;
     try {
+      // Only this machine's own panel page may drive the device: a Host other than the loopback
+      // address (DNS rebinding) is refused, and POSTs must be JSON — a cross-origin JSON POST
+      // needs a CORS preflight that this server never grants.
+      const host = (req.headers.host ?? "").replace(/:\d+$/, "");
+      if (host !== "127.0.0.1" && host !== "localhost") return json(res, 403, { error: "Forbidden" });
+      if (req.method === "POST" && !/^application\/json\b/i.test(req.headers["content-type"] ?? "")) {
+        return json(res, 415, { error: "Requests must be JSON" });
+      }
       if (path === "/api/events") {
         res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
         res.write(": panel events\n\n");

@@ -56,6 +56,7 @@ export interface SimPanel {
 }
 
 export const SIM_ACCOUNT = "scanner@sim.mfp-mail.test";
+const RETRY_TICK_MS = 5000;
 
 export async function startSimPanel(o: SimPanelOptions = {}): Promise<SimPanel> {
   const board = o.board ?? defaultBoard();
@@ -121,6 +122,21 @@ export async function startSimPanel(o: SimPanelOptions = {}): Promise<SimPanel> 
     const idp = await startSimIdp({ account: user });
     closers.push(() => idp.close());
 
+    const retryDeliver = sessionDeliver({ board, password: () => devicePassword, tokenProvider: () => tokenProvider });
+    // The device's daemon in miniature: every few seconds, retry jobs whose backoff has run out.
+    // Only jobs tried before (attemptCount > 0): a new job belongs to the send that queued it.
+    let pass: Promise<void> | null = null;
+    const retryTimer = setInterval(() => {
+      if (pass) return;
+      pass = (async () => {
+        for (const job of await outbox.list()) {
+          if (job.attemptCount > 0 && job.nextAttemptAt <= Date.now()) await outbox.deliverNow(job.id, retryDeliver);
+        }
+      })().catch(() => { /* the job keeps its state; the Outbox screen shows it */ }).finally(() => { pass = null; });
+    }, RETRY_TICK_MS);
+    retryTimer.unref();
+    closers.push(async () => { clearInterval(retryTimer); await pass; });
+
     const backend = createPanelBackend({
       board,
       device: `${board.name} (simulator)`,
@@ -129,7 +145,7 @@ export async function startSimPanel(o: SimPanelOptions = {}): Promise<SimPanel> 
       server: { host: "127.0.0.1", port, tls: tls ? "starttls" : "none", requireTls: tls, tlsOptions: { ca } },
       auth: authOptions,
       outbox,
-      retryDeliver: sessionDeliver({ board, password: () => devicePassword, tokenProvider: () => tokenProvider }),
+      retryDeliver,
       scanRate: o.scanRate ?? 8 * 1024 * 1024,
       ...(o.now ? { now: o.now } : {}),
       ...(o.onFinished ? { onFinished: o.onFinished } : {}),

@@ -68,9 +68,21 @@ test("sim --panel: prints the URL, serves the panel, sends over the API, exits 0
     const state = await (await fetch(`${url}api/state`)).json() as { defaults: { filename: string } };
     assert.match(state.defaults.filename, /^Scan_\d{4}-\d\d-\d\d_\d{4}\.pdf$/);
     // Bad input is refused with a plain message (HTTP 400).
-    const bad = await fetch(`${url}api/scan`, { method: "POST", body: JSON.stringify({ to: ["a@b.example"], pages: 0, resolution: 300, colour: "mono" }) });
+    const json = { "content-type": "application/json" };
+    const bad = await fetch(`${url}api/scan`, { method: "POST", headers: json, body: JSON.stringify({ to: ["a@b.example"], pages: 0, resolution: 300, colour: "mono" }) });
     assert.equal(bad.status, 400);
     assert.deepEqual(await bad.json(), { error: "Pages must be 1 to 500" });
+    // What another web page could send without a preflight (text/plain form post) is refused.
+    const form = await fetch(`${url}api/scan`, { method: "POST", headers: { "content-type": "text/plain" }, body: JSON.stringify({ to: ["a@b.example"], pages: 1, resolution: 150, colour: "mono" }) });
+    assert.equal(form.status, 415);
+    // A request whose Host is not loopback (DNS rebinding) is refused.
+    const { request } = await import("node:http");
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const r = request(`${url}api/state`, { headers: { host: "evil.example:80" } }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+      r.on("error", reject);
+      r.end();
+    });
+    assert.equal(rebound, 403);
 
     let jobId = "";
     const events = await readEvents(url, (e, d) => e === "done" && d.jobId === jobId, async () => {

@@ -10,12 +10,13 @@ import { openPanel, artifactPath, chromiumMissing, type PanelBrowser } from "./b
 const skip = chromiumMissing();
 const BUSY = "frontdesk@contoso.com";
 let refuse = true;
+let allBusy = false;
 let sim: SimPanel;
 let ui: PanelBrowser;
 
 before(async () => {
   if (skip) return;
-  sim = await startSimPanel({ rcptReply: (a) => (refuse && a === BUSY ? [450, "4.2.1 Mailbox busy, try again later"] : null) });
+  sim = await startSimPanel({ rcptReply: (a) => (allBusy ? [451, "4.3.0 Temporary server error, try again later"] : refuse && a === BUSY ? [450, "4.2.1 Mailbox busy, try again later"] : null) });
   ui = await openPanel(sim.url);
 });
 
@@ -80,4 +81,25 @@ test("Cancel drops a waiting job without sending it", { skip }, async () => {
   const reports = await sim.outbox.reports();
   assert.equal(reports.filter((r) => r.final === "cancelled").length, 1, JSON.stringify(reports));
   assert.equal(sim.arrivals.length, arrived);
+});
+
+test("every recipient deferred: Queued, the whole job waits in the Outbox and Retry now sends it", { skip }, async () => {
+  const { page } = ui;
+  allBusy = true;
+  const arrived = sim.arrivals.length;
+  await sendToAllThree();
+  assert.equal(await page.textContent("#phase"), "Queued");
+  assert.match(await page.textContent("#message") ?? "", /will retry.*\(in the Outbox\)$/i);
+  assert.match(await page.getAttribute("#message", "class") ?? "", /\bwarn\b/);
+  assert.equal(sim.arrivals.length, arrived);
+  const jobs = await sim.outbox.list();
+  assert.equal(jobs.length, 1);
+  assert.deepEqual(jobs[0]!.recipients.map((r) => r.state), ["pending", "pending", "pending"]);
+  allBusy = false;
+  refuse = false;
+  await page.click(".tab[data-screen=outbox]");
+  await page.click(`#outbox-rows button[aria-label^="Retry now"]`);
+  await page.waitForFunction(() => /Empty/.test(document.getElementById("outbox-rows")?.textContent ?? ""));
+  assert.equal(sim.arrivals.length, arrived + 1);
+  assert.equal(sim.arrivals.at(-1)!.to.length, 3);
 });
