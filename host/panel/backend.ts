@@ -105,7 +105,6 @@ function watchedScan(scan: ScanSource, pages: number, onPage: (n: number) => voi
 
 export function createPanelBackend(o: PanelBackendOptions): PanelBackend {
   const now = o.now ?? (() => new Date());
-  const inFlight = new Set<string>();
   let signingIn = false;
 
   function validateRecipients(to: string[]): string[] {
@@ -207,10 +206,8 @@ export function createPanelBackend(o: PanelBackendOptions): PanelBackend {
       if (subject.length > 200) throw new PanelInputError("Subject must be at most 200 characters");
       const fileName = fileNameFrom(req.filename, d);
       const jobId = randomUUID();
-      inFlight.add(jobId);
       runJob(jobId, req, to, subject, fileName, progress, done)
-        .catch((e) => done({ jobId, status: "failed", userMessage: `Internal error — please report: ${e instanceof Error ? e.message : String(e)}` }))
-        .finally(() => inFlight.delete(jobId));
+        .catch((e) => done({ jobId, status: "failed", userMessage: `Internal error — please report: ${e instanceof Error ? e.message : String(e)}` }));
       return jobId;
     },
 

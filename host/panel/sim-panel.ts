@@ -35,6 +35,8 @@ export interface SimPanelOptions {
   signedIn?: boolean;
   /** smtp-server only: refuse some recipients at RCPT TO with [code, text]. */
   rcptReply?: (address: string) => [number, string] | null;
+  /** How often due outbox jobs are retried (default 5 s). */
+  retryTickMs?: number;
   /** Panel HTTP port (default 0: any free port). */
   port?: number;
   now?: () => Date;
@@ -133,7 +135,7 @@ export async function startSimPanel(o: SimPanelOptions = {}): Promise<SimPanel> 
           if (job.attemptCount > 0 && job.nextAttemptAt <= Date.now()) await outbox.deliverNow(job.id, retryDeliver);
         }
       })().catch(() => { /* the job keeps its state; the Outbox screen shows it */ }).finally(() => { pass = null; });
-    }, RETRY_TICK_MS);
+    }, o.retryTickMs ?? RETRY_TICK_MS);
     retryTimer.unref();
     closers.push(async () => { clearInterval(retryTimer); await pass; });
 
