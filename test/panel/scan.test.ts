@@ -75,6 +75,7 @@ test("Scan to Email: Done, and the attachment that arrived is the scan (name, si
   await page.click("#scan-button");
   await waitForEnd(page, "Done");
   assert.equal(await page.textContent("#message"), "Sent to all 2 recipients");
+  assert.equal(await page.textContent("#summary"), `Scan_2026-11-23_1042.pdf → accounting@contoso.com, ${SIM_ACCOUNT}`);
   assert.match(await page.getAttribute("#message", "class") ?? "", /\bok\b/);
   assert.equal(await page.getAttribute("#bar", "aria-valuenow"), "100");
   const phases = await page.evaluate(() => (window as unknown as { phases: string[] }).phases);

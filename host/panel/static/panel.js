@@ -97,6 +97,7 @@ $("scan-form").addEventListener("submit", async (e) => {
       pages: Number($("pages").value), resolution: Number($("resolution").value), colour: $("colour").value,
     });
     currentJob = jobId;
+    $("summary").textContent = `${$("filename").value || state.defaults.filename} → ${to.join(", ")}`;
     $("scan-form").hidden = true;
     $("progress-view").hidden = false;
     $("done-button").hidden = true;
@@ -104,6 +105,7 @@ $("scan-form").addEventListener("submit", async (e) => {
     $("phase").textContent = "Scanning";
     $("phase").focus?.();
   } catch (err) {
+    $("summary").textContent = "";
     $("scan-button").disabled = false;
     $("scan-form").hidden = true;
     $("progress-view").hidden = false;
@@ -118,6 +120,8 @@ $("done-button").addEventListener("click", async () => {
   $("scan-form").hidden = false;
   $("scan-button").disabled = false;
   $("bar-fill").style.width = "0";
+  $("bar").setAttribute("aria-valuenow", "0");
+  $("detail").textContent = "";
   currentJob = null;
   await loadState();
   $("to").focus();
