@@ -225,6 +225,9 @@ events.addEventListener("done", (e) => {
 });
 events.addEventListener("signin", (e) => onSignin(JSON.parse(e.data)));
 
+// The device retries jobs in the background: keep the Outbox screen (and its badge) current.
+setInterval(() => refreshOutbox().catch(() => {}), 5000);
+
 await loadState();
 await refreshOutbox();
 document.body.dataset.ready = "true";
