@@ -60,6 +60,7 @@ export async function runDaemonCommand(o: DaemonCliOptions, io: CliIo, signal: A
       pollMs: poll,
       exitWhenEmpty: o.drain,
       onOutcome: (x) => io.out(describeOutcome(x)),
+      onError: (err) => io.err(`mfp-mail daemon: ${err instanceof Error ? err.message : String(err)}; trying again later`),
     });
     io.out(`mfp-mail daemon: stopped, ${(await outbox.store.ids()).length} job(s) left in the queue`);
     return 0;

@@ -14,6 +14,7 @@ export interface DaemonOptions {
   /** Stop when the queue is empty (tests, `mfp-mail daemon --drain`). */
   exitWhenEmpty?: boolean;
   onOutcome?: (o: AttemptOutcome) => void;
+  onError?: (err: unknown) => void;
   /** Upper bound on passes (a safety net for tests; default unbounded). */
   maxPasses?: number;
 }
@@ -23,7 +24,15 @@ export async function runDaemon(outbox: Outbox, deliver: Deliver, signal: AbortS
   const clock = opts.clock ?? systemClock;
   const pollMs = opts.pollMs ?? 30_000;
   for (let pass = 0; !signal.aborted && pass < (opts.maxPasses ?? Infinity); pass++) {
-    const { nextDue } = await outbox.runDue(deliver, signal, opts.onOutcome);
+    let nextDue: number | null;
+    try {
+      ({ nextDue } = await outbox.runDue(deliver, signal, opts.onOutcome));
+    } catch (err) {
+      // A storage hiccup (EIO, a full disk while updating a job) must not end the device's
+      // sender: report it and try again after the poll interval. No job is removed by an error.
+      opts.onError?.(err);
+      nextDue = clock.now() + pollMs;
+    }
     if (signal.aborted) break;
     if (nextDue === null && opts.exitWhenEmpty) {
       if ((await outbox.store.ids()).length === 0) break;

@@ -276,6 +276,8 @@ export class OutboxStore {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === "ENOENT" && !(await exists(join(this.jobsDir, id)))) return null; // removed meanwhile
+      // An I/O error (EIO, EMFILE …) says nothing about the job itself: never quarantine on it.
+      if (code !== undefined && code !== "ENOENT") throw err;
       await this.quarantine(id, err instanceof Error ? err.message : String(err));
       return null;
     }

@@ -65,6 +65,7 @@ test("kill -9 at many points of enqueue and delivery: a restart delivers every a
   });
   const accepted = new Set<number>();
   let killedInEnqueue = 0;
+  const sends: string[][] = [];
   const points: string[] = [];
   try {
     for (let seed = 0; seed < RUNS; seed++) {
@@ -97,6 +98,7 @@ test("kill -9 at many points of enqueue and delivery: a restart delivers every a
       const done = await Promise.race([run.exited, new Promise((r) => setTimeout(() => r("timeout"), 30_000).unref())]);
       if (done === "timeout") kill();
       await run.exited;
+      sends[seed] = run.lines;
       if (run.lines.some((l) => l.startsWith("enqueued "))) accepted.add(seed);
       else killedInEnqueue++;
       console.log(`# run ${seed} ${point} ${Date.now() - t0} ms`);
@@ -123,7 +125,10 @@ test("kill -9 at many points of enqueue and delivery: a restart delivers every a
     assert.ok(killedInEnqueue > 0, "at least one kill landed inside an enqueue");
     for (const seed of accepted) {
       const got = server.received.filter((m) => m.subject === `scan ${seed}`);
-      assert.ok(got.length >= 1, `scan ${seed} (killed ${points[seed]}) delivered at least once`);
+      if (got.length === 0) {
+        const reports = (await ob.reports(100)).map((r) => `${r.id} ${r.final} ${r.summary}`);
+        assert.fail(`scan ${seed} (killed ${points[seed]}) never arrived. child: ${sends[seed]?.join(" / ")}; drain: ${drain.lines.join(" / ")}; reports: ${reports.join(" | ")}; dots: ${server.dots}`);
+      }
       const want = sha256(scanBytes(seed, SIZE));
       for (const m of got) assert.equal(m.attachments[0]!.sha256, want, `scan ${seed} byte-identical`);
     }
