@@ -24,17 +24,23 @@ export function chromiumMissing(): string | false {
 export async function openPanel(url: string): Promise<PanelBrowser> {
   const profile = await mkdtemp(join(tmpdir(), "mfp-chromium-"));
   // A persistent context on a fresh, throw-away profile directory (= --user-data-dir).
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    timeout: 60_000,
-    viewport: { width: 800, height: 480 },
-    deviceScaleFactor: 1,
-    args: [
-      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync",
-    ],
-  });
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      timeout: 60_000,
+      viewport: { width: 800, height: 480 },
+      deviceScaleFactor: 1,
+      args: [
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync",
+      ],
+    });
+  } catch (e) {
+    await rm(profile, { recursive: true, force: true });
+    throw e;
+  }
   const close = async () => {
     await context.close().catch(() => {});
     await rm(profile, { recursive: true, force: true });
