@@ -96,3 +96,16 @@ test("chunking MTA: the panel's scan goes out as BDAT with BINARYMIME", async ()
     await sim.close();
   }
 });
+
+test("--no-tls --auth none: a plain loopback server without sign-in still receives the scan", async () => {
+  const sim = await startSimPanel({ tls: false, auth: "none" });
+  try {
+    const { done, progress } = await scan(sim.backend, { pages: 1 });
+    assert.equal(done.status, "sent", done.userMessage);
+    assert.equal(sim.arrivals[0]!.tls, false);
+    const phases = new Set(progress.map((p) => p.phase));
+    assert.ok(!phases.has("Securing") && !phases.has("Signing in"), [...phases].join(" | "));
+  } finally {
+    await sim.close();
+  }
+});
