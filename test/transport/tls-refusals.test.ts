@@ -125,6 +125,8 @@ test("server capped at TLS 1.1 → TLS_VERSION_TOO_OLD", async () => {
   const p = await tlsServer(good, { minVersion: "TLSv1", maxVersion: "TLSv1.1", ciphers: "DEFAULT@SECLEVEL=0" });
   try {
     await expectRefusal(p, { ca: ca.cert }, "TLS_VERSION_TOO_OLD");
+    // A caller (plain JS, a bad board file) asking for a lower floor does not get it.
+    await expectRefusal(p, { ca: ca.cert, minVersion: "TLSv1.1" as never }, "TLS_VERSION_TOO_OLD");
     // The server saw a protocol-version failure, not something unrelated.
     assert.match(p.handshakeErrors.join(" "), /VERSION|PROTOCOL/i);
   } finally {
