@@ -179,6 +179,9 @@ export function createPanelBackend(o: PanelBackendOptions): PanelBackend {
     }
     const status = result.status;
     let userMessage = result.userMessage ?? result.message;
+    // A scan larger than the board's split size went out as several messages (host/mime split plan).
+    const { sent, total } = result.parts;
+    if (total > 1) userMessage += status === "sent" || status === "partial" ? ` (${total} messages)` : sent > 0 ? ` (${sent} of ${total} messages delivered)` : "";
     if (status === "queued" && outboxJobId) userMessage += " (in the Outbox)";
     const d: PanelDone = { jobId, status, userMessage };
     done(d);

@@ -109,3 +109,20 @@ test("--no-tls --auth none: a plain loopback server without sign-in still receiv
     await sim.close();
   }
 });
+
+test("a scan above the board's split size goes out as several messages and the panel says so", async () => {
+  const finished: FinishedScan[] = [];
+  const sim = await startSimPanel({ scanRate: 1e9, onFinished: (f) => finished.push(f) });
+  try {
+    // 12 pages at 600 dpi colour ≈ 28 MiB > sim-desktop's message.splitAbove (25 MiB).
+    const { done, progress } = await scan(sim.backend, { pages: 12, resolution: 600, colour: "colour" });
+    assert.deepEqual({ status: done.status, userMessage: done.userMessage }, { status: "sent", userMessage: "Sent (2 messages)" });
+    assert.ok(progress.some((p) => p.phase === "Sending part 2 of 2"), progress.map((p) => p.phase).join(" | "));
+    assert.equal(sim.arrivals.length, 2);
+    const whole = createHash("sha256");
+    for (const a of sim.arrivals) for (const att of (await simpleParser(a.raw)).attachments) whole.update(att.content);
+    assert.equal(whole.digest("hex"), finished[0]!.scan.sha256, "the parts together are the scan");
+  } finally {
+    await sim.close();
+  }
+});
