@@ -6,7 +6,7 @@ import { assertMailbox, needsSmtpUtf8 } from "../config/address.js";
 import { defaultBoard, resolveBoard, type Board } from "../config/board.js";
 import { ConfigError } from "../config/errors.js";
 import { resolvePreset, type TlsMode as PresetTls } from "../config/presets.js";
-import { fileSource, simulatedScan, type ScanSource } from "../scan/index.js";
+import { fileSource, simulatedScan, simulatedTiff, type ScanSource } from "../scan/index.js";
 import type { AuthChoice, SessionOptions, TokenProvider } from "../session/types.js";
 import type { TlsMode } from "../transport/connect.js";
 import { promptHidden } from "./prompt.js";
@@ -33,6 +33,7 @@ export interface SendFlags {
   scanPages?: string;
   scanSize?: string;
   scanRate?: string;
+  scanFormat?: string;
   preset?: string;
   board?: string;
   allowPlaintextAuth?: boolean;
@@ -134,8 +135,12 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
     const bytes = intFlag(f.scanSize, "--scan-size", 1, 2 ** 31);
     const rate = intFlag(f.scanRate, "--scan-rate", 1, 2 ** 40);
     try {
-      attachments.push(simulatedScan({ pages, chunkSize: board.scan.chunkMax, ...(bytes ? { bytes } : {}), ...(rate ? { rateBytesPerSec: rate } : {}) }));
+      const fmt = f.scanFormat ?? "pdf";
+      if (fmt !== "pdf" && fmt !== "tiff") throw new ConfigError("OPTION_INVALID", "--scan-format", `must be pdf or tiff, got "${fmt}"`);
+      const so = { pages, chunkSize: board.scan.chunkMax, ...(bytes ? { bytes } : {}), ...(rate ? { rateBytesPerSec: rate } : {}) };
+      attachments.push(fmt === "tiff" ? simulatedTiff(so) : simulatedScan(so));
     } catch (e) {
+      if (e instanceof ConfigError) throw e;
       throw new ConfigError("OPTION_INVALID", "--scan-size", (e as Error).message);
     }
   }

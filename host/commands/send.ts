@@ -131,6 +131,7 @@ export function sendCommand(): Command {
     .option("--attach <file>", "attach a file, repeatable", repeat)
     .option("--scan-pages <n>", "attach a simulated scan of N pages (PDF)")
     .option("--scan-size <bytes>", "size of the simulated scan (default 200 KiB per page)")
+    .option("--scan-format <pdf|tiff>", "simulated scan as a PDF (default) or a multi-page TIFF")
     .option("--scan-rate <bytes/s>", "scanner speed of the simulated scan (default unlimited)")
     .option("--preset <name>", "m365-submission | m365-direct-send | m365-relay | generic")
     .option("--board <file>", "board profile (name in boards/ or a JSON file)")

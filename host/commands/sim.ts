@@ -11,7 +11,7 @@ import type { AuthChoice } from "../session/types.js";
 interface SimFlags {
   pages: string; size?: string; rate?: string; mta: string; auth: string; tls: boolean;
   serverSize?: string; board?: string; json?: boolean; transcript?: boolean; serve?: boolean;
-  panel?: boolean; panelPort?: string;
+  panel?: boolean; panelPort?: string; format: string;
 }
 
 function num(v: string | undefined, flag: string, min: number): number | undefined {
@@ -30,7 +30,7 @@ export async function runSimCommand(f: SimFlags): Promise<number> {
     const pages = num(f.pages, "--pages", 1)!;
     if (pages > 10000) throw new ConfigError("OPTION_INVALID", "--pages", "at most 10000 pages");
     opts = {
-      pages, mta: f.mta as SimOptions["mta"], auth: f.auth as AuthChoice, tls: f.tls, board,
+      pages, mta: f.mta as SimOptions["mta"], format: f.format as "pdf" | "tiff", auth: f.auth as AuthChoice, tls: f.tls, board,
       ...(f.size ? { bytes: num(f.size, "--size", 1)! } : {}),
       ...(f.rate ? { rate: num(f.rate, "--rate", 1)! } : {}),
       ...(f.serverSize ? { serverSize: num(f.serverSize, "--server-size", 1024)! } : {}),
@@ -98,6 +98,7 @@ export function simCommand(): Command {
     .option("--pages <n>", "pages in the simulated scan", "5")
     .option("--size <bytes>", "scan size in bytes (default 256 KiB per page)")
     .option("--rate <bytes/s>", "scanner speed (default unlimited)")
+    .addOption(new Option("--format <kind>", "scan file format").choices(["pdf", "tiff"]).default("pdf"))
     .addOption(new Option("--mta <kind>", "receiving server: smtp-server (DATA) or chunking (BDAT + BINARYMIME)").choices(["smtp-server", "chunking"]).default("smtp-server"))
     .addOption(new Option("--auth <mech>", "AUTH mechanism the device uses").choices(["plain", "login", "xoauth2", "none"]).default("plain"))
     .option("--no-tls", "plain TCP (no STARTTLS)")

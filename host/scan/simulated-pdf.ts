@@ -142,7 +142,7 @@ export function minimumSize(pages: number): number {
 }
 
 /** xorshift32 noise: fast, deterministic, incompressible enough for any transfer encoding. */
-function fillNoise(dst: Uint8Array, state: { s: number }, scratch: Uint32Array): void {
+export function fillNoise(dst: Uint8Array, state: { s: number }, scratch: Uint32Array): void {
   // Generate whole words into an aligned scratch buffer, then copy (dst may be unaligned).
   let s = state.s | 0;
   const words = (dst.length + 3) >>> 2;

@@ -6,6 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { simpleParser } from "mailparser";
 import { defaultBoard, type Board } from "../config/board.js";
 import { simulatedScan } from "../scan/simulated-pdf.js";
+import { simulatedTiff } from "../scan/simulated-tiff.js";
 import { sendMessage } from "../session.js";
 import type { AuthChoice, Progress, SessionResult, SessionObserver } from "../session/types.js";
 import { loopbackServerCredentials } from "../certs/selfsigned.js";
@@ -19,6 +20,8 @@ export interface SimOptions {
   /** Scanner speed, bytes per second (default unlimited). */
   rate?: number;
   mta: "smtp-server" | "chunking";
+  /** Scan as a PDF (default) or a multi-page TIFF. */
+  format?: "pdf" | "tiff";
   auth: AuthChoice;
   tls: boolean;
   /** SIZE the server announces (bytes): smaller than the scan → the scan is split. */
@@ -89,14 +92,15 @@ export async function runSim(o: SimOptions): Promise<SimReport> {
   line(`server    ${o.mta} on 127.0.0.1:${port}` + (o.tls ? " (STARTTLS, certificate generated at start)" : " (no TLS)") +
     (o.auth !== "none" ? `, AUTH required` : ""));
   try {
-    const scan = simulatedScan({
+    const so = {
       pages: o.pages, chunkSize: board.scan.chunkMax,
       bytes: o.bytes ?? o.pages * 256 * 1024 + 8192, ...(o.rate ? { rateBytesPerSec: o.rate } : {}),
-    });
+    };
+    const scan = o.format === "tiff" ? simulatedTiff(so) : simulatedScan(so);
     const h = createHash("sha256");
     for await (const c of scan.chunks()) h.update(c);
     const scanSha = h.digest("hex");
-    line(`scanner   ${o.pages} pages, ${scan.size} bytes PDF "${scan.fileName}", sha256 ${scanSha.slice(0, 16)}…`);
+    line(`scanner   ${o.pages} pages, ${scan.size} bytes ${o.format === "tiff" ? "TIFF" : "PDF"} "${scan.fileName}", sha256 ${scanSha.slice(0, 16)}…`);
     const result = await sendMessage({
       server: { host: "localhost", port, tls: o.tls ? "starttls" : "none", requireTls: o.tls, tlsOptions: { ca } },
       auth: {

@@ -40,3 +40,13 @@ test("sim with a bad option: exit 2, one line", async () => {
   assert.match(r.stderr, /--pages/);
   assert.doesNotMatch(r.stderr, STACK);
 });
+
+test("sim --format tiff: a multi-page TIFF arrives byte-identical", async () => {
+  const r = await cli(["sim", "--pages", "3", "--format", "tiff", "--json"]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const j = lastJson(r);
+  assert.equal(j.matched, true);
+  const att = (j.arrived as { attachments: { filename: string; contentType: string }[] }[])[0]!.attachments[0]!;
+  assert.match(att.filename, /\.tif$/);
+  assert.equal(att.contentType, "image/tiff");
+});

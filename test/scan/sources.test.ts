@@ -112,3 +112,57 @@ test("stream source: declared size enforced both ways; read once", async () => {
   const long = streamSource(Readable.from([Buffer.from("abcdefg")]), { fileName: "a.pdf", size: 6 });
   await assert.rejects(all(long), (e: ScanError) => e.code === "SCAN_LONG");
 });
+
+/** Walk the TIFF's IFD chain: header, one IFD per page, strips inside the file. */
+function checkTiff(b: Buffer, pages: number): void {
+  assert.equal(b.toString("latin1", 0, 2), "II");
+  assert.equal(b.readUInt16LE(2), 42);
+  let at = b.readUInt32LE(4);
+  let n = 0;
+  while (at !== 0) {
+    assert.equal(at % 2, 0, "IFD on a word boundary");
+    const count = b.readUInt16LE(at);
+    const tags = new Map<number, number>();
+    for (let i = 0; i < count; i++) {
+      const e = at + 2 + i * 12;
+      const type = b.readUInt16LE(e + 2);
+      tags.set(b.readUInt16LE(e), type === 3 ? b.readUInt16LE(e + 8) : b.readUInt32LE(e + 8));
+    }
+    const w = tags.get(256)!, h = tags.get(257)!, off = tags.get(273)!, len = tags.get(279)!;
+    assert.equal(len, w * h);
+    assert.ok(off + len <= b.length, "strip inside the file");
+    assert.equal(tags.get(258), 8);
+    assert.equal(tags.get(259), 1);
+    at = b.readUInt32LE(at + 2 + count * 12);
+    n++;
+    assert.ok(n <= pages);
+  }
+  assert.equal(n, pages);
+}
+
+test("simulated TIFF: one IFD per page, exact size, page ends, tiffinfo reads every page", async () => {
+  const { simulatedTiff } = await import("../../host/scan/index.js");
+  for (const [pages, bytes] of [[1, 50_000], [4, 1_000_001], [9, 3_333_333]] as const) {
+    const s = simulatedTiff({ pages, bytes, chunkSize: 7_000 });
+    const b = await all(s);
+    assert.equal(b.length, bytes);
+    assert.equal(s.mimeType, "image/tiff");
+    assert.match(s.fileName, /\.tif$/);
+    assert.equal(s.pageEnds!.length, pages);
+    assert.equal(s.pageEnds!.at(-1), bytes);
+    checkTiff(b, pages);
+    assert.ok((await all(s)).equals(b));
+    if (spawnSync("tiffinfo", ["-h"]).error === undefined) {
+      const dir = mkdtempSync(join(tmpdir(), "mfp-tiff-"));
+      try {
+        writeFileSync(join(dir, "s.tif"), b);
+        const r = spawnSync("tiffinfo", ["-D", join(dir, "s.tif")], { encoding: "utf8" });
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal((r.stdout.match(/TIFF Directory at offset/g) ?? []).length, pages);
+        assert.doesNotMatch(r.stderr, /error|warning/i);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }
+});
