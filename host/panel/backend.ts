@@ -8,6 +8,7 @@ import { createHash, randomUUID } from "node:crypto";
 import type { Board } from "../config/board.js";
 import { mailboxProblem, needsSmtpUtf8 } from "../config/address.js";
 import { simulatedScan, minimumSize, defaultScanName } from "../scan/simulated-pdf.js";
+import { simulatedTiff, minimumTiffSize } from "../scan/simulated-tiff.js";
 import type { ScanSource } from "../scan/types.js";
 import { sendViaOutbox } from "../outbox/send.js";
 import type { Outbox } from "../outbox/index.js";
@@ -64,11 +65,12 @@ export function bytesPerPage(resolution: number, colour: ScanRequest["colour"]):
   return Math.round(25 * 1024 * factor * (resolution / 150) ** 2);
 }
 
-/** "Scan_2026-11-23_1042" + ".pdf" unless the user typed the extension. */
-function fileNameFrom(input: string, now: Date): string {
-  const name = input.trim() || defaultScanName(now);
+/** "Scan_2026-11-23_1042" + the file type's extension (a typed .pdf/.tif/.tiff is replaced to match). */
+function fileNameFrom(input: string, now: Date, format: "pdf" | "tiff"): string {
+  const ext = format === "tiff" ? "tif" : "pdf";
+  const name = input.trim() || defaultScanName(now, ext);
   if (/[\\/\u0000-\u001f]/.test(name)) throw new PanelInputError("File name must not contain / or \\");
-  return /\.pdf$/i.test(name) ? name : `${name}.pdf`;
+  return `${name.replace(/\.(pdf|tiff?)$/i, "")}.${ext}`;
 }
 
 /** Wrap a scan so the panel sees pages being scanned and the bytes' SHA-256 as they are read. */
@@ -124,7 +126,8 @@ export function createPanelBackend(o: PanelBackendOptions): PanelBackend {
   async function runJob(jobId: string, req: ScanRequest, to: string[], subject: string, fileName: string,
     progress: (p: PanelProgress) => void, done: (d: PanelDone) => void): Promise<void> {
     const pages = req.pages;
-    const bytes = Math.max(minimumSize(pages), pages * bytesPerPage(req.resolution, req.colour) + 8192);
+    const tiff = req.format === "tiff";
+    const bytes = Math.max(tiff ? minimumTiffSize(pages) : minimumSize(pages), pages * bytesPerPage(req.resolution, req.colour) + 8192);
     let pagesScanned = 0;
     let last: PanelProgress = { jobId, phase: `Scanning page 1 of ${pages}`, pagesScanned: 0, pages, bytesSent: 0, bytesTotal: 0, rateBps: 0 };
     let lastSent = 0;
@@ -138,10 +141,11 @@ export function createPanelBackend(o: PanelBackendOptions): PanelBackend {
       }
     };
     emit({}, true);
-    const scan = simulatedScan({
+    const scanOptions = {
       pages, bytes, chunkSize: o.board.scan.chunkMax, fileName, date: now(),
       ...(o.scanRate ? { rateBytesPerSec: o.scanRate } : {}),
-    });
+    };
+    const scan = tiff ? simulatedTiff(scanOptions) : simulatedScan(scanOptions);
     const watched = watchedScan(scan, pages, (n) => {
       pagesScanned = n;
       emit({ pagesScanned: n, phase: n < pages ? `Scanning page ${n + 1} of ${pages}` : "Scanned" }, true);
@@ -207,7 +211,7 @@ export function createPanelBackend(o: PanelBackendOptions): PanelBackend {
       const d = now();
       const subject = req.subject.trim() || `Scan from ${o.device}`;
       if (subject.length > 200) throw new PanelInputError("Subject must be at most 200 characters");
-      const fileName = fileNameFrom(req.filename, d);
+      const fileName = fileNameFrom(req.filename, d, req.format ?? "pdf");
       const jobId = randomUUID();
       runJob(jobId, req, to, subject, fileName, progress, done)
         .catch((e) => done({ jobId, status: "failed", userMessage: `Internal error — please report: ${e instanceof Error ? e.message : String(e)}` }));

@@ -15,6 +15,8 @@ export interface ScanRequest {
   pages: number;
   resolution: number;
   colour: "mono" | "grey" | "colour";
+  /** Scan file type (default PDF). */
+  format?: "pdf" | "tiff";
 }
 
 export interface PanelProgress {
@@ -116,7 +118,9 @@ function parseScanRequest(body: unknown): ScanRequest {
   if (!Number.isInteger(pages) || pages < 1 || pages > 500) throw new PanelInputError("Pages must be 1 to 500");
   if (![150, 300, 600].includes(resolution)) throw new PanelInputError("Resolution must be 150, 300 or 600 dpi");
   if (!["mono", "grey", "colour"].includes(colour)) throw new PanelInputError("Colour must be mono, grey or colour");
-  return { to, subject: String(b.subject ?? ""), filename: String(b.filename ?? ""), pages, resolution, colour: colour as ScanRequest["colour"] };
+  const format = b.format === undefined ? "pdf" : String(b.format);
+  if (format !== "pdf" && format !== "tiff") throw new PanelInputError("File type must be PDF or TIFF");
+  return { to, subject: String(b.subject ?? ""), filename: String(b.filename ?? ""), pages, resolution, colour: colour as ScanRequest["colour"], format };
 }
 
 export interface PanelServer {

@@ -126,3 +126,22 @@ test("a scan above the board's split size goes out as several messages and the p
     await sim.close();
   }
 });
+
+test("File type TIFF: a multi-page TIFF named .tif arrives intact", async () => {
+  const finished: FinishedScan[] = [];
+  const sim = await startSimPanel({ now: () => new Date(2026, 10, 23, 10, 42), onFinished: (f) => finished.push(f) });
+  try {
+    const { done } = await scan(sim.backend, { pages: 3, format: "tiff", filename: "archive.pdf" });
+    assert.equal(done.status, "sent", done.userMessage);
+    const att = (await simpleParser(sim.arrivals[0]!.raw)).attachments[0]!;
+    assert.equal(att.filename, "archive.tif");
+    assert.equal(att.contentType, "image/tiff");
+    assert.equal(att.content.subarray(0, 4).toString("latin1"), "II*\0", "little-endian TIFF header");
+    assert.equal(createHash("sha256").update(att.content).digest("hex"), finished[0]!.scan.sha256);
+    const { done: d2 } = await scan(sim.backend, { pages: 1, format: "tiff" });
+    assert.equal(d2.status, "sent");
+    assert.equal((await simpleParser(sim.arrivals[1]!.raw)).attachments[0]!.filename, "Scan_2026-11-23_1042.tif");
+  } finally {
+    await sim.close();
+  }
+});

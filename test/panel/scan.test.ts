@@ -53,6 +53,11 @@ test("idle panel: defaults from the host clock and the board's address book", { 
   const book = await page.$$eval("#address-book .chip", (bs) => bs.map((b) => (b as HTMLElement).dataset.address));
   assert.deepEqual(book, ["scanner@contoso.com", "accounting@contoso.com", "frontdesk@contoso.com"]);
   await page.screenshot({ path: await artifactPath("panel-idle.png") });
+  // The file name follows the file type.
+  await page.selectOption("#format", "tiff");
+  assert.equal(await page.inputValue("#filename"), "Scan_2026-11-23_1042.tif");
+  await page.selectOption("#format", "pdf");
+  assert.equal(await page.inputValue("#filename"), "Scan_2026-11-23_1042.pdf");
 });
 
 test("Scan to Email: Done, and the attachment that arrived is the scan (name, size, SHA-256)", { skip }, async () => {
@@ -130,7 +135,7 @@ test("keyboard only: Tab to Scan to Email, Enter sends; focus is visible", { ski
   assert.equal(focused, "scan-button", `focus stops: ${stops.join(", ")}`);
   assert.deepEqual(stops, [
     "send-to-me", "Scans (self) <scanner@contoso.com>", "Accounting <accounting@contoso.com>", "Front desk <frontdesk@contoso.com>",
-    "subject", "filename", "pages", "resolution", "colour", "scan-button",
+    "subject", "filename", "pages", "resolution", "colour", "format", "scan-button",
   ]);
   // The address-book button shows that Front desk is already a recipient.
   assert.equal(await page.getAttribute('#address-book [data-address="frontdesk@contoso.com"]', "aria-pressed"), "true");

@@ -38,6 +38,7 @@ async function loadState() {
   $("device-name").textContent = state.device;
   $("subject").value = state.defaults.subject;
   $("filename").value = state.defaults.filename;
+  if ($("format").value === "tiff") $("filename").value = $("filename").value.replace(/\.pdf$/i, ".tif");
   // The address book as buttons (a touch panel has no autocomplete): press to add or remove.
   $("address-book").replaceChildren(...state.addressBook.map((e) => {
     const b = Object.assign(document.createElement("button"), { type: "button", className: "chip", textContent: e.name, title: e.address });
@@ -71,6 +72,12 @@ function toggleRecipient(address, keep = false) {
 }
 $("to").addEventListener("input", syncChips);
 
+// The file name follows the file type: Scan_….pdf ⇄ Scan_….tif (the device adds it anyway).
+$("format").addEventListener("change", () => {
+  const ext = $("format").value === "tiff" ? "tif" : "pdf";
+  $("filename").value = $("filename").value.replace(/\.(pdf|tiff?)$/i, "") + `.${ext}`;
+});
+
 $("send-to-me").addEventListener("click", () => {
   toggleRecipient(state.me, true);
   $("to").focus();
@@ -94,7 +101,7 @@ $("scan-form").addEventListener("submit", async (e) => {
   try {
     const { jobId } = await api("/api/scan", {
       to, subject: $("subject").value, filename: $("filename").value,
-      pages: Number($("pages").value), resolution: Number($("resolution").value), colour: $("colour").value,
+      pages: Number($("pages").value), resolution: Number($("resolution").value), colour: $("colour").value, format: $("format").value,
     });
     currentJob = jobId;
     $("summary").textContent = `${$("filename").value || state.defaults.filename} → ${to.join(", ")}`;
