@@ -4,7 +4,7 @@
 // TLS upgrade, XOAUTH2 token, envelope (size + body mode), body streaming with back-pressure.
 // It never throws for SMTP or network failures: every outcome is a SessionResult.
 import { Core, type CoreEvent } from "./core.js";
-import { MimeWriter, MimeError, makeMessageId, rfc5322Date, type MessageSpec, type WriteMode } from "./mime.js";
+import { MimeWriter, MimeError, type MessageSpec, type WriteMode } from "./mime.js";
 import { openTransport } from "./transport/connect.js";
 import { TransportError, type Transport } from "./transport/types.js";
 import type { PhasedTransport } from "./transport/tcp.js";
@@ -12,9 +12,11 @@ import type { TimeoutPhase } from "./transport/timeouts.js";
 import { ScanError } from "./scan/types.js";
 import { buildSpec, chooseBodyMode, type BodyModeName } from "./session/message.js";
 import { composeResult, errorResult, type AttemptState } from "./session/result.js";
-import type { Progress, SessionOptions, SessionResult } from "./session/types.js";
+import { configureCore, makeProgress, tlsOptions } from "./session/setup.js";
+import type { SessionOptions, SessionResult } from "./session/types.js";
 
 export type * from "./session/types.js";
+export { SessionConfigError } from "./session/setup.js";
 
 /** Hard bound on loop turns per connection (each turn reads at least one byte or ends). */
 const MAX_TURNS = 5_000_000;
@@ -23,7 +25,7 @@ class BodyAborted extends Error {}
 
 /** Send one scan (possibly split into several messages) and report what happened. */
 export async function sendMessage(o: SessionOptions): Promise<SessionResult> {
-  let total = { wire: 0, trips: 0 };
+  const total = { wire: 0, trips: 0 };
   const first = await attempt(o, total);
   const tp = o.auth?.tokenProvider;
   // XOAUTH2: the server refused the token (535 or a 334 error challenge, see issue 7): drop it,
@@ -334,76 +336,4 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
   const out = finish();
   progress.phase("Done");
   return out;
-}
-
-function tlsOptions(o: SessionOptions) {
-  return {
-    servername: o.server.host,
-    minVersion: o.board.tls.minVersion,
-    ...(o.server.tlsOptions ?? {}),
-  };
-}
-
-function configureCore(core: Core, o: SessionOptions): void {
-  const k = core.k;
-  const set = (field: string, v: string, what: string) => {
-    if (core.setString(k[field]!, v) !== 0) throw new SessionConfigError(`${what} is not acceptable in SMTP: ${JSON.stringify(v)}`);
-  };
-  set("FieldClientName", o.server.clientName ?? "mfp-mail.localdomain", "the EHLO name");
-  set("FieldMailFrom", o.message.from, "--from");
-  for (const r of [...o.message.to, ...(o.message.cc ?? [])]) set("FieldRcptTo", r, "recipient");
-  const tlsMode = o.server.tls;
-  if (tlsMode === "implicit") {
-    core.setInt(k.FieldTlsActive!, 1);
-    core.setInt(k.FieldTlsPolicy!, k.TlsPolicyNone!);
-  } else if (tlsMode === "none") {
-    if (o.server.requireTls) throw new SessionConfigError("--require-tls cannot be combined with --tls none");
-    core.setInt(k.FieldTlsPolicy!, k.TlsPolicyNone!);
-  } else {
-    core.setInt(k.FieldTlsPolicy!, o.server.requireTls ? k.TlsPolicyRequired! : k.TlsPolicyOpportunistic!);
-  }
-  const a = o.auth ?? { mechanism: "none" as const };
-  const mech = { none: 0, plain: k.MechPlain!, login: k.MechLogin!, xoauth2: k.MechXoauth2! }[a.mechanism];
-  core.setInt(k.FieldAuthMechs!, mech);
-  if (mech !== 0) {
-    set("FieldUsername", a.user ?? o.message.from, "--user");
-    if (a.mechanism !== "xoauth2") {
-      if (a.password === undefined) throw new SessionConfigError(`AUTH ${a.mechanism.toUpperCase()} needs a password`);
-      if (core.setString(k.FieldPassword!, a.password) !== 0) throw new SessionConfigError("the password contains a control character or is too long");
-    }
-  }
-  core.setInt(k.FieldAllowPlaintextAuth!, a.allowPlaintextAuth ? 1 : 0);
-  core.setInt(k.FieldUsePipelining!, o.board.smtp.pipelining ? 1 : 0);
-  if (o.board.smtp.bdatChunk) core.setInt(k.FieldBdatChunk!, o.board.smtp.bdatChunk);
-}
-
-/** A setting the session cannot use (exit code 2 in the CLI). */
-export class SessionConfigError extends Error {
-  override name = "SessionConfigError";
-}
-
-function makeProgress(o: SessionOptions) {
-  let last: Progress = { phase: "Done", text: "", bytesSent: 0, bytesTotal: 0 };
-  let lastEmit = 0;
-  const emit = (p: Progress, force: boolean) => {
-    const now = Date.now();
-    // Byte updates at most every 50 ms; phase changes always.
-    if (!force && now - lastEmit < 50) { last = p; return; }
-    last = p;
-    lastEmit = now;
-    o.onProgress?.(p);
-  };
-  return {
-    phase(phase: Progress["phase"]) {
-      if (phase === last.phase) return;
-      const text = phase === "Done" ? "Done" : phase;
-      emit({ ...last, phase, text }, true);
-    },
-    sending(bytesSent: number, bytesTotal: number, page?: number, pages?: number, message?: number, messages?: number) {
-      const text = page !== undefined && pages !== undefined ? `Sending page ${page} of ${pages}`
-        : messages && messages > 1 ? `Sending part ${message} of ${messages}` : "Sending";
-      const changed = last.phase !== "Sending" || text !== last.text || bytesSent === bytesTotal;
-      emit({ phase: "Sending", text, bytesSent, bytesTotal, page, pages, message, messages }, changed);
-    },
-  };
 }

@@ -186,7 +186,7 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
       try {
         tokenProvider = await cachedTokenProvider(resolve(board.outbox.dir), user);
       } catch (e) {
-        throw new ConfigError("OPTION_INVALID", "--auth", `no XOAUTH2 sign-in for ${user}: run mfp-mail login first (${(e as Error).message})`);
+        throw new ConfigError("OPTION_INVALID", "--auth", `xoauth2: ${(e as Error).message}`);
       }
     }
   }
