@@ -11,7 +11,7 @@ export interface ProgressView {
 function human(n: number): string {
   if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;
   if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
-  return `${n} B`;
+  return `${Math.round(n)} B`;
 }
 
 export function progressView(tty: boolean, line: (s: string) => void): ProgressView {
@@ -28,17 +28,21 @@ export function progressView(tty: boolean, line: (s: string) => void): ProgressV
     };
   }
   const bar = new cliProgress.SingleBar({
-    format: "{phase} |{bar}| {percentage}% {sent}/{size} {speed} ETA {eta_formatted}",
+    format: "{phase} |{bar}| {percentage}% {sent}/{size} {speed} ETA {etaText}",
     hideCursor: true,
     clearOnComplete: false,
     stream: process.stderr,
   }, cliProgress.Presets.shades_classic);
   let started = false;
-  const t0 = Date.now();
+  // The rate counts from the first body byte, not from the connection set-up.
+  let t0 = 0;
   return {
     update(p) {
+      if (t0 === 0 && p.bytesSent > 0) t0 = Date.now();
+      const secs = t0 === 0 ? 0 : (Date.now() - t0) / 1000;
       const payload = { phase: p.text.padEnd(22), sent: human(p.bytesSent), size: human(p.bytesTotal),
-        speed: `${human(p.bytesSent / Math.max(0.001, (Date.now() - t0) / 1000))}/s` };
+        speed: secs > 0.05 ? `${human(p.bytesSent / secs)}/s` : "-",
+        etaText: secs > 0.05 && p.bytesSent > 0 ? `${Math.ceil((p.bytesTotal - p.bytesSent) / (p.bytesSent / secs))}s` : "-" };
       if (!started) { bar.start(Math.max(1, p.bytesTotal), p.bytesSent, payload); started = true; }
       if (p.bytesTotal > 0) bar.setTotal(p.bytesTotal);
       bar.update(p.bytesSent, payload);
