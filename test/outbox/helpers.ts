@@ -17,8 +17,13 @@ export const TEST_USER = "scanner@contoso.test";
 export const TEST_PASSWORD = "Pw-7Gq!outbox-secret-91";
 export const TEST_TOKEN = "eyJ0eXAiOiJKV1QiLCJhbGciOi.outbox-token-XyZ-4411";
 
-/** Every outbox test's directories live under here; zz-redaction.test.ts greps it all. */
-export const SUITE_ROOT = join(tmpdir(), "mfp-outbox-tests");
+/**
+ * Every outbox test's directories live under here; zz-redaction.test.ts greps it all. One root
+ * per test run (the node --test runner is every test file's parent), so suites run at the same
+ * time by different people never see — or delete — each other's outboxes.
+ */
+export const SUITE_ROOT_PREFIX = "mfp-outbox-tests-";
+export const SUITE_ROOT = join(tmpdir(), `${SUITE_ROOT_PREFIX}${process.ppid}`);
 
 export function suiteDir(prefix: string): string {
   mkdirSync(SUITE_ROOT, { recursive: true });

@@ -4,12 +4,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loopbackServerCredentials } from "../../host/certs/selfsigned.js";
 import { defaultBoard } from "../../host/config/board.js";
 import { Outbox } from "../../host/outbox/index.js";
 import { sessionDeliver } from "../../host/outbox/session-deliver.js";
-import { PASSWORD_ENV, msg, realDeliver, scanBytes, scanSource, startServer, SUITE_ROOT, suiteDir, TEST_PASSWORD, TEST_TOKEN, TEST_USER } from "./helpers.js";
+import { PASSWORD_ENV, msg, realDeliver, scanBytes, scanSource, startServer, SUITE_ROOT, SUITE_ROOT_PREFIX, suiteDir, TEST_PASSWORD, TEST_TOKEN, TEST_USER } from "./helpers.js";
 
 const b64 = (s: string | Buffer) => Buffer.from(s).toString("base64");
 
@@ -75,4 +76,14 @@ test("no password or token in any file the outbox tests wrote", async () => {
   }
   console.log(`# redaction: ${files.length} files (${logs.length} SMTP logs, ${bytes} bytes) under ${SUITE_ROOT}: no secret found`);
   rmSync(SUITE_ROOT, { recursive: true, force: true });
+  // Roots of earlier runs that were interrupted (their runner process is gone).
+  for (const name of readdirSync(tmpdir())) {
+    const pid = Number(name.slice(SUITE_ROOT_PREFIX.length));
+    if (!name.startsWith(SUITE_ROOT_PREFIX) || !Number.isInteger(pid) || pid <= 0) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ESRCH") rmSync(join(tmpdir(), name), { recursive: true, force: true });
+    }
+  }
 });
