@@ -70,3 +70,56 @@ test("cut after the N-th server byte, for every N across a session: delivered af
     await server.close();
   }
 });
+
+test("BDAT … LAST (CHUNKING + BINARYMIME): cut at every reply boundary → delivered after retry, removed only after the last 250", async () => {
+  const { simpleParser } = await import("mailparser");
+  const { startChunkingMta } = await import("../../host/sim/chunking-mta.js");
+  const { TEST_PASSWORD } = await import("./helpers.js");
+  const mta = await startChunkingMta({ authenticate: (_m, u, p) => u === TEST_USER && p === TEST_PASSWORD });
+  const proxy = await startCutProxy(mta.port);
+  try {
+    const clock = new FakeClock();
+    const ob = await Outbox.open({ dir: suiteDir("cut-bdat"), retry: RETRY, clock });
+    const deliver = realDeliver();
+    const SIZE = 300_000;
+    const arrived = async (n: number) => {
+      let count = 0;
+      for (const m of mta.messages) {
+        const mail = await simpleParser(m.data!);
+        if (mail.subject !== `bdat ${n}`) continue;
+        assert.equal(m.via, "BDAT");
+        assert.equal(sha256(mail.attachments[0]!.content), sha256(scanBytes(n, SIZE)), `bdat ${n} byte-identical`);
+        count++;
+      }
+      return count;
+    };
+    const enqueue = (n: number) =>
+      ob.enqueue({ from: TEST_USER, recipients: ["a@contoso.test"], message: msg(`bdat ${n}`, ["a@contoso.test"]), connection: conn(proxy.port, "plain"), scans: [scanSource(n, SIZE)] });
+    proxy.cutAfter = Infinity;
+    const probe = await enqueue(-1);
+    assert.equal((await ob.deliverNow(probe.id, deliver)).kind, "done");
+    assert.equal(await arrived(-1), 1);
+    const total = proxy.lastServerBytes;
+    const cuts = new Set<number>();
+    for (const b of proxy.lastBoundaries) for (const d of [-1, 0, 1]) if (b + d >= 0 && b + d <= total) cuts.add(b + d);
+    for (const n of [...cuts].sort((a, b) => a - b)) {
+      const job = await enqueue(n);
+      proxy.cutAfter = n;
+      const first = await ob.deliverNow(job.id, deliver);
+      if (first.kind === "done") assert.ok((await arrived(n)) >= 1, `N=${n}: removed but not received`);
+      else {
+        assert.equal(first.kind, "retry", `N=${n}`);
+        proxy.cutAfter = Infinity;
+        if (first.kind === "retry") clock.t = first.at;
+        assert.deepEqual((await ob.runDue(deliver)).outcomes.map((o) => o.kind), ["done"], `N=${n}`);
+      }
+      const c = await arrived(n);
+      assert.ok(c >= 1 && c <= 2, `N=${n}: ${c}×`);
+    }
+    assert.deepEqual(await ob.store.ids(), []);
+    console.log(`# cut-bdat: session of ${total} server bytes in ${proxy.lastBoundaries.length} writes; ${cuts.size} cut points`);
+  } finally {
+    await proxy.close();
+    await mta.close();
+  }
+});
