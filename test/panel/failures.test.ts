@@ -2,6 +2,7 @@
 // nothing queued, the Setup check shows the same refusal) and a refused address.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { defaultBoard } from "../../host/config/board.js";
 import { startSimPanel, type SimPanel } from "../../host/panel/sim-panel.js";
 import type { FinishedScan } from "../../host/panel/backend.js";
 import { openPanel, artifactPath, chromiumMissing, type PanelBrowser } from "./browser.js";
@@ -53,4 +54,30 @@ test("Setup: the doctor checklist shows the refused sign-in with its fix", { ski
   assert.ok(items.some((t) => /^ok: STARTTLS: TLSv1\.[23]/.test(t)), items.join("\n"));
   assert.ok(items.some((t) => /^error: .*535/.test(t)), items.join("\n"));
   await page.screenshot({ path: await artifactPath("panel-setup.png") });
+});
+
+test("outbox full: the scan is refused at once and the panel says why (even before the POST answers)", { skip }, async () => {
+  const board = defaultBoard();
+  board.message.splitAbove = 65536;
+  board.outbox.maxBytes = 65536;
+  const small = await startSimPanel({ board, scanRate: 1e9 });
+  const b = await openPanel(small.url).catch(async (e) => { await small.close(); throw e; });
+  try {
+    // Hold the POST's answer back for a second: the job's events arrive first and must be replayed.
+    await b.page.route("**/api/scan", async (route) => {
+      const response = await route.fetch();
+      await new Promise((r) => setTimeout(r, 1000));
+      await route.fulfill({ response });
+    });
+    await b.page.fill("#to", "accounting@contoso.com");
+    await b.page.fill("#pages", "3");
+    await b.page.click("#scan-button");
+    await b.page.waitForSelector("#done-button:not([hidden])", { timeout: 60_000 });
+    assert.equal(await b.page.textContent("#phase"), "Not sent");
+    assert.match(await b.page.textContent("#message") ?? "", /^Not sent — the device could not store the scan: queued scans would take \d+ bytes, over the outbox limit of 65536/);
+    assert.equal(small.arrivals.length, 0);
+  } finally {
+    await b.close();
+    await small.close();
+  }
 });

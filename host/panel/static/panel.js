@@ -110,7 +110,11 @@ $("scan-form").addEventListener("submit", async (e) => {
     $("done-button").hidden = true;
     setMessage($("message"), "");
     $("phase").textContent = "Scanning";
-    $("phase").focus?.();
+    // Events can outrun the POST's answer (a fast failure): replay what came for this job.
+    const early = earlyEvents.get(jobId);
+    earlyEvents.clear();
+    if (early?.progress) onProgress(early.progress);
+    if (early?.done) onDone(early.done);
   } catch (err) {
     $("summary").textContent = "";
     $("scan-button").disabled = false;
@@ -134,8 +138,16 @@ $("done-button").addEventListener("click", async () => {
   $("to").focus();
 });
 
+// Events for a job the page does not know yet (its POST has not answered): kept briefly.
+const earlyEvents = new Map();
+function keepEarly(kind, e) {
+  if (currentJob !== null) return;
+  if (earlyEvents.size > 20) earlyEvents.clear();
+  earlyEvents.set(e.jobId, { ...earlyEvents.get(e.jobId), [kind]: e });
+}
+
 function onProgress(p) {
-  if (p.jobId !== currentJob) return;
+  if (p.jobId !== currentJob) return keepEarly("progress", p);
   $("phase").textContent = p.phase;
   const pct = p.bytesTotal > 0 ? Math.min(100, Math.round((100 * p.bytesSent) / p.bytesTotal)) : 0;
   $("bar-fill").style.width = `${pct}%`;
@@ -145,9 +157,9 @@ function onProgress(p) {
 }
 
 function onDone(d) {
-  if (d.jobId !== currentJob) return;
+  if (d.jobId !== currentJob) return keepEarly("done", d);
   $("phase").textContent = d.status === "sent" ? "Done" : d.status === "partial" ? "Partly sent" : d.status === "queued" ? "Queued" : "Not sent";
-  if (d.status === "sent") {
+  if (d.status === "sent" || d.status === "partial") {
     $("bar-fill").style.width = "100%";
     $("bar").setAttribute("aria-valuenow", "100");
   }
