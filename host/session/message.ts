@@ -25,12 +25,13 @@ export function buildSpec(m: MessageOptions, date: Date, messageId?: string): Me
 }
 
 /**
- * Body mode from the EHLO capabilities. BDAT (RFC 3030 CHUNKING) whenever offered and the board
- * allows it — with BINARYMIME the scan travels as raw octets, no base64 (+37 %) at all; plain
- * CHUNKING still saves dot-stuffing. Otherwise DATA, declaring 8BITMIME (RFC 6152) when offered.
+ * Body mode from the EHLO capabilities. BDAT (RFC 3030 CHUNKING) whenever offered — with
+ * BINARYMIME (when offered and the board's smtp.binaryMime allows it) the scan travels as raw
+ * octets, no base64 (+37 %) at all; plain CHUNKING still saves dot-stuffing. Otherwise DATA,
+ * declaring 8BITMIME (RFC 6152) when offered.
  */
-export function chooseBodyMode(flags: number, k: Readonly<Record<string, number>>, allowBdat: boolean, _spec: MessageSpec): BodyModeName {
+export function chooseBodyMode(flags: number, k: Readonly<Record<string, number>>, allowBinary: boolean, allowBdat: boolean, _spec: MessageSpec): BodyModeName {
   const has = (name: string) => (flags & (k[name] ?? 0)) !== 0;
-  if (allowBdat && has("CapChunking")) return has("CapBinaryMime") ? "binarymime" : "chunked";
+  if (allowBdat && has("CapChunking")) return allowBinary && has("CapBinaryMime") ? "binarymime" : "chunked";
   return has("Cap8BitMime") ? "8bitmime" : "7bit";
 }

@@ -85,6 +85,8 @@ export interface SessionOptions {
   board: Board;
   /** Override the board: false = never BDAT/BINARYMIME even when offered. */
   binaryMime?: boolean;
+  /** false = never BDAT (RFC 3030 CHUNKING), always DATA — for servers with a broken BDAT. */
+  chunking?: boolean;
   onProgress?(p: Progress): void;
   observer?: SessionObserver;
   signal?: AbortSignal;

@@ -194,7 +194,7 @@ test("XOAUTH2: a rejected token is invalidated, refreshed once, AUTH retried onc
   }
 });
 
-test("CHUNKING + BINARYMIME server: BDAT with raw octets; the board switch turns it off (DATA)", async () => {
+test("CHUNKING + BINARYMIME server: BDAT with raw octets; the board switch keeps BDAT without BINARYMIME; chunking off → DATA", async () => {
   const creds = loopbackServerCredentials(["localhost", "127.0.0.1"]);
   const mta = await startChunkingMta({ key: creds.server.key, cert: creds.server.cert, authenticate: (_m, u, s) => u === USER && s === PASSWORD });
   try {
@@ -210,8 +210,14 @@ test("CHUNKING + BINARYMIME server: BDAT with raw octets; the board switch turns
     const b = board();
     const off = await sendMessage(options(srv, recorder(), { scan, board: { ...b, smtp: { ...b.smtp, binaryMime: false } } }));
     assert.equal(off.status, "sent");
-    assert.equal(mta.messages[1]!.via, "DATA");
+    assert.equal(off.bodyMode, "chunked");
+    assert.equal(mta.messages[1]!.via, "BDAT");
+    assert.notEqual(mta.messages[1]!.body, "BINARYMIME");
     assert.equal(attachmentSha(await parse(mta.messages[1]!.data!)), await sha256(scan));
+    const data = await sendMessage(options(srv, recorder(), { scan, chunking: false }));
+    assert.equal(data.status, "sent");
+    assert.equal(mta.messages[2]!.via, "DATA");
+    assert.equal(attachmentSha(await parse(mta.messages[2]!.data!)), await sha256(scan));
   } finally {
     await mta.close();
   }

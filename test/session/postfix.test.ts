@@ -48,10 +48,9 @@ test("Postfix: a 5-page scan over STARTTLS + AUTH PLAIN + BDAT arrives in the ma
   assert.equal(createHash("sha256").update(mail.attachments[0]!.content).digest("hex"), await sha256(scan));
 });
 
-test("Postfix: DATA path (BDAT turned off by the board), three recipients", { skip: why ?? false }, async () => {
+test("Postfix: DATA path (BDAT turned off), three recipients", { skip: why ?? false }, async () => {
   const scan = simulatedScan({ pages: 2, bytes: 300_000, seed: 12 });
-  const b = opts().board;
-  const o = opts({ board: { ...b, smtp: { ...b.smtp, binaryMime: false } } });
+  const o = opts({ chunking: false });
   const to = [`a@${pf.domain}`, `b@${pf.domain}`, `c@${pf.domain}`];
   const r = await sendMessage({ ...o, message: { ...o.message, subject: "Postfix DATA", to, attachments: [scan] } });
   assert.equal(r.status, "sent", `${r.message}\n${pf.log().slice(-3000)}`);
