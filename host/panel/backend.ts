@@ -203,6 +203,7 @@ export function createPanelBackend(o: PanelBackendOptions): PanelBackend {
         me: o.me,
         addressBook: o.board.addressBook.map((e) => ({ name: e.name, address: e.address })),
         defaults: { subject: `Scan from ${o.device}`, filename: defaultScanName(d) },
+        time: d.toISOString(),
       };
     },
 

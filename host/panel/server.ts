@@ -59,6 +59,8 @@ export interface PanelState {
   me: string | null;
   addressBook: { name: string; address: string }[];
   defaults: { subject: string; filename: string };
+  /** The device's clock (ISO 8601): the status bar shows it, the default file name comes from it. */
+  time?: string;
 }
 
 export interface PanelBackend {

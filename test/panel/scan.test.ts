@@ -50,6 +50,8 @@ test("idle panel: defaults from the host clock and the board's address book", { 
   const { page } = ui;
   assert.equal(await page.inputValue("#filename"), "Scan_2026-11-23_1042.pdf");
   assert.equal(await page.inputValue("#subject"), "Scan from sim-desktop (simulator)");
+  // The status bar shows the device's clock, the same one the file name comes from.
+  assert.equal(await page.textContent("#clock"), "10:42");
   const book = await page.$$eval("#address-book .chip", (bs) => bs.map((b) => (b as HTMLElement).dataset.address));
   assert.deepEqual(book, ["scanner@contoso.com", "accounting@contoso.com", "frontdesk@contoso.com"]);
   await page.screenshot({ path: await artifactPath("panel-idle.png") });

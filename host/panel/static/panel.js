@@ -13,8 +13,10 @@ function showScreen(name) {
 }
 for (const tab of document.querySelectorAll(".tab")) tab.addEventListener("click", () => showScreen(tab.dataset.screen));
 
+// The status bar shows the device's clock (from /api/state), not the browser's.
+let clockOffset = 0;
 function tick() {
-  const d = new Date();
+  const d = new Date(Date.now() + clockOffset);
   $("clock").textContent = d.toTimeString().slice(0, 5);
 }
 setInterval(tick, 10_000);
@@ -35,6 +37,10 @@ async function api(path, body) {
 
 async function loadState() {
   state = await api("/api/state");
+  if (state.time) {
+    clockOffset = Date.parse(state.time) - Date.now();
+    tick();
+  }
   $("device-name").textContent = state.device;
   $("subject").value = state.defaults.subject;
   $("filename").value = state.defaults.filename;
