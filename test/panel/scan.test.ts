@@ -90,6 +90,11 @@ test("Scan to Email: Done, and the attachment that arrived is the scan (name, si
     assert.ok(phases.includes(p), `phase "${p}" was shown (saw: ${phases.join(" | ")})`);
   }
   assert.match(await page.textContent("#detail") ?? "", /Pages scanned 12 of 12 · sent [\d.]+ MiB of [\d.]+ MiB/);
+  // Let the bar's width transition finish before the picture is taken.
+  await page.waitForFunction(() => {
+    const bar = document.getElementById("bar")!.getBoundingClientRect().width;
+    return document.getElementById("bar-fill")!.getBoundingClientRect().width >= bar - 0.5;
+  });
   const shot = await artifactPath("panel-sent.png");
   await page.screenshot({ path: shot });
   await copyFile(shot, join(import.meta.dirname, "..", "..", "docs", "panel.png"));
