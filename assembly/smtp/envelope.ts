@@ -147,7 +147,7 @@ const BDAT_HDR: u32 = 18; // "BDAT 4294967295\r\n"
 export function bodyWrite(src: usize, len: u32): u32 {
   if (state != State.Body) return 0;
   if (!usesBdat()) return dataWrite(src, len);
-  // RFC 3030 §4.2: BDAT chunks may be pipelined only with PIPELINING; otherwise one at a time
+  // RFC 3030 §2 + RFC 2920: chunks go out back to back only with PIPELINING; else one per reply
   if (!pipelined && pendingCount > 0) return 0;
   if (pendingCount >= PendingCap - 2 || !roomForOneCommand()) return 0;
   const free = outSize - outUsed;

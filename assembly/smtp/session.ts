@@ -204,7 +204,7 @@ export function sessionFeed(len: u32): u32 {
   while (i < len) {
     if (state == State.Closed || state == State.Idle || (state == State.Failed && !canQuit)) return len;
     if (state == State.TlsHandshake) {
-      // RFC 3207 §5 / "STARTTLS command injection": nothing may follow the 220 in plaintext
+      // CVE-2011-0411 ("STARTTLS command injection"): no plaintext byte may follow the 220
       failLocal(ReasonTlsInjection, ClassProtocol, "the server sent data right after agreeing to start TLS (possible injection attack)");
       return len;
     }
@@ -216,9 +216,9 @@ export function sessionFeed(len: u32): u32 {
       onLine();
       onReply();
       if (state == State.TlsHandshake) {
-        // RFC 3207 §5: the 220 must be the last plaintext byte. Anything after it in the same
-        // read was injected by a man in the middle ("STARTTLS command injection", CVE-2011-0411
-        // family): fail before the host is told to start the handshake.
+        // The 220 must be the last plaintext byte (RFC 3207 §4.2: nothing from before TLS may be
+        // trusted). Anything after it in the same read was injected by a man in the middle
+        // (CVE-2011-0411, "STARTTLS command injection"): fail before the host starts the handshake.
         if (i < len) {
           failLocal(ReasonTlsInjection, ClassProtocol, "the server sent data right after agreeing to start TLS (possible injection attack)");
           return len;
@@ -319,7 +319,7 @@ function onReply(): void {
     case Cmd.StartTls:
       if (code == 220) state = State.TlsHandshake; // sessionFeed reports NeedTlsUpgrade
       else if (tlsPolicy == TlsPolicyRequired) failReply(ReasonTlsNotOffered, true);
-      else beginAuth(); // opportunistic: carry on in plaintext (RFC 3207 §4.1 lets us)
+      else beginAuth(); // opportunistic: the client decides whether to go on (RFC 3207 §4)
       break;
     case Cmd.Auth:
       authReply(code);
@@ -354,7 +354,7 @@ function onReply(): void {
   }
 }
 
-/** 552 / x.3.4: the message is too big for the server (RFC 5321 §4.5.3.1.10, RFC 3463). */
+/** 552 / x.3.4: the message is too big for the server (RFC 1870 §6, RFC 3463 §3.4). */
 function sizeOrReply(code: i32): i32 {
   if (code == 552) return ReasonSizeExceeded;
   if (enhLen == 5 && load<u8>(enhBuf + 2) == 0x33 && load<u8>(enhBuf + 4) == 0x34) return ReasonSizeExceeded;
