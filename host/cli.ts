@@ -4,24 +4,19 @@
 // documented exit codes: 0 sent, 2 configuration error, 3 permanent rejection, 4 transient
 // failure (1 = an internal error — a bug, reported in one line, never a stack trace).
 import { Command, CommanderError } from "commander";
-import { sendCommand } from "./commands/send.js";
-import { simCommand } from "./commands/sim.js";
-import { doctorCommand } from "./commands/doctor.js";
-import { loginCommand } from "./commands/login.js";
-import { queueCommand } from "./commands/queue.js";
-import { logCommand } from "./commands/log.js";
-import { daemonCommand } from "./commands/daemon.js";
 
-/** The subcommands, in help order. Add a line here for a new host/commands/<name>.ts. */
-const COMMANDS: (() => Command)[] = [
-  sendCommand,
-  simCommand,
-  doctorCommand,
-  loginCommand,
-  queueCommand,
-  logCommand,
-  daemonCommand,
-];
+/** The subcommands, in help order. Add a line here for a new host/commands/<name>.ts. Each is
+ *  imported only when needed: `send` must not pay for the simulator's mailparser, the panel, or
+ *  OAuth at start-up (bench/: start-up was most of a 1 MiB send's wall time). */
+const COMMANDS: Record<string, () => Promise<() => Command>> = {
+  send: async () => (await import("./commands/send.js")).sendCommand,
+  sim: async () => (await import("./commands/sim.js")).simCommand,
+  doctor: async () => (await import("./commands/doctor.js")).doctorCommand,
+  login: async () => (await import("./commands/login.js")).loginCommand,
+  queue: async () => (await import("./commands/queue.js")).queueCommand,
+  log: async () => (await import("./commands/log.js")).logCommand,
+  daemon: async () => (await import("./commands/daemon.js")).daemonCommand,
+};
 
 export const EXIT = { sent: 0, internal: 1, config: 2, permanent: 3, transient: 4 } as const;
 
@@ -32,14 +27,23 @@ function fatal(err: unknown): never {
   process.exit(EXIT.internal);
 }
 
-export function buildProgram(): Command {
+/** The program with the named subcommands (all of them when `only` is absent: help, errors). */
+export async function buildProgram(only?: string[]): Promise<Command> {
   const program = new Command("mfp-mail")
     .description("scan-to-email SMTP client for multifunction printers (wasm core + host shim)")
     .version("0.1.0")
     .showHelpAfterError("(run mfp-mail help <command> for the options)")
     .exitOverride();
-  for (const make of COMMANDS) program.addCommand(make().exitOverride());
+  const names = only ?? Object.keys(COMMANDS);
+  const makers = await Promise.all(names.map((n) => COMMANDS[n]!()));
+  for (const make of makers) program.addCommand(make().exitOverride());
   return program;
+}
+
+/** The subcommand the arguments name, when it is the first argument (the usual `mfp-mail send …`). */
+function invokedCommand(argv: string[]): string | undefined {
+  const first = argv[2];
+  return first !== undefined && Object.hasOwn(COMMANDS, first) ? first : undefined;
 }
 
 async function main(): Promise<void> {
@@ -47,7 +51,8 @@ async function main(): Promise<void> {
   process.on("unhandledRejection", fatal);
   // A closed pipe (mfp-mail … | head) is not an error worth a trace.
   process.stdout.on("error", (e: NodeJS.ErrnoException) => { if (e.code === "EPIPE") process.exit(process.exitCode ?? 0); });
-  const program = buildProgram();
+  const cmd = invokedCommand(process.argv);
+  const program = await buildProgram(cmd ? [cmd] : undefined);
   try {
     await program.parseAsync(process.argv);
   } catch (e) {
