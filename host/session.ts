@@ -124,9 +124,12 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
   let bytesSent = 0;
   let bytesTotal = 0;
 
+  // QUIT already pipelined behind the last part's end (see sendBody).
+  let quitPipelined = false;
   const quit = () => {
     if (quitting) return;
     quitting = true;
+    if (quitPipelined) return;
     if (core.quit() !== 0) done = true;
   };
 
@@ -213,6 +216,10 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
       mime.onStall = null;
     }
     await busy(() => core.bodyEnd());
+    // Last part: QUIT goes out with the end of the body, one round trip less (RFC 2920 §3.1 lets
+    // QUIT end a pipelined group). The core queues it only with PIPELINING; the final reply still
+    // decides MessageAccepted or Failed, and QUIT is not sent twice.
+    if (partIndex === parts.length - 1 && core.quit() === 0) quitPipelined = true;
     phased?.setPhase("dataTerm");
   };
   let partStarts: number[] = [];
