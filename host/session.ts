@@ -53,7 +53,9 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
     st.wireBytes = total.wire;
     total.trips += st.roundTrips;
     st.roundTrips = total.trips;
-    return { result: composeResult(st), authRejected: st.authRejected };
+    const result = composeResult(st);
+    try { result.coreMemoryBytes = core.memoryBytes(); } catch { /* no core yet */ }
+    return { result, authRejected: st.authRejected };
   };
   const progress = makeProgress(o);
   let core: Core;
@@ -64,6 +66,7 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
     mime = new MimeWriter(core);
     // A larger staging area means fewer, larger BDAT chunks; bounded by the board's buffers.
     mime.configure(Math.max(4096, Math.min(65536, o.board.core.outCap >> 2)));
+    mime.reuseOutput = true; // the sink below awaits Transport.write, which is done with the bytes
     spec = buildSpec(o.message, o.message.date ?? new Date(), o.message.messageId);
     configureCore(core, o);
   } catch (e) {

@@ -31,6 +31,7 @@ export function jsonResult(r: SessionResult): string {
     wireBytes: r.wireBytes, roundTrips: r.roundTrips,
     id: r.id, parts: r.parts, ...(r.bodyMode ? { bodyMode: r.bodyMode } : {}),
     ...(r.tls ? { tls: { protocol: r.tls.protocol, cipher: r.tls.cipher } } : {}),
+    ...(r.coreMemoryBytes !== undefined ? { coreMemoryBytes: r.coreMemoryBytes } : {}),
   });
 }
 

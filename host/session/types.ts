@@ -127,5 +127,7 @@ export interface SessionResult {
   /** Split mail: parts accepted / parts planned. */
   parts: { sent: number; total: number };
   bodyMode?: "7bit" | "8bitmime" | "binarymime" | "chunked";
+  /** The core's linear memory at the end of the last attempt, bytes (issue 8: core ≤ 128 KiB). */
+  coreMemoryBytes?: number;
   tls?: TlsInfo | null;
 }
