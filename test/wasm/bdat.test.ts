@@ -28,8 +28,12 @@ test("BINARYMIME body in many pipelined BDAT chunks arrives byte-identical", asy
     assert.equal(m.via, "BDAT");
     assert.equal(m.body, "BINARYMIME");
     assert.equal(sha(m.data!), sha(body));
-    // EHLO | MAIL+RCPT | all chunks + LAST | QUIT: chunks ride together with PIPELINING
-    assert.equal(r.roundTrips, 4);
+    // EHLO | MAIL+RCPT | all chunks + LAST | QUIT: chunks ride together with PIPELINING. A core
+    // that opens the body right behind the pipelined RCPTs (RFC 2920 lets BDAT join the group)
+    // saves one more: EHLO | MAIL+RCPT+chunks+LAST | QUIT.
+    const names = r.events.map((e) => e.name);
+    const bodyBeforeRcptReplies = names.indexOf("ReadyForBody") < names.indexOf("RecipientResult");
+    assert.equal(r.roundTrips, bodyBeforeRcptReplies ? 3 : 4);
   } finally {
     await mta.close();
   }
