@@ -21,6 +21,8 @@ export interface SendSpec {
   pass: string;
   /** for the floor: how many bytes to push */
   bytes?: number;
+  /** mfp-mail only: extra CLI arguments (e.g. --board arm-64mb) */
+  extraArgs?: string[];
 }
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -71,7 +73,7 @@ export function sendWith(name: PeerName, spec: SendSpec, measureRss = false): Pr
         `${repoRoot}/dist/host/cli.js`, "send", "--server", "localhost", "--port", String(spec.port),
         "--tls", "starttls", "--require-tls", "--ca", spec.caFile, "--auth", "plain", "--user", spec.user,
         "--password-env", "BENCH_PASS", "--from", "scanner@example.com", "--to", "desk@example.com",
-        "--subject", "Scan", "--body", "Scanned document attached.", "--attach", spec.file, "--json",
+        "--subject", "Scan", "--body", "Scanned document attached.", "--attach", spec.file, "--json", ...(spec.extraArgs ?? []),
       ], env, measureRss);
     case "nodemailer":
       return runTimed(process.execPath, [here("./peers/nodemailer-send.mjs")], env, measureRss);

@@ -84,7 +84,11 @@ export function sendEnvelope(size: u32, bodyMode: i32): i32 {
   if (!sendEnd(Cmd.Mail, 0)) return ReasonBadArgument;
   if (pipelined) {
     for (let i = 0; i < rcptCount; i++) if (!sendRcpt(i)) return ReasonBadArgument;
+    // RFC 3030 §4.2 + RFC 2920: BDAT may follow RCPT in the same group — the first chunk goes
+    // out without waiting a round trip for the RCPT replies. If every recipient is refused the
+    // transaction fails on those replies (the server answers the chunks 5xx, read and dropped).
     if (!usesBdat()) sendData();
+    else enterBody();
   }
   return 0;
 }
@@ -125,7 +129,7 @@ export function recipientReply(index: i32, code: i32): void {
   if (accepted == 0) { failReply(ReasonAllRecipientsRejected, true); return; }
   if (!usesBdat()) {
     if (!pipelined) sendData(); // pipelined: DATA is already out, its 354 opens the body
-  } else enterBody();
+  } else if (!pipelined) enterBody(); // pipelined: the body is already open (sendEnvelope)
 }
 
 /** 354 to DATA, or every RCPT answered before BDAT: the host may write the body now. */
