@@ -45,6 +45,7 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
     recipients: [...o.message.to, ...(o.message.cc ?? [])].map((address) => ({ address, code: 0, enhanced: "", text: "" })),
     partsAccepted: 0, partsTotal: 1, failure: null, lastAccept: null, authRejected: false,
     transportError: null, bodyMode: undefined, tls: null, wireBytes: 0, roundTrips: 0, mimeError: null,
+    ...(o.preset ? { preset: o.preset } : {}), xoauth2: o.auth?.mechanism === "xoauth2",
   };
   let t: Transport | null = null;
   const finish = (): AttemptOutcome => {
@@ -271,7 +272,12 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
         try {
           token = await tp.getAccessToken();
         } catch (e) {
-          st.failure = { code: 0, enhanced: "", text: `no XOAUTH2 token: ${(e as Error).message}`, cls: k.ClassLocal!, reason: "NoToken", stage: "Auth" };
+          // An OAuthError (host/oauth/errors.ts) says whether retrying later can help and what the
+          // panel should say; read by shape so the session does not load the OAuth module.
+          const oe = e as { code?: unknown; transient?: unknown; panelMessage?: unknown };
+          const token = typeof oe.code === "string" && typeof oe.panelMessage === "string"
+            ? { code: oe.code, transient: oe.transient === true, panel: oe.panelMessage } : undefined;
+          st.failure = { code: 0, enhanced: "", text: `no XOAUTH2 token: ${(e as Error).message}`, cls: k.ClassLocal!, reason: "NoToken", stage: "Auth", ...(token ? { token } : {}) };
           done = true;
           break;
         }

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { assertMailbox, needsSmtpUtf8 } from "../config/address.js";
 import { defaultBoard, resolveBoard, type Board } from "../config/board.js";
 import { ConfigError } from "../config/errors.js";
-import { resolvePreset, type TlsMode as PresetTls } from "../config/presets.js";
+import { resolvePreset, type PresetName, type TlsMode as PresetTls } from "../config/presets.js";
 import { fileSource, simulatedScan, simulatedTiff, type ScanSource } from "../scan/index.js";
 import type { AuthChoice, SessionOptions, TokenProvider } from "../session/types.js";
 import type { TlsMode } from "../transport/connect.js";
@@ -95,8 +95,10 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
   let requireTls = !!f.requireTls;
   let auth = f.auth as AuthChoice | undefined;
   if (auth !== undefined && !AUTHS.includes(auth)) throw new ConfigError("OPTION_INVALID", "--auth", `must be none, plain, login or xoauth2, got "${f.auth}"`);
+  let preset: PresetName | undefined;
   if (f.preset) {
     const p = resolvePreset(f.preset, { ...(host ? { host } : {}), ...(port ? { port } : {}), ...(f.from ? { from: f.from } : {}) });
+    preset = p.preset;
     host = p.host;
     port = p.port;
     if (tls === undefined) ({ tls, requireTls } = { ...presetTls(p.tls), requireTls: requireTls || presetTls(p.tls).requireTls });
@@ -203,6 +205,7 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
       auth: { mechanism: auth, user, ...(password !== undefined ? { password } : {}), ...(tokenProvider ? { tokenProvider } : {}), allowPlaintextAuth: !!f.allowPlaintextAuth },
       message: { from: f.from, to, cc, subject: f.subject ?? (attachments[0] ? `Scan: ${attachments[0].fileName}` : "Message from mfp-mail"), text, attachments },
       board,
+      ...(preset ? { preset } : {}),
     },
   };
 }

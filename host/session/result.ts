@@ -6,6 +6,7 @@ import {
   type Classified, type LocalReason, type RecipientOutcome,
 } from "../config/replies.js";
 import { ConfigError } from "../config/errors.js";
+import type { PresetName } from "../config/board.js";
 import { MimeError } from "../mime.js";
 import { ScanError } from "../scan/types.js";
 import { TransportError, type TlsInfo } from "../transport/types.js";
@@ -17,6 +18,9 @@ export interface CoreFailure {
   /** Reason* name without the prefix ("TlsNotOffered"), or a host reason ("NoToken"). */
   reason: string;
   stage: string;
+  /** The token source failed (an OAuthError, host/oauth/errors.ts): its code, whether retrying
+   *  later can help without anyone acting, and its panel sentence. */
+  token?: { code: string; transient: boolean; panel: string };
 }
 
 export interface AttemptState {
@@ -32,6 +36,9 @@ export interface AttemptState {
   tls: TlsInfo | null;
   wireBytes: number;
   roundTrips: number;
+  /** Classification context: the preset the settings came from, and whether AUTH was XOAUTH2. */
+  preset?: PresetName;
+  xoauth2?: boolean;
 }
 
 const LOCAL_REASONS = new Set<string>([
@@ -53,16 +60,40 @@ function stageOf(state: string): "greeting" | "ehlo" | "starttls" | "auth" | "ma
   }
 }
 
+/** "Sign-in expired — sign in again on the device" → two panel lines. */
+const panelLines = (sentence: string) => sentence.replace(" — ", "\n");
+
+/** The server refused the XOAUTH2 token even after one refresh (session.ts): the sign-in, not a
+ *  password, is what needs attention. */
+function xoauth2Refused(c: Classified): Classified {
+  return {
+    ...c, userMessage: panelLines("Sign-in expired — sign in again on the device"),
+    adminHint: "The server refused the XOAUTH2 access token, also a freshly refreshed one. Sign in again on the device (mfp-mail login); check that the mailbox may use authenticated SMTP and the app registration has the SMTP.Send permission.",
+  };
+}
+
 function classifyFailure(st: AttemptState): { c: Classified; detail: string } {
   const f = st.failure!;
+  const preset = st.preset;
   if (f.reason === "AllRecipientsRejected" || f.reason === "RecipientRejected") {
     const r = st.recipients.find((x) => x.code >= 400);
-    if (r) return { c: classifyReply({ code: r.code, enhanced: r.enhanced, text: r.text }, { stage: "rcpt" }), detail: `${r.address}: ${r.code} ${r.text}` };
+    if (r) return { c: classifyReply({ code: r.code, enhanced: r.enhanced, text: r.text }, { preset, stage: "rcpt" }), detail: `${r.address}: ${r.code} ${r.text}` };
   }
   if (f.code >= 400) {
-    return { c: classifyReply({ code: f.code, enhanced: f.enhanced, text: f.text }, { stage: stageOf(f.stage) }), detail: `${f.code} ${f.enhanced} ${f.text}`.replace(/\s+/g, " ").trim() };
+    const c = classifyReply({ code: f.code, enhanced: f.enhanced, text: f.text }, { preset, stage: stageOf(f.stage) });
+    return { c: st.xoauth2 && c.id === "AUTH_FAILED" ? xoauth2Refused(c) : c, detail: `${f.code} ${f.enhanced} ${f.text}`.replace(/\s+/g, " ").trim() };
   }
   if (LOCAL_REASONS.has(f.reason)) return { c: classifyLocal(f.reason as LocalReason), detail: f.text };
+  if (f.reason === "NoToken" && f.token) {
+    // An unreachable or failing identity platform is retried later like a network error; a
+    // revoked sign-in or a bad app registration needs a person.
+    const t = f.token;
+    return {
+      c: { class: t.transient ? "transient" : "permanent", code: 0, enhanced: "", id: t.code, action: t.transient ? "retry" : "fix-config",
+        userMessage: panelLines(t.panel), adminHint: `Getting the XOAUTH2 access token failed: ${f.text}` },
+      detail: f.text,
+    };
+  }
   if (f.reason === "NoToken") {
     return { c: { class: "permanent", code: 0, enhanced: "", id: "NO_TOKEN", action: "fix-config", userMessage: "Not signed in\nsign in on the device", adminHint: "XOAUTH2 needs a token: run mfp-mail login first." }, detail: f.text };
   }
@@ -77,7 +108,7 @@ export function composeResult(st: AttemptState): SessionResult {
   if (st.partsAccepted > 0 && st.partsAccepted === st.partsTotal && !st.mimeError) {
     const outcomes: RecipientOutcome[] = st.recipients.map((r) => ({
       address: r.address,
-      result: classifyReply({ code: r.code || 250, enhanced: r.enhanced, text: r.text }, { stage: "rcpt" }),
+      result: classifyReply({ code: r.code || 250, enhanced: r.enhanced, text: r.text }, { preset: st.preset, stage: "rcpt" }),
     }));
     const sum = summarizeRecipients(outcomes);
     const all = sum.accepted === st.recipients.length;

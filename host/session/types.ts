@@ -1,7 +1,7 @@
 // The session's public shapes: what a caller configures, what it is told while the scan goes
 // out, and the one result it gets back. The result shape is the CLI's --json contract (issue 4)
 // and the outbox's DeliveryResult (host/outbox/types.ts).
-import type { Board } from "../config/board.js";
+import type { Board, PresetName } from "../config/board.js";
 import type { ScanSource } from "../scan/types.js";
 import type { EngineName, TlsMode } from "../transport/connect.js";
 import type { SmtpTimeouts } from "../transport/timeouts.js";
@@ -83,6 +83,9 @@ export interface SessionOptions {
   message: MessageOptions;
   /** Core buffer sizes, split threshold, pipelining, BINARYMIME switch, TLS floor. */
   board: Board;
+  /** The preset the settings came from: replies are classified in its context (a 5.7.54 under
+   *  m365-direct-send means "Direct Send reaches only internal recipients", not under m365-relay). */
+  preset?: PresetName;
   /** Override the board: false = never BDAT/BINARYMIME even when offered. */
   binaryMime?: boolean;
   /** false = never BDAT (RFC 3030 CHUNKING), always DATA — for servers with a broken BDAT. */
