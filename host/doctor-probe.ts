@@ -1,10 +1,11 @@
-// The live half of `mfp-mail doctor`: connect, EHLO, STARTTLS, EHLO again, optionally AUTH, then
-// QUIT — never MAIL, so nothing is ever sent. It reads replies itself (a diagnostic view of what
-// the server offers, independent of the core's interpretation) and reports facts; doctor.ts turns
-// them into checklist lines. Credentials are only written to the socket, never to the output.
+// The live half of `mfp-mail doctor`: the session in probe mode (host/session.ts probeSession) —
+// connect, EHLO, STARTTLS, EHLO again, AUTH when credentials are given, then QUIT at the core's
+// ReadyForEnvelope; never MAIL, so nothing is ever sent. The same wasm core and transport as a
+// send, so doctor sees the server the way the device will. This file turns the probe record into
+// facts; doctor.ts turns them into checklist lines. Credentials go only to the core.
 import { readFileSync } from "node:fs";
-import { openTransport } from "./transport/connect.js";
-import type { PhasedTransport } from "./transport/tcp.js";
+import { probeSession } from "./session.js";
+import type { AuthOptions, ProbeRecord, SessionOptions } from "./session/types.js";
 import { TransportError, type TlsInfo } from "./transport/types.js";
 import type { SendProfile } from "./config/presets.js";
 import type { Board } from "./config/board.js";
@@ -28,135 +29,96 @@ export interface ProbeReply { code: number; lines: string[] }
 
 export interface ProbeFacts {
   greeting?: ProbeReply;
-  /** Keywords of the EHLO reply before TLS, upper-case keyword → parameters. */
-  ehloPlain?: Map<string, string>;
-  starttlsReply?: ProbeReply;
+  /** TLS as negotiated: engine, protocol, cipher, certificate subject. */
   tls?: TlsInfo;
-  /** EHLO after TLS (or the only one without TLS). */
+  /** The last EHLO offer as the core understood it: upper-case keyword → parameters. */
   ehlo?: Map<string, string>;
   auth?: { mech: string; reply: ProbeReply };
   /** The first failure, if any: a transport error or an unexpected reply. */
   failure?: { step: string; error?: TransportError; reply?: ProbeReply; message: string };
 }
 
-class ReplyReader {
-  private buf = "";
-  constructor(private readonly t: PhasedTransport) {}
-  /** One complete (possibly multi-line) reply, RFC 5321 §4.2.1. */
-  async next(): Promise<ProbeReply> {
-    const lines: string[] = [];
-    for (let guard = 0; guard < 10_000; guard++) {
-      const nl = this.buf.indexOf("\n");
-      if (nl >= 0) {
-        const line = this.buf.slice(0, nl).replace(/\r$/, "");
-        this.buf = this.buf.slice(nl + 1);
-        const m = /^(\d{3})([ -]?)(.*)$/.exec(line);
-        if (!m) throw new Error(`not an SMTP reply line: ${JSON.stringify(line.slice(0, 80))}`);
-        lines.push(m[3]!);
-        if (m[2] !== "-") return { code: Number(m[1]), lines };
-        continue;
-      }
-      if (this.buf.length > 64 * 1024) throw new Error("reply longer than 64 KiB");
-      const chunk = await this.t.read();
-      if (chunk === null) throw new TransportError("CONNECTION_RESET", "The server closed the connection.", true);
-      this.buf += Buffer.from(chunk).toString("latin1");
+/** The core's capability names → EHLO keywords (RFC 5321 §4.1.1.1 and the extension RFCs). */
+const KEYWORD: Record<string, string> = {
+  Pipelining: "PIPELINING", StartTls: "STARTTLS", Size: "SIZE", "8BitMime": "8BITMIME", SmtpUtf8: "SMTPUTF8",
+  Chunking: "CHUNKING", BinaryMime: "BINARYMIME", EnhancedStatusCodes: "ENHANCEDSTATUSCODES", Dsn: "DSN", Auth: "AUTH",
+};
+
+/** The core's failure stage → the step doctor names. */
+function stepOf(stage: string): string {
+  switch (stage) {
+    case "Connect": return "connect";
+    case "Greeting": return "greeting";
+    case "Ehlo": case "Helo": return "EHLO";
+    case "StartTls": case "TlsHandshake": return "STARTTLS";
+    case "NeedToken": case "Auth": return "AUTH";
+    default: return stage;
+  }
+}
+
+const reply = (r: { code: number; enhanced: string; text: string }): ProbeReply =>
+  ({ code: r.code, lines: [r.enhanced && !r.text.startsWith(r.enhanced) ? `${r.enhanced} ${r.text}` : r.text] });
+
+/** Local refusals doctor already explains from the EHLO offer (TLS / AUTH lines), not as failures. */
+const EXPLAINED = new Set(["TlsNotOffered", "NoAuthMechanism", "PlaintextAuthRefused", "AuthFailed"]);
+
+/** A probe record → the facts doctor.ts reports. */
+export function factsOf(rec: ProbeRecord, tls: TlsInfo | null | undefined, mech: string | undefined): ProbeFacts {
+  const facts: ProbeFacts = {};
+  if (rec.greeting) facts.greeting = reply(rec.greeting);
+  if (tls) facts.tls = tls;
+  if (rec.caps && rec.capNames) {
+    const m = new Map<string, string>();
+    for (const n of rec.capNames) {
+      const kw = KEYWORD[n];
+      if (kw) m.set(kw, "");
     }
-    throw new Error("reply has too many lines");
+    if (m.has("SIZE")) m.set("SIZE", String(rec.caps.sizeLimit));
+    // Only the mechanisms the core can use are known by name; another one is just "offered".
+    if (m.has("AUTH")) m.set("AUTH", (rec.mechNames ?? []).map((x) => x.toUpperCase()).join(" ") || "(none usable)");
+    facts.ehlo = m;
   }
-  /** Bytes received but not yet consumed (must be empty before a TLS handshake). */
-  get pending(): number { return this.buf.length; }
-  reset(): void { this.buf = ""; }
-}
-
-function parseEhlo(r: ProbeReply): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const line of r.lines.slice(1)) {
-    const [kw = "", ...rest] = line.trim().split(/\s+/);
-    if (kw) m.set(kw.toUpperCase(), rest.join(" "));
+  if (rec.auth && mech) facts.auth = { mech, reply: reply(rec.auth) };
+  const f = rec.failure;
+  if (rec.transportError) facts.failure = { step: stepOf(rec.stage), error: rec.transportError, message: rec.transportError.message };
+  else if (f && !EXPLAINED.has(f.reason)) {
+    const step = stepOf(f.stage);
+    facts.failure = f.code >= 400 ? { step, reply: reply(f), message: f.text } : { step, message: f.text || f.reason };
   }
-  return m;
+  return facts;
 }
-
-const enc = (s: string): Uint8Array => Buffer.from(s, "utf8");
-const b64 = (s: string): string => Buffer.from(s, "utf8").toString("base64");
 
 export async function probe(o: ProbeOptions): Promise<ProbeFacts> {
-  const facts: ProbeFacts = {};
   const p = o.profile;
   const step = o.stepTimeout ?? Math.min(o.board.timeouts.greeting, 30_000);
   const timeouts = {
     connect: Math.min(o.board.timeouts.connect, step), tlsHandshake: step, greeting: step, command: step,
     mail: step, rcpt: step, dataInit: step, dataBlock: step, dataTerm: step,
   };
-  const tlsOptions = {
-    servername: o.servername ?? p.host,
-    minVersion: p.tlsMinVersion,
-    ...(o.caFile ? { ca: readFileSync(o.caFile) } : {}),
-    ...(p.clientCert ? { cert: readFileSync(p.clientCert.certFile), key: readFileSync(p.clientCert.keyFile) } : {}),
+  const c = o.credentials;
+  // The first mechanism of the configuration the credentials given can serve.
+  const mech = c ? p.authMechs.find((m) => (m === "XOAUTH2" ? c.token !== undefined : c.password !== undefined)) : undefined;
+  const auth: AuthOptions = !c || !mech ? { mechanism: "none" } : mech === "XOAUTH2"
+    ? { mechanism: "xoauth2", user: c.user, tokenProvider: { getAccessToken: async () => c.token!, invalidate: () => {} } }
+    : { mechanism: mech === "PLAIN" ? "plain" : "login", user: c.user, password: c.password! };
+  const options: SessionOptions = {
+    server: {
+      host: p.host, port: p.port,
+      tls: p.tls === "implicit" ? "implicit" : p.tls === "off" ? "none" : "starttls",
+      requireTls: p.tls === "required" || p.tls === "implicit",
+      clientName: o.clientName, timeouts,
+      tlsOptions: {
+        servername: o.servername ?? p.host, minVersion: p.tlsMinVersion,
+        ...(o.caFile ? { ca: readFileSync(o.caFile, "utf8") } : {}),
+        ...(p.clientCert ? { cert: readFileSync(p.clientCert.certFile, "utf8"), key: readFileSync(p.clientCert.keyFile, "utf8") } : {}),
+      },
+    },
+    auth,
+    // Never sent: the probe stops before MAIL. The core only needs a syntactically valid sender.
+    message: { from: c?.user ?? "doctor@mfp-mail.invalid", to: [], subject: "", text: "", attachments: [] },
+    board: o.board,
+    preset: p.preset,
   };
-  let t: PhasedTransport | null = null;
-  let stepName = "connect";
-  try {
-    t = await openTransport({
-      host: p.host, port: p.port, tls: p.tls === "implicit" ? "implicit" : "none",
-      engine: o.board.tls.engine, tlsOptions, timeouts,
-    });
-    if (t.tls) facts.tls = t.tls;
-    const r = new ReplyReader(t);
-    const cmd = async (line: string, phase: "command" = "command"): Promise<ProbeReply> => {
-      t!.setPhase(phase);
-      await t!.write(enc(line + "\r\n"));
-      return r.next();
-    };
-    stepName = "greeting";
-    t.setPhase("greeting");
-    facts.greeting = await r.next();
-    if (facts.greeting.code !== 220) throw Object.assign(new Error("greeting refused"), { reply: facts.greeting });
-    stepName = "EHLO";
-    let ehlo = await cmd(`EHLO ${o.clientName}`);
-    if (ehlo.code !== 250) throw Object.assign(new Error("EHLO refused"), { reply: ehlo });
-    facts.ehlo = parseEhlo(ehlo);
-    if (!t.tls && p.tls !== "off" && facts.ehlo.has("STARTTLS")) {
-      facts.ehloPlain = facts.ehlo;
-      stepName = "STARTTLS";
-      facts.starttlsReply = await cmd("STARTTLS");
-      if (facts.starttlsReply.code !== 220) throw Object.assign(new Error("STARTTLS refused"), { reply: facts.starttlsReply });
-      // RFC 3207 §6: nothing buffered before the handshake may be used afterwards.
-      r.reset();
-      facts.tls = await t.upgradeTls(tlsOptions);
-      stepName = "EHLO after STARTTLS";
-      ehlo = await cmd(`EHLO ${o.clientName}`);
-      if (ehlo.code !== 250) throw Object.assign(new Error("EHLO refused"), { reply: ehlo });
-      facts.ehlo = parseEhlo(ehlo);
-    }
-    const c = o.credentials;
-    if (c && (c.password !== undefined || c.token !== undefined)) {
-      stepName = "AUTH";
-      const offered = (facts.ehlo.get("AUTH") ?? "").toUpperCase().split(/\s+/);
-      const mech = p.authMechs.find((m) => offered.includes(m) && (m === "XOAUTH2" ? c.token !== undefined : c.password !== undefined));
-      if (mech !== undefined && (t.tls || p.tls === "off")) {
-        let reply: ProbeReply;
-        if (mech === "XOAUTH2") {
-          reply = await cmd(`AUTH XOAUTH2 ${b64(`user=${c.user}\x01auth=Bearer ${c.token}\x01\x01`)}`);
-          // RFC 7628 §3.2.3: answer the error challenge with an empty line to get the final reply.
-          if (reply.code === 334) reply = await cmd("");
-        } else if (mech === "PLAIN") {
-          reply = await cmd(`AUTH PLAIN ${b64(`\0${c.user}\0${c.password}`)}`);
-        } else {
-          reply = await cmd("AUTH LOGIN");
-          if (reply.code === 334) reply = await cmd(b64(c.user));
-          if (reply.code === 334) reply = await cmd(b64(c.password ?? ""));
-        }
-        facts.auth = { mech, reply };
-      }
-    }
-    stepName = "QUIT";
-    await cmd("QUIT").catch(() => undefined);
-  } catch (e) {
-    if (e instanceof TransportError) facts.failure = { step: stepName, error: e, message: e.message };
-    else facts.failure = { step: stepName, reply: (e as { reply?: ProbeReply }).reply, message: (e as Error).message };
-  } finally {
-    t?.close();
-  }
-  return facts;
+  const { result, probe: rec } = await probeSession(options);
+  return factsOf(rec, result.tls, mech);
 }

@@ -143,7 +143,7 @@ export function probeChecks(facts: ProbeFacts, p: SendProfile, board: Board, tri
   if (facts.greeting) add("CONNECT", "ok", `Connected to ${p.host}:${p.port}: ${facts.greeting.code} ${facts.greeting.lines[0] ?? ""}`.trim());
   if (facts.tls) {
     const how = p.tls === "implicit" ? "implicit TLS" : "STARTTLS";
-    add("TLS", "ok", `${how}: ${facts.tls.protocol}, ${facts.tls.cipher}, certificate ${facts.tls.peerSubject || "(no subject)"}${facts.tls.peerSubjectAltNames ? ` [${facts.tls.peerSubjectAltNames}]` : ""}`);
+    add("TLS", "ok", `${how}: ${facts.tls.protocol}, ${facts.tls.cipher}, certificate ${facts.tls.peerSubject || "(no subject)"}${facts.tls.peerSubjectAltNames ? ` [${facts.tls.peerSubjectAltNames}]` : ""} — TLS engine ${facts.tls.engine}`);
   } else if (facts.ehlo && !facts.failure) {
     if (p.tls === "required") add("TLS_NOT_OFFERED", "error", "Server does not offer STARTTLS", "TLS is required for this preset: check host and port, or a firewall that strips STARTTLS.");
     else if (p.tls === "opportunistic") add("TLS_NONE", "warn", "Server did not offer STARTTLS: mail will travel unencrypted");

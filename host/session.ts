@@ -13,7 +13,7 @@ import { ScanError } from "./scan/types.js";
 import { buildSpec, chooseBodyMode, type BodyModeName } from "./session/message.js";
 import { composeResult, errorResult, type AttemptState } from "./session/result.js";
 import { configureCore, makeProgress, tlsOptions } from "./session/setup.js";
-import type { SessionOptions, SessionResult } from "./session/types.js";
+import type { ProbeRecord, SessionOptions, SessionResult } from "./session/types.js";
 
 export type * from "./session/types.js";
 export { SessionConfigError } from "./session/setup.js";
@@ -38,7 +38,17 @@ export async function sendMessage(o: SessionOptions): Promise<SessionResult> {
   return first.result;
 }
 
-interface AttemptOutcome { result: SessionResult; authRejected: boolean }
+/**
+ * Probe mode (`mfp-mail doctor`): the same loop up to the core's ReadyForEnvelope — greeting, EHLO,
+ * STARTTLS, EHLO, AUTH when configured — then QUIT; never MAIL, so nothing is sent. One attempt,
+ * no token refresh. The record says what the server offered and how far the session got.
+ */
+export async function probeSession(o: SessionOptions): Promise<{ result: SessionResult; probe: ProbeRecord }> {
+  const out = await attempt({ ...o, probe: true }, { wire: 0, trips: 0 });
+  return { result: out.result, probe: out.probe! };
+}
+
+interface AttemptOutcome { result: SessionResult; authRejected: boolean; probe?: ProbeRecord }
 
 async function attempt(o: SessionOptions, total: { wire: number; trips: number }): Promise<AttemptOutcome> {
   const st: AttemptState = {
@@ -48,6 +58,8 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
     ...(o.preset ? { preset: o.preset } : {}), xoauth2: o.auth?.mechanism === "xoauth2",
   };
   let t: Transport | null = null;
+  const probe: ProbeRecord | undefined = o.probe ? { ehloDone: false, readyForEnvelope: false, caps: null, stage: "Connect" } : undefined;
+  let lastCommand = "";
   const finish = (): AttemptOutcome => {
     st.wireBytes = (t?.bytesWritten ?? 0) + (t?.bytesRead ?? 0);
     total.wire += st.wireBytes;
@@ -56,7 +68,23 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
     st.roundTrips = total.trips;
     const result = composeResult(st);
     try { result.coreMemoryBytes = core.memoryBytes(); } catch { /* no core yet */ }
-    return { result, authRejected: st.authRejected };
+    if (probe) {
+      try {
+        const c = core.caps();
+        if (probe.ehloDone) probe.caps = c;
+        if (probe.caps) {
+          // Constant names, not numbers: "Cap8BitMime" → "8BitMime", "MechXoauth2" → "Xoauth2".
+          const named = (prefix: string, bits: number) => Object.entries(core.k)
+            .filter(([n, v]) => n.startsWith(prefix) && v > 0 && (bits & v) === v).map(([n]) => n.slice(prefix.length));
+          probe.capNames = named("Cap", probe.caps.flags);
+          probe.mechNames = named("Mech", probe.caps.authMechs);
+        }
+        if (probe.stage !== "Connect") probe.stage = core.stateName();
+      } catch { /* no core yet */ }
+      if (st.failure) probe.failure = { reason: st.failure.reason, stage: st.failure.stage, code: st.failure.code, enhanced: st.failure.enhanced, text: st.failure.text };
+      if (st.transportError) probe.transportError = st.transportError;
+    }
+    return { result, authRejected: st.authRejected, ...(probe ? { probe } : {}) };
   };
   const progress = makeProgress(o);
   let core: Core;
@@ -88,6 +116,7 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
     return { result: errorResult(e, total, st.recipients.map((r) => r.address)), authRejected: false };
   }
   const tr = t;
+  if (probe) probe.stage = "Greeting";
   const onAbort = () => tr.close();
   o.signal?.addEventListener("abort", onAbort, { once: true });
   o.observer?.connect?.(o.server.host, o.server.port);
@@ -140,11 +169,19 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
   /** Events that may arrive while the body streams: log them, stop on a failure. */
   const handleLight = (ev: CoreEvent): boolean => {
     if (ev.kind === k.EventCommandSent) {
+      lastCommand = ev.text;
       o.observer?.command?.(ev.text);
       phaseFromCommand(ev.text);
       return true;
     }
-    if (ev.kind === k.EventReplyReceived) { o.observer?.reply?.(ev.code, ev.enhanced, ev.text); return true; }
+    if (ev.kind === k.EventReplyReceived) {
+      if (probe) {
+        probe.greeting ??= { code: ev.code, enhanced: ev.enhanced, text: ev.text };
+        if (ev.code === 250 && /^EHLO /i.test(lastCommand)) probe.ehloDone = true;
+      }
+      o.observer?.reply?.(ev.code, ev.enhanced, ev.text);
+      return true;
+    }
     if (ev.kind === k.EventRecipientResult) {
       const r = st.recipients[ev.index];
       if (r) Object.assign(r, { code: ev.code, enhanced: ev.enhanced, text: ev.text });
@@ -286,8 +323,10 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
         break;
       }
       case "Authenticated":
+        if (probe) probe.auth = { code: ev.code, enhanced: ev.enhanced, text: ev.text };
         break;
       case "ReadyForEnvelope": {
+        if (probe) { probe.readyForEnvelope = true; probe.caps = core.caps(); quit(); break; }
         if (quitting || st.failure) { quit(); break; }
         if (partIndex === 0 && parts.length === 0) await planParts();
         if (partIndex >= parts.length) { quit(); break; }
@@ -310,6 +349,7 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
         break;
       case "Failed":
         recordFailure(ev);
+        if (probe && st.failure?.reason === "AuthFailed") probe.auth = { code: ev.code, enhanced: ev.enhanced, text: ev.text };
         quit();
         break;
       case "Closed":

@@ -5,7 +5,7 @@ import type { Board, PresetName } from "../config/board.js";
 import type { ScanSource } from "../scan/types.js";
 import type { EngineName, TlsMode } from "../transport/connect.js";
 import type { SmtpTimeouts } from "../transport/timeouts.js";
-import type { TlsInfo, TlsOptions, Transport } from "../transport/types.js";
+import type { TlsInfo, TlsOptions, Transport, TransportError } from "../transport/types.js";
 
 export type AuthChoice = "none" | "plain" | "login" | "xoauth2";
 
@@ -93,6 +93,8 @@ export interface SessionOptions {
   onProgress?(p: Progress): void;
   observer?: SessionObserver;
   signal?: AbortSignal;
+  /** Stop at the core's ReadyForEnvelope and QUIT: never MAIL (probeSession(), doctor). */
+  probe?: boolean;
   /** Tests: open the connection yourself (a proxy, a fault injector). */
   openTransport?(): Promise<Transport>;
 }
@@ -133,4 +135,28 @@ export interface SessionResult {
   /** The core's linear memory at the end of the last attempt, bytes (issue 8: core ≤ 128 KiB). */
   coreMemoryBytes?: number;
   tls?: TlsInfo | null;
+}
+
+/** What a probe (probeSession()) saw: the server's offer, the sign-in outcome, how far it got. */
+export interface ProbeRecord {
+  /** The first reply: the server's greeting (last line). */
+  greeting?: { code: number; enhanced: string; text: string };
+  /** An EHLO was answered with 250: `caps` is that offer (the one after STARTTLS when TLS ran). */
+  ehloDone: boolean;
+  /** The core's ReadyForEnvelope came: everything before MAIL worked. */
+  readyForEnvelope: boolean;
+  /** The core's view of the last EHLO reply: Cap* flags, SIZE, Mech* of the offered AUTH. */
+  caps: { flags: number; sizeLimit: number; authMechs: number } | null;
+  /** The same by the core's constant names: capNames "Pipelining", "StartTls", "Size", "8BitMime",
+   *  "SmtpUtf8", "Chunking", "BinaryMime", "Auth" …; mechNames "Plain", "Login", "Xoauth2". */
+  capNames?: string[];
+  mechNames?: string[];
+  /** The AUTH outcome when AUTH ran: 235, or the refusal (535 5.7.139 …). */
+  auth?: { code: number; enhanced: string; text: string };
+  /** The core's state at the end ("Connect" when no connection was made): where a failure hit. */
+  stage: string;
+  /** The core's failure (Reason* name without the prefix, the state it failed in, the reply). */
+  failure?: { reason: string; stage: string; code: number; enhanced: string; text: string };
+  /** The connection failed (connect, TLS handshake, timeout, reset). */
+  transportError?: TransportError;
 }

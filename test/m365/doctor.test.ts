@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { startExchangeOnline, type ExoServer } from "../fixtures/exchange-online.js";
 import { doctorAction } from "../../host/commands/doctor.js";
 import { createCa, issueClientCert } from "../../host/certs/selfsigned.js";
+import { mbedtlsAvailable, mbedtlsWasmPath } from "../../host/transport/mbedtls-module.js";
 
 let dir = "";
 let sub: ExoServer;
@@ -89,7 +90,7 @@ test("correct submission setup with XOAUTH2: TLS, extensions, signed in, nothing
   const r = await doctor({ ...subOpts(), tokenFile: join(dir, "token") });
   assert.equal(r.code, 0, r.text);
   assert.match(r.text, /✓ Connected to localhost:\d+: 220 smtp\.office365\.com/);
-  assert.match(r.text, /✓ STARTTLS: TLSv1\.[23], \S+, certificate localhost/);
+  assert.match(r.text, /✓ STARTTLS: TLSv1\.[23], \S+, certificate localhost.* — TLS engine node-tls/);
   assert.match(r.text, /✓ Extensions: SIZE 36700160 \(35\.0 MiB\), PIPELINING yes, CHUNKING no, BINARYMIME no/);
   assert.match(r.text, /✓ AUTH mechanisms: LOGIN XOAUTH2 \(will use XOAUTH2\)/);
   assert.match(r.text, /✓ Signed in with XOAUTH2/);
@@ -193,4 +194,19 @@ test("send's flag words work for doctor: --server, --tls starttls [--require-tls
   assert.match(r.text, /✓ Signed in with LOGIN/);
   const none = await doctor({ preset: "m365-direct-send", domain: "contoso.com", auth: "none", probe: false });
   assert.match(none.text, /AUTH none/);
+});
+
+test("the board's TLS engine runs the probe: mbedtls-wasm reports TLS 1.2, its cipher and the certificate", {
+  skip: mbedtlsAvailable() ? false : `${mbedtlsWasmPath()} is not built — run "npm run build:tls" (CI builds it)`,
+}, async () => {
+  const board = JSON.parse(await (await import("node:fs/promises")).readFile(new URL("../../boards/arm-64mb.json", import.meta.url), "utf8"));
+  board.tls.engine = "mbedtls-wasm";
+  await writeFile(join(dir, "mbedtls-board.json"), JSON.stringify(board));
+  const r = await doctor({ ...subOpts(), board: join(dir, "mbedtls-board.json"), tokenFile: join(dir, "token") });
+  assert.equal(r.code, 0, r.text);
+  assert.match(r.text, /TLS engine mbedtls-wasm/);
+  assert.match(r.text, /✓ STARTTLS: TLSv1\.2, \S+, certificate localhost.* — TLS engine mbedtls-wasm/);
+  assert.match(r.text, /✓ Signed in with XOAUTH2/);
+  assert.match(r.text, /✓ Stopped before MAIL FROM/);
+  assert.equal(sub.received.length, 0);
 });
