@@ -7,7 +7,8 @@ import { readFileSync } from "node:fs";
 import { probeSession } from "./session.js";
 import type { AuthOptions, ProbeRecord, SessionOptions } from "./session/types.js";
 import { TransportError, type TlsInfo } from "./transport/types.js";
-import type { SendProfile } from "./config/presets.js";
+import { presetTls, type SendProfile } from "./config/presets.js";
+import { uniformTimeouts } from "./transport/timeouts.js";
 import type { Board } from "./config/board.js";
 
 export interface ProbeCredentials { user: string; password?: string; token?: string }
@@ -91,10 +92,7 @@ export function factsOf(rec: ProbeRecord, tls: TlsInfo | null | undefined, mech:
 export async function probe(o: ProbeOptions): Promise<ProbeFacts> {
   const p = o.profile;
   const step = o.stepTimeout ?? Math.min(o.board.timeouts.greeting, 30_000);
-  const timeouts = {
-    connect: Math.min(o.board.timeouts.connect, step), tlsHandshake: step, greeting: step, command: step,
-    mail: step, rcpt: step, dataInit: step, dataBlock: step, dataTerm: step,
-  };
+  const timeouts = { ...uniformTimeouts(step), connect: Math.min(o.board.timeouts.connect, step) };
   const c = o.credentials;
   // The first mechanism of the configuration the credentials given can serve.
   const mech = c ? p.authMechs.find((m) => (m === "XOAUTH2" ? c.token !== undefined : c.password !== undefined)) : undefined;
@@ -103,10 +101,7 @@ export async function probe(o: ProbeOptions): Promise<ProbeFacts> {
     : { mechanism: mech === "PLAIN" ? "plain" : "login", user: c.user, password: c.password! };
   const options: SessionOptions = {
     server: {
-      host: p.host, port: p.port,
-      tls: p.tls === "implicit" ? "implicit" : p.tls === "off" ? "none" : "starttls",
-      requireTls: p.tls === "required" || p.tls === "implicit",
-      clientName: o.clientName, timeouts,
+      host: p.host, port: p.port, ...presetTls(p.tls), clientName: o.clientName, timeouts,
       tlsOptions: {
         servername: o.servername ?? p.host, minVersion: p.tlsMinVersion,
         ...(o.caFile ? { ca: readFileSync(o.caFile, "utf8") } : {}),

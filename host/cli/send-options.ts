@@ -5,10 +5,11 @@ import { readFileSync } from "node:fs";
 import { assertMailbox, needsSmtpUtf8 } from "../config/address.js";
 import { defaultBoard, resolveBoard, type Board } from "../config/board.js";
 import { ConfigError } from "../config/errors.js";
-import { resolvePreset, type PresetName, type TlsMode as PresetTls } from "../config/presets.js";
+import { presetTls, resolvePreset, type PresetName } from "../config/presets.js";
 import { fileSource, simulatedScan, simulatedTiff, type ScanSource } from "../scan/index.js";
 import type { AuthChoice, SessionOptions, TokenProvider } from "../session/types.js";
 import type { TlsMode } from "../transport/connect.js";
+import { uniformTimeouts } from "../transport/timeouts.js";
 import { promptHidden } from "./prompt.js";
 
 export interface SendFlags {
@@ -66,15 +67,6 @@ function intFlag(v: string | undefined, flag: string, min: number, max: number):
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError("OPTION_INVALID", flag, `must be a whole number ${min}–${max}, got "${v}"`);
   return n;
-}
-
-function presetTls(t: PresetTls): { tls: TlsMode; requireTls: boolean } {
-  switch (t) {
-    case "off": return { tls: "none", requireTls: false };
-    case "opportunistic": return { tls: "starttls", requireTls: false };
-    case "required": return { tls: "starttls", requireTls: true };
-    case "implicit": return { tls: "implicit", requireTls: true };
-  }
 }
 
 /** A token from MFP_MAIL_TOKEN (lab use, tests): nothing to refresh. */
@@ -200,7 +192,7 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
       server: {
         host, port, tls, requireTls, tlsOptions,
         ...(f.ehloName ? { clientName: f.ehloName } : {}),
-        ...(timeout ? { timeouts: { connect: timeout, tlsHandshake: timeout, greeting: timeout, command: timeout, mail: timeout, rcpt: timeout, dataInit: timeout, dataBlock: timeout, dataTerm: timeout } } : {}),
+        ...(timeout ? { timeouts: uniformTimeouts(timeout) } : {}),
       },
       auth: { mechanism: auth, user, ...(password !== undefined ? { password } : {}), ...(tokenProvider ? { tokenProvider } : {}), allowPlaintextAuth: !!f.allowPlaintextAuth },
       message: { from: f.from, to, cc, subject: f.subject ?? (attachments[0] ? `Scan: ${attachments[0].fileName}` : "Message from mfp-mail"), text, attachments },

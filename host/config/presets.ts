@@ -12,6 +12,16 @@ export const PRESET_NAMES: readonly PresetName[] = ["m365-submission", "m365-dir
 
 /** off: never STARTTLS; opportunistic: when offered; required: STARTTLS or fail; implicit: TLS from connect (465). */
 export type TlsMode = "off" | "opportunistic" | "required" | "implicit";
+
+/** A preset's TLS setting in the session's terms (host/transport/connect.ts TlsMode + requireTls). */
+export function presetTls(t: TlsMode): { tls: "starttls" | "implicit" | "none"; requireTls: boolean } {
+  switch (t) {
+    case "off": return { tls: "none", requireTls: false };
+    case "opportunistic": return { tls: "starttls", requireTls: false };
+    case "required": return { tls: "starttls", requireTls: true };
+    case "implicit": return { tls: "implicit", requireTls: true };
+  }
+}
 export type AuthMech = "XOAUTH2" | "LOGIN" | "PLAIN";
 
 export interface SendProfile {

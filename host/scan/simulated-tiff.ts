@@ -3,19 +3,10 @@
 // offer TIFF for archive scans. Like the PDF, the size is exact and known up front: each page is
 // its IFD, its pixel strip, and a few unreferenced padding bytes (TIFF 6.0 §2 allows gaps).
 import { ScanError, type ScanSource } from "./types.js";
-import { defaultScanName, fillNoise } from "./simulated-pdf.js";
+import { defaultScanName, fillNoise, type SimulatedScanOptions } from "./simulated-pdf.js";
 
-export interface SimulatedTiffOptions {
-  pages: number;
-  /** Total size; default 200 KiB per page. */
-  bytes?: number;
-  rateBytesPerSec?: number;
-  chunkSize?: number;
-  seed?: number;
-  fileName?: string;
-  date?: Date;
-  onPage?: (page: number, pages: number) => void;
-}
+/** The same knobs as the PDF scan (total size, rate, chunk size, seed, name, date, onPage). */
+export type SimulatedTiffOptions = SimulatedScanOptions;
 
 const HEADER = 8;
 const ENTRIES = 12;

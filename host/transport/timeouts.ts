@@ -52,6 +52,11 @@ export function resolveTimeouts(partial: Partial<SmtpTimeouts> | undefined): Smt
   return t;
 }
 
+/** One limit for every phase (the CLI's --timeout, doctor's per-step limit). */
+export function uniformTimeouts(ms: number): SmtpTimeouts {
+  return { connect: ms, tlsHandshake: ms, greeting: ms, command: ms, mail: ms, rcpt: ms, dataInit: ms, dataBlock: ms, dataTerm: ms };
+}
+
 /** Plain-words name of a phase for error messages. */
 export function describePhase(p: TimeoutPhase): string {
   switch (p) {
