@@ -2,7 +2,7 @@
 // transport). The job file keeps only settings (JobConnection, JobMessage below); secrets are
 // looked up at delivery time — a password from the environment variable the job names, an
 // XOAUTH2 token from the provider the caller supplies — so they never touch the outbox storage.
-import type { Board } from "../config/board.js";
+import type { Board, PresetName } from "../config/board.js";
 import { sendMessage } from "../session.js";
 import type { AuthChoice, AuthOptions, SessionOptions, TokenProvider } from "../session/types.js";
 import type { EngineName, TlsMode } from "../transport/connect.js";
@@ -30,6 +30,8 @@ export interface JobConnection {
   passwordEnv?: string;
   allowPlaintextAuth?: boolean;
   binaryMime?: boolean;
+  /** The preset the settings came from: the session classifies replies in its context. */
+  preset?: PresetName;
 }
 
 /** What a job stores about the message besides the scans and the envelope. */
@@ -92,6 +94,7 @@ export function sessionDeliver(o: SessionDeliverOptions): Deliver {
       message: { from: req.from, to, cc, subject: m.subject ?? "", text: m.text ?? "", attachments: req.scans },
       board: o.board,
       binaryMime: c.binaryMime,
+      ...(c.preset ? { preset: c.preset } : {}),
       observer: req.observer,
       signal: req.signal,
       openTransport: o.openTransport ? () => o.openTransport!(c) : undefined,

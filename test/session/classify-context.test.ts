@@ -15,6 +15,8 @@ import { prepareSend, type SendFlags } from "../../host/cli/send-options.js";
 import { sendMessage } from "../../host/session.js";
 import type { SessionResult, TokenProvider } from "../../host/session/types.js";
 import { OAuthError } from "../../host/oauth/errors.js";
+import { resolveBoard } from "../../host/config/board.js";
+import { sessionDeliver, type JobConnection } from "../../host/outbox/session-deliver.js";
 
 const ca = createCa("classify-context CA");
 const cert = issueServerCert(ca, { names: ["localhost"] });
@@ -74,6 +76,22 @@ describe("the preset is the classification context", () => {
     const r = await send(port, { preset: "m365-direct-send", tls: "starttls", from: "scanner@contoso.com", to: ["partner@fabrikam.com"] });
     assert.deepEqual([r.status, r.id, r.enhanced], ["failed", "RELAY_DENIED", "5.7.54"], r.message);
     assert.ok(r.message.startsWith("Direct Send only reaches — internal recipients"), r.message);
+  });
+
+  it("a retry from the outbox (daemon) keeps the preset: the job's connection carries it", async () => {
+    const connection: JobConnection = {
+      host: "localhost", port, tls: "starttls", requireTls: true, tlsOptions: { ca: ca.cert }, auth: "none",
+      timeouts: { connect: 5000, tlsHandshake: 5000, greeting: 5000, command: 5000, mail: 5000, rcpt: 5000, dataInit: 5000, dataBlock: 5000, dataTerm: 5000 },
+      preset: "m365-relay",
+    };
+    const deliver = sessionDeliver({ board: resolveBoard("arm-64mb") });
+    const r = await deliver({
+      jobId: "j1", attempt: 2, from: "scanner@contoso.com", recipients: ["partner@fabrikam.com"],
+      message: { to: ["partner@fabrikam.com"], subject: "Scan", text: "Scanned document." },
+      connection: connection as never, scans: [], observer: {}, signal: new AbortController().signal,
+    });
+    assert.deepEqual([r.status, r.enhanced], ["failed", "5.7.54"], r.message);
+    assert.ok(r.message.startsWith("Server refused to relay — to this recipient"), r.message);
   });
 
   it("partial success under m365-relay: the refused recipient is classified in the preset's context", async () => {
