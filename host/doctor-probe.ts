@@ -75,8 +75,8 @@ export function factsOf(rec: ProbeRecord, tls: TlsInfo | null | undefined, mech:
       if (kw) m.set(kw, "");
     }
     if (m.has("SIZE")) m.set("SIZE", String(rec.caps.sizeLimit));
-    // Only the mechanisms the core can use are known by name; another one is just "offered".
-    if (m.has("AUTH")) m.set("AUTH", (rec.mechNames ?? []).map((x) => x.toUpperCase()).join(" ") || "(none usable)");
+    // Only the mechanisms the core can use are known by name: AUTH with "" offers none of them.
+    if (m.has("AUTH")) m.set("AUTH", (rec.mechNames ?? []).map((x) => x.toUpperCase()).join(" "));
     facts.ehlo = m;
   }
   if (rec.auth && mech) facts.auth = { mech, reply: reply(rec.auth) };

@@ -9,7 +9,7 @@ import type { Board } from "./config/board.js";
 import { ConfigError } from "./config/errors.js";
 import { domainOf, domainProblem, isIpHost, mailboxProblem, needsSmtpUtf8 } from "./config/address.js";
 import { isInternal, resolvePreset, type AuthMech, type PresetOverrides, type SendProfile } from "./config/presets.js";
-import { classifyReply, classifyTransport } from "./config/replies.js";
+import { classifyReply, classifyTransport, xoauth2Refusal } from "./config/replies.js";
 import { probe, type ProbeFacts } from "./doctor-probe.js";
 
 export type CheckStatus = "ok" | "warn" | "error" | "info";
@@ -166,14 +166,16 @@ export function probeChecks(facts: ProbeFacts, p: SendProfile, board: Board, tri
     const mechs = (e.get("AUTH") ?? "").toUpperCase().split(/\s+/).filter(Boolean);
     if (p.authMechs.length > 0) {
       const common = p.authMechs.filter((m) => mechs.includes(m));
-      if (mechs.length === 0) add("AUTH_NOT_OFFERED", "error", "Server offers no AUTH", "This preset signs in: check port (587) and that TLS is up.");
+      if (mechs.length === 0 && e.has("AUTH")) add("NO_AUTH_MECHANISM", "error", "Server offers AUTH, but none of PLAIN, LOGIN, XOAUTH2 (the device's mechanisms)", "Enable one of them on the server, or use a connector that needs no sign-in.");
+      else if (mechs.length === 0) add("AUTH_NOT_OFFERED", "error", "Server offers no AUTH", "This preset signs in: check port (587) and that TLS is up.");
       else if (common.length === 0) add("NO_AUTH_MECHANISM", "error", `AUTH ${mechs.join(" ")} — none allowed by the configuration (${p.authMechs.join("/")})`, "Allow one of the offered mechanisms (--auth).");
       else add("AUTH_MECHS", "ok", `AUTH mechanisms: ${mechs.join(" ")} (will use ${common[0]})`);
       if (p.preset === "m365-submission" && !mechs.includes("XOAUTH2")) add("XOAUTH2_MISSING", "warn", "XOAUTH2 not offered", "Microsoft 365 offers XOAUTH2 on smtp.office365.com:587; check the host.");
     }
   }
   if (facts.auth) {
-    const c = classifyReply({ code: facts.auth.reply.code, text: facts.auth.reply.lines.join(" ") }, { preset: p.preset, stage: "auth" });
+    const r = classifyReply({ code: facts.auth.reply.code, text: facts.auth.reply.lines.join(" ") }, { preset: p.preset, stage: "auth" });
+    const c = facts.auth.mech === "XOAUTH2" ? xoauth2Refusal(r) : r;
     if (c.class === "ok") add("AUTH_OK", "ok", `Signed in with ${facts.auth.mech}`);
     else add(c.id, "error", `Sign-in with ${facts.auth.mech} failed: ${facts.auth.reply.code} ${facts.auth.reply.lines.join(" ").slice(0, 120)} — panel: "${c.userMessage.replace("\n", " ")}"`, c.adminHint);
   } else if (tried && !facts.failure && p.authMechs.length > 0) {

@@ -203,6 +203,19 @@ export function classifyReply(r: Reply, ctx: ReplyContext = {}): Classified {
   });
 }
 
+/**
+ * An AUTH refusal of an XOAUTH2 token (after the session's one refresh): the sign-in needs
+ * renewing — a password is not involved, so AUTH_FAILED's "check user name and password" would
+ * mislead. Other classifications (5.7.139 SMTP AUTH disabled …) pass unchanged.
+ */
+export function xoauth2Refusal(c: Classified): Classified {
+  if (c.id !== "AUTH_FAILED") return c;
+  return {
+    ...c, userMessage: "Sign-in expired\nsign in again on the device",
+    adminHint: "The server refused the XOAUTH2 access token, also a freshly refreshed one. Sign in again on the device (mfp-mail login); check that the mailbox may use authenticated SMTP and the app registration has the SMTP.Send permission.",
+  };
+}
+
 /** The core's local failure reasons (names of Reason* in assembly/smtp/events.ts, without the prefix). */
 export type LocalReason =
   | "TlsNotOffered" | "TlsInjection" | "LineTooLong" | "BadReply" | "NoAuthMechanism"

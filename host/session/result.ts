@@ -2,7 +2,7 @@
 // "partial" only when the server's final 250 to every message part was read — a half-sent
 // scan is never reported as sent.
 import {
-  classifyLocal, classifyReply, classifyTransport, summarizeRecipients,
+  classifyLocal, classifyReply, classifyTransport, summarizeRecipients, xoauth2Refusal,
   type Classified, type LocalReason, type RecipientOutcome,
 } from "../config/replies.js";
 import { ConfigError } from "../config/errors.js";
@@ -63,15 +63,6 @@ function stageOf(state: string): "greeting" | "ehlo" | "starttls" | "auth" | "ma
 /** "Sign-in expired — sign in again on the device" → two panel lines. */
 const panelLines = (sentence: string) => sentence.replace(" — ", "\n");
 
-/** The server refused the XOAUTH2 token even after one refresh (session.ts): the sign-in, not a
- *  password, is what needs attention. */
-function xoauth2Refused(c: Classified): Classified {
-  return {
-    ...c, userMessage: panelLines("Sign-in expired — sign in again on the device"),
-    adminHint: "The server refused the XOAUTH2 access token, also a freshly refreshed one. Sign in again on the device (mfp-mail login); check that the mailbox may use authenticated SMTP and the app registration has the SMTP.Send permission.",
-  };
-}
-
 function classifyFailure(st: AttemptState): { c: Classified; detail: string } {
   const f = st.failure!;
   const preset = st.preset;
@@ -81,7 +72,7 @@ function classifyFailure(st: AttemptState): { c: Classified; detail: string } {
   }
   if (f.code >= 400) {
     const c = classifyReply({ code: f.code, enhanced: f.enhanced, text: f.text }, { preset, stage: stageOf(f.stage) });
-    return { c: st.xoauth2 && c.id === "AUTH_FAILED" ? xoauth2Refused(c) : c, detail: `${f.code} ${f.enhanced} ${f.text}`.replace(/\s+/g, " ").trim() };
+    return { c: st.xoauth2 ? xoauth2Refusal(c) : c, detail: `${f.code} ${f.enhanced} ${f.text}`.replace(/\s+/g, " ").trim() };
   }
   if (LOCAL_REASONS.has(f.reason)) return { c: classifyLocal(f.reason as LocalReason), detail: f.text };
   if (f.reason === "NoToken" && f.token) {

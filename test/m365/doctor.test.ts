@@ -99,6 +99,16 @@ test("correct submission setup with XOAUTH2: TLS, extensions, signed in, nothing
   assert.doesNotMatch(r.text, /tok-123/, "the token never reaches the output");
 });
 
+test("XOAUTH2 with a token the server refuses: ✗ with the sign-in panel text, not the password one", async () => {
+  await writeFile(join(dir, "bad-token"), "tok-wrong\n");
+  const r = await doctor({ ...subOpts(), tokenFile: join(dir, "bad-token") });
+  assert.equal(r.code, 1, r.text);
+  assert.match(r.text, /✗ Sign-in with XOAUTH2 failed: 535 .*panel: "Sign-in expired sign in again on the device"/);
+  assert.doesNotMatch(r.text, /check user name and password/);
+  assert.doesNotMatch(r.text, /tok-wrong/);
+  assert.equal(sub.received.length, 0);
+});
+
 test("LOGIN: right password signs in; SMTP AUTH disabled → 5.7.139 panel text; wrong password → 5.7.3", async () => {
   const ok = await doctor({ ...subOpts(), auth: "LOGIN", passwordFile: join(dir, "password") });
   assert.equal(ok.code, 0, ok.text);
