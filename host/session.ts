@@ -13,6 +13,7 @@ import { ScanError } from "./scan/types.js";
 import { buildSpec, chooseBodyMode, type BodyModeName } from "./session/message.js";
 import { composeResult, errorResult, type AttemptState } from "./session/result.js";
 import { configureCore, makeProgress, tlsOptions } from "./session/setup.js";
+import { completeProbe, newProbeRecord } from "./session/probe.js";
 import type { ProbeRecord, SessionOptions, SessionResult } from "./session/types.js";
 
 export type * from "./session/types.js";
@@ -41,7 +42,8 @@ export async function sendMessage(o: SessionOptions): Promise<SessionResult> {
 /**
  * Probe mode (`mfp-mail doctor`): the same loop up to the core's ReadyForEnvelope — greeting, EHLO,
  * STARTTLS, EHLO, AUTH when configured — then QUIT; never MAIL, so nothing is sent. One attempt,
- * no token refresh. The record says what the server offered and how far the session got.
+ * no token refresh. The record says what the server offered and how far the session got; the
+ * result classifies a failure (its status means nothing when probe.readyForEnvelope is true).
  */
 export async function probeSession(o: SessionOptions): Promise<{ result: SessionResult; probe: ProbeRecord }> {
   const out = await attempt({ ...o, probe: true }, { wire: 0, trips: 0 });
@@ -58,7 +60,7 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
     ...(o.preset ? { preset: o.preset } : {}), xoauth2: o.auth?.mechanism === "xoauth2",
   };
   let t: Transport | null = null;
-  const probe: ProbeRecord | undefined = o.probe ? { ehloDone: false, readyForEnvelope: false, caps: null, stage: "Connect" } : undefined;
+  const probe = o.probe ? newProbeRecord() : undefined;
   let lastCommand = "";
   const finish = (): AttemptOutcome => {
     st.wireBytes = (t?.bytesWritten ?? 0) + (t?.bytesRead ?? 0);
@@ -68,22 +70,7 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
     st.roundTrips = total.trips;
     const result = composeResult(st);
     try { result.coreMemoryBytes = core.memoryBytes(); } catch { /* no core yet */ }
-    if (probe) {
-      try {
-        const c = core.caps();
-        if (probe.ehloDone) probe.caps = c;
-        if (probe.caps) {
-          // Constant names, not numbers: "Cap8BitMime" → "8BitMime", "MechXoauth2" → "Xoauth2".
-          const named = (prefix: string, bits: number) => Object.entries(core.k)
-            .filter(([n, v]) => n.startsWith(prefix) && v > 0 && (bits & v) === v).map(([n]) => n.slice(prefix.length));
-          probe.capNames = named("Cap", probe.caps.flags);
-          probe.mechNames = named("Mech", probe.caps.authMechs);
-        }
-        if (probe.stage !== "Connect") probe.stage = core.stateName();
-      } catch { /* no core yet */ }
-      if (st.failure) probe.failure = { reason: st.failure.reason, stage: st.failure.stage, code: st.failure.code, enhanced: st.failure.enhanced, text: st.failure.text };
-      if (st.transportError) probe.transportError = st.transportError;
-    }
+    if (probe) completeProbe(probe, core, st);
     return { result, authRejected: st.authRejected, ...(probe ? { probe } : {}) };
   };
   const progress = makeProgress(o);
