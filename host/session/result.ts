@@ -81,7 +81,10 @@ function classifyFailure(st: AttemptState): { c: Classified; detail: string } {
     const t = f.token;
     return {
       c: { class: t.transient ? "transient" : "permanent", code: 0, enhanced: "", id: t.code, action: t.transient ? "retry" : "fix-config",
-        userMessage: panelLines(t.panel), adminHint: `Getting the XOAUTH2 access token failed: ${f.text}` },
+        userMessage: panelLines(t.panel),
+        adminHint: t.transient
+          ? "The identity platform could not be reached or failed for now; the outbox retries later. Check the device's network and DNS if it persists."
+          : "The XOAUTH2 sign-in cannot be used any more: run mfp-mail login (or sign in on the device panel) for this mailbox." },
       detail: f.text,
     };
   }
