@@ -12,7 +12,7 @@ import { carveEvents, carvePending, popEvent, curCode, curIndex, curClass, curRe
 import {
   State, state, sessionStart, sessionFeed, sessionTlsUpgraded, sessionQuit, sessionRset, wipeSecretsInside,
   setTlsPolicy, setAuthAllowed, setAllowPlaintextAuth, setUsePipelining, setAllRecipientsRequired,
-  setTlsActive, setBdatChunkMax, setSmtpUtf8,
+  setTlsActive, setBdatChunkMax, setSmtpUtf8, setPipelineAuth,
 } from "./session";
 import { tokenArrived } from "./auth";
 import * as envelope from "./envelope";
@@ -20,7 +20,7 @@ import * as caps from "./caps";
 import {
   FieldClientName, FieldUsername, FieldPassword, FieldMailFrom, FieldRcptTo, FieldClearRecipients,
   FieldTlsPolicy, FieldAuthMechs, FieldAllowPlaintextAuth, FieldUsePipelining,
-  FieldAllRecipientsRequired, FieldTlsActive, FieldBdatChunk, FieldSmtpUtf8,
+  FieldAllRecipientsRequired, FieldTlsActive, FieldBdatChunk, FieldSmtpUtf8, FieldPipelineAuth,
   TlsPolicyNone, TlsPolicyRequired, MechPlain, MechLogin, MechXoauth2,
 } from "./fields";
 import { ReasonBadState, ReasonBadArgument } from "./events";
@@ -81,6 +81,7 @@ export function setInt(field: i32, value: i32): i32 {
     if (value < 0) return ReasonBadArgument;
     setBdatChunkMax(<u32>value);
   } else if (field == FieldSmtpUtf8) setSmtpUtf8(value != 0);
+  else if (field == FieldPipelineAuth) setPipelineAuth(value != 0);
   else return ReasonBadArgument;
   return 0;
 }

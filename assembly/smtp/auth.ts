@@ -1,8 +1,9 @@
 // SMTP AUTH (RFC 4954) on top of the SASL writers in assembly/sasl/. Credentials never leave
 // before TLS unless the configuration explicitly allows it, and are wiped once used.
 import { State, Cmd, state, setState, tlsActive, allowPlaintextAuth, authAllowed, sendEnd,
-  sendEndSecret, failReply, failLocal, enterReady, wipeSecretsInside } from "./session";
-import { capAuth } from "./caps";
+  sendEndSecret, failReply, failLocal, enterReady, wipeSecretsInside, pipelineAuth, usePipelining } from "./session";
+import { capAuth, capFlags } from "./caps";
+import { CapPipelining } from "./fields";
 import { username, password, token, slotWipe, scratch } from "./store";
 import { wireBegin, wireLit, wireReserve } from "./wire";
 import { textPtr, textLen } from "./reply";
@@ -20,6 +21,8 @@ import {
 
 export let mech: i32 = 0;  // the Mech* chosen for this session
 let step: i32 = 0;         // 334 challenges answered so far
+/** AUTH PLAIN is out and the envelope may follow before its 235 (FieldPipelineAuth). */
+let authAhead = false;
 
 /** After EHLO (and STARTTLS): authenticate if the configuration asks for it. */
 export function beginAuth(): void {
@@ -36,6 +39,7 @@ export function beginAuth(): void {
   // strongest first: OAuth bearer tokens over reusable passwords; PLAIN before LOGIN (one round trip)
   mech = (usable & MechXoauth2) != 0 ? MechXoauth2 : (usable & MechPlain) != 0 ? MechPlain : MechLogin;
   step = 0;
+  authAhead = false;
   if (mech == MechXoauth2) {
     setState(State.NeedToken);
     pushEventLit(EventNeedAccessToken, 0, 0, ClassOk, 0, "");
@@ -61,6 +65,14 @@ function sendAuth(): void {
     if (p) writePlain(p, username.base, username.len, password.base, password.len);
     slotWipe(password);
     sendEndSecret(Cmd.Auth, "AUTH PLAIN ****");
+    // RFC 4954 §4: AUTH with an initial response for a one-round-trip mechanism without a
+    // security layer (PLAIN) need not end a pipelined group: MAIL, RCPT and the body may follow
+    // at once. Opt-in, because ReadyForEnvelope then comes before the 235 (the doctor's probe
+    // stops at ReadyForEnvelope and must see the 235 first).
+    if (pipelineAuth && usePipelining && (capFlags & CapPipelining) != 0) {
+      authAhead = true;
+      enterReady();
+    }
   } else if (mech == MechXoauth2) {
     wireLit("AUTH XOAUTH2 ");
     const n = xoauth2Len(username.len, token.len);
@@ -86,7 +98,16 @@ export function authReply(code: i32): void {
   if (code == 235) { // RFC 4954 §6
     wipeSecretsInside();
     pushEventLit(EventAuthenticated, code, 0, ClassOk, 0, "");
-    enterReady();
+    if (!authAhead) enterReady();
+    authAhead = false;
+    return;
+  }
+  if (authAhead) {
+    // The envelope already followed: fail the whole session as an AUTH failure (the replies to
+    // the pipelined commands are drained and dropped).
+    authAhead = false;
+    setState(State.Auth);
+    failReply(ReasonAuthFailed, true);
     return;
   }
   if (code != 334) {

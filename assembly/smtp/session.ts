@@ -61,6 +61,7 @@ export let allRecipientsRequired = false;
 export let tlsActive = false;
 export let bdatChunkMax: u32 = 0; // 0 = as much as the output buffer holds
 export let smtpUtf8 = false;
+export let pipelineAuth = false;
 /** After a Failed event: may QUIT still be sent (the server is in a command state)? */
 export let canQuit = false;
 /** The failure ended only the mail transaction: RSET can make the session Ready again. */
@@ -76,6 +77,7 @@ export function setAllRecipientsRequired(v: bool): void { allRecipientsRequired 
 export function setTlsActive(v: bool): void { tlsActive = v; }
 export function setBdatChunkMax(v: u32): void { bdatChunkMax = v; }
 export function setSmtpUtf8(v: bool): void { smtpUtf8 = v; }
+export function setPipelineAuth(v: bool): void { pipelineAuth = v; }
 export function setState(s: State): void { state = s; }
 
 /** Reply class from the first digit (RFC 5321 §4.2.1). 3yz is an intermediate positive reply. */
@@ -171,6 +173,7 @@ export function sessionReset(): void {
   tlsActive = false;
   bdatChunkMax = 0;
   smtpUtf8 = false;
+  pipelineAuth = false;
   canQuit = false;
   txFailed = false;
   quitQueued = false;

@@ -41,6 +41,8 @@ export function configureCore(core: Core, o: SessionOptions): void {
   }
   core.setInt(k.FieldAllowPlaintextAuth!, a.allowPlaintextAuth ? 1 : 0);
   core.setInt(k.FieldUsePipelining!, o.board.smtp.pipelining ? 1 : 0);
+  // Sending (not probing): AUTH PLAIN may head the envelope's pipelined group (RFC 4954 §4).
+  if (k.FieldPipelineAuth !== undefined && !o.probe) core.setInt(k.FieldPipelineAuth, 1);
   if (o.board.smtp.bdatChunk) core.setInt(k.FieldBdatChunk!, o.board.smtp.bdatChunk);
 }
 
