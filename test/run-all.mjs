@@ -1,7 +1,8 @@
 // `npm test`: the core's as-pect specs, then the host's node:test suites, then one closing line.
 // Each runner's own output streams through; the counts are read from their summaries.
 import { spawn } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 // Node 20's test runner takes no globs: list test/**/*.test.ts ourselves. An optional argument
@@ -14,6 +15,11 @@ function hostTestFiles(dir) {
   });
 }
 const filter = process.argv[2] ?? "";
+// Every send in the suites goes through the durable outbox: give this run its own, so nothing
+// lands in the user's queue and nothing is left behind.
+const outboxRoot = mkdtempSync(join(tmpdir(), "mfp-test-outbox-"));
+process.env.MFP_OUTBOX_DIR = join(outboxRoot, "outbox");
+process.on("exit", () => rmSync(outboxRoot, { recursive: true, force: true }));
 const hostOnly = process.env.MFP_TEST_HOST_ONLY === "1";
 
 function run(cmd, args) {

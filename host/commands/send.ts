@@ -67,9 +67,10 @@ export async function runSend(f: SendFlags): Promise<number> {
   let jobNote = "";
   try {
     const session = { ...prepared.options, onProgress: (p: Progress) => view.update(p), signal: ac.signal };
-    if (f.queue || f.outbox) {
+    if (f.queue !== false && session.message.attachments.length > 0) {
       // Durable first (issue 6): the scan is in the outbox before the first byte goes out; a
-      // transient failure leaves it there for `mfp-mail daemon`.
+      // transient failure leaves it there for `mfp-mail daemon`. --no-queue skips this, and a
+      // text-only message (no scan to lose) is sent directly.
       const { Outbox, outboxOptionsFromBoard } = await import("../outbox/index.js");
       const { sendViaOutbox } = await import("../outbox/send.js");
       try {
@@ -139,8 +140,8 @@ export function sendCommand(): Command {
     .option("--allow-plaintext-auth", "allow credentials without TLS (lab only; warns loudly)")
     .option("--ehlo-name <name>", "name sent in EHLO (default mfp-mail.localdomain)")
     .option("--timeout <ms>", "one timeout for every phase (default: the board's RFC 5321 values)")
-    .option("--queue", "put the scan in the durable outbox first, then send (retried by mfp-mail daemon)")
-    .option("--outbox <dir>", "outbox directory (implies --queue; default: the board's outbox.dir)")
+    .option("--no-queue", "send directly, without storing the scan in the durable outbox first (a failed send is then not retried)")
+    .option("--outbox <dir>", "outbox directory (default: the board's outbox.dir, or $MFP_OUTBOX_DIR)")
     .option("--json", "print the result as one JSON object on the last stdout line")
     .action(async (f: SendFlags) => {
       process.exitCode = await runSend(f);

@@ -5,6 +5,7 @@ import { readFileSync, existsSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { dirname, join, resolve } from "node:path";
+import { homedir } from "node:os";
 import type { Ajv, ErrorObject } from "ajv";
 import { ConfigError } from "./errors.js";
 import { mailboxProblem } from "./address.js";
@@ -142,6 +143,19 @@ export function parseBoard(data: unknown, source = "board"): Board {
   }
   const board = structuredClone(data) as Board & { $schema?: string };
   delete board.$schema;
+  // A leading "~/" is the user's home, so the desktop board keeps its queue out of the work tree.
+  if (board.outbox.dir.startsWith("~/")) board.outbox.dir = join(homedir(), board.outbox.dir.slice(2));
+  return board;
+}
+
+/**
+ * A shipped board, with MFP_OUTBOX_DIR (when set) as its outbox: one queue for a container or a
+ * test run without writing a board file. A board file given by path keeps its own directory.
+ */
+function loadShippedBoard(name: string): Board {
+  const board = loadBoard(join(boardsDir(), `${name}.json`));
+  const override = process.env.MFP_OUTBOX_DIR;
+  if (override) board.outbox.dir = resolve(override);
   return board;
 }
 
@@ -172,14 +186,14 @@ export function resolveBoard(nameOrPath: string): Board {
   if (/^[a-z0-9][a-z0-9-]*$/.test(nameOrPath)) {
     const p = join(boardsDir(), `${nameOrPath}.json`);
     if (!existsSync(p)) throw new ConfigError("BOARD_UNKNOWN", "--board", `no board named "${nameOrPath}"; shipped boards: ${boardNames().join(", ")} (or give a path to a .json file)`);
-    return loadBoard(p);
+    return loadShippedBoard(nameOrPath);
   }
   return loadBoard(nameOrPath);
 }
 
 /** The desktop simulator's board (boards/sim-desktop.json). */
 export function defaultBoard(): Board {
-  return loadBoard(join(boardsDir(), "sim-desktop.json"));
+  return loadShippedBoard("sim-desktop");
 }
 
 /** The retry delay before attempt n+1 after n failures, without jitter (for tests and display). */
