@@ -54,7 +54,9 @@ export function runTimed(cmd: string, args: string[], env: NodeJS.ProcessEnv, me
   });
 }
 
-export type PeerName = "mfp-mail" | "nodemailer" | "curl" | "swaks" | "floor";
+/** "mfp-mail" is the product as shipped (the scan is stored durably in the outbox first);
+ * "mfp-mail --no-queue" sends straight from the file, as the other peers do. */
+export type PeerName = "mfp-mail" | "mfp-mail --no-queue" | "nodemailer" | "curl" | "swaks" | "floor";
 
 export function peerAvailable(name: PeerName): boolean {
   if (name === "curl") return hasCommand("curl");
@@ -69,11 +71,13 @@ export function sendWith(name: PeerName, spec: SendSpec, measureRss = false): Pr
   };
   switch (name) {
     case "mfp-mail":
+    case "mfp-mail --no-queue":
       return runTimed(process.execPath, [
         `${repoRoot}/dist/host/cli.js`, "send", "--server", "localhost", "--port", String(spec.port),
         "--tls", "starttls", "--require-tls", "--ca", spec.caFile, "--auth", "plain", "--user", spec.user,
         "--password-env", "BENCH_PASS", "--from", "scanner@example.com", "--to", "desk@example.com",
-        "--subject", "Scan", "--body", "Scanned document attached.", "--attach", spec.file, "--json", ...(spec.extraArgs ?? []),
+        "--subject", "Scan", "--body", "Scanned document attached.", "--attach", spec.file, "--json",
+        ...(name === "mfp-mail --no-queue" ? ["--no-queue"] : []), ...(spec.extraArgs ?? []),
       ], env, measureRss);
     case "nodemailer":
       return runTimed(process.execPath, [here("./peers/nodemailer-send.mjs")], env, measureRss);

@@ -49,18 +49,8 @@ verify() {
 have_deb_src() { grep -rqsE '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/; }
 
 if ! verify; then
-  if ! have_deb_src; then
-    [ "$(id -u)" = 0 ] || die "no deb-src entry for apt-get source; run .ci/setup.d/20-mbedtls.sh as root"
-    echo "build:tls: adding a deb-src entry for Debian bookworm main"
-    cat > /etc/apt/sources.list.d/mfp-mail-deb-src.sources <<'SRC'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-    apt-get update -qq
-  fi
+  # The deb-src entry is set up once, with the toolchain, by .ci/setup.d/20-mbedtls.sh.
+  have_deb_src || die "no deb-src entry for apt-get source; run .ci/setup.d/20-mbedtls.sh as root first"
   echo "build:tls: apt-get source mbedtls=$MBEDTLS_DEB_VERSION"
   rm -f "$WORK/$DSC" "$WORK/$ORIG" "$WORK/$DEBTAR"
   (cd "$WORK" && apt-get source --download-only -qq "mbedtls=$MBEDTLS_DEB_VERSION" 2>&1 | grep -v '^W: Download is performed unsandboxed' || true)
