@@ -5,6 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { sendMessage } from "../../host/session.js";
 import { simulatedScan } from "../../host/scan/index.js";
 import { startPostfix, postfixUnavailable, type PostfixInstance } from "../fixtures/postfix.js";
@@ -70,4 +71,24 @@ test("Postfix: wrong password → 535, failed, nothing delivered", { skip: why ?
   assert.equal(r.status, "failed");
   assert.equal(r.code, 535);
   assert.equal((await pf.readDelivered()).length, before);
+});
+
+// Issue 10: a board that selects the mbedtls-wasm engine sends a scan to Postfix over STARTTLS.
+const noMbedtls = existsSync(new URL("../../build/mbedtls.wasm", import.meta.url)) ? false : "build/mbedtls.wasm not built (npm run build:tls)";
+
+test("Postfix: a board selecting mbedtls-wasm sends a scan over STARTTLS (TLS 1.2), byte-identical", { skip: why ?? noMbedtls }, async () => {
+  const before = (await pf.readDelivered()).length;
+  const scan = simulatedScan({ pages: 3, bytes: 600_000, seed: 13 });
+  const o = opts();
+  const mbedBoard = { ...o.board, tls: { ...o.board.tls, engine: "mbedtls-wasm" as const, minVersion: "TLSv1.2" as const } };
+  const r = await sendMessage({ ...o, board: mbedBoard, message: { ...o.message, subject: "Postfix via mbedtls-wasm", attachments: [scan] } });
+  assert.equal(r.status, "sent", `${r.message}\n${pf.log().slice(-2000)}`);
+  assert.equal(r.tls?.engine, "mbedtls-wasm");
+  assert.equal(r.tls?.protocol, "TLSv1.2");
+  const all = await pf.waitDelivered(before + 1);
+  const mails = await Promise.all(all.map((m) => parse(Buffer.from(m, "latin1"))));
+  const mail = mails.find((m) => m.subject === "Postfix via mbedtls-wasm");
+  assert.ok(mail, "the message is in the maildir");
+  assert.match(String(mail.headers.get("received") ?? ""), /TLSv1\.2/);
+  assert.equal(createHash("sha256").update(mail.attachments[0]!.content).digest("hex"), await sha256(scan));
 });
