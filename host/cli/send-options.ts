@@ -24,6 +24,11 @@ export interface SendFlags {
   auth?: string;
   user?: string;
   passwordEnv?: string;
+  /** App-only XOAUTH2 (client credentials): all three, the secret only from an environment variable. */
+  tenant?: string;
+  clientId?: string;
+  clientSecretEnv?: string;
+  authority?: string;
   from?: string;
   to?: string[];
   cc?: string[];
@@ -72,6 +77,34 @@ function intFlag(v: string | undefined, flag: string, min: number, max: number):
 /** A token from MFP_MAIL_TOKEN (lab use, tests): nothing to refresh. */
 function staticToken(token: string): TokenProvider {
   return { getAccessToken: async () => token, invalidate: () => {} };
+}
+
+/**
+ * App-only XOAUTH2 (RFC 6749 §4.4 client credentials, Microsoft's `.default` scope for Exchange
+ * Online): the app registration signs in as itself and sends as the mailbox given by --user, which
+ * an Exchange admin must have granted it (Add-MailboxPermission for the app's service principal).
+ * The secret is read from the environment variable --client-secret-env names, never from argv.
+ */
+async function appOnlyTokenProvider(f: SendFlags, env: NodeJS.ProcessEnv): Promise<TokenProvider> {
+  if (!f.tenant) throw new ConfigError("OPTION_INVALID", "--tenant", "app-only sign-in needs the Entra ID tenant (GUID or domain)");
+  if (!f.clientId) throw new ConfigError("OPTION_INVALID", "--client-id", "app-only sign-in needs the application (client) id");
+  if (!f.clientSecretEnv) {
+    throw new ConfigError("OPTION_INVALID", "--client-secret-env", "app-only sign-in needs the client secret: put it in an environment variable and name it with --client-secret-env VAR");
+  }
+  const clientSecret = env[f.clientSecretEnv];
+  if (clientSecret === undefined || clientSecret === "") {
+    throw new ConfigError("OPTION_INVALID", "--client-secret-env", `environment variable ${f.clientSecretEnv} is ${clientSecret === undefined ? "not set" : "empty"}`);
+  }
+  const { ClientCredentialsTokenProvider } = await import("../oauth/provider.js");
+  try {
+    return new ClientCredentialsTokenProvider({ tenant: f.tenant, clientId: f.clientId, clientSecret, ...(f.authority ? { authority: f.authority } : {}) });
+  } catch (e) {
+    // resolveEndpoints: a tenant or client id that cannot be put in a URL, or a non-https authority.
+    const code = (e as { code?: string }).code;
+    const msg = (e as Error).message;
+    const flag = code === "OAUTH_INSECURE_AUTHORITY" || /^"/.test(msg) ? "--authority" : /^client id/.test(msg) ? "--client-id" : "--tenant";
+    throw new ConfigError("OPTION_INVALID", flag, msg);
+  }
 }
 
 export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJS.ProcessEnv }): Promise<PreparedSend> {
@@ -162,6 +195,13 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
   let password: string | undefined;
   let tokenProvider: TokenProvider | undefined;
   const user = f.user ?? f.from;
+  // App-only sign-in flags only mean something with XOAUTH2; refuse them elsewhere rather than
+  // silently sending with another mechanism.
+  const appOnly = f.tenant !== undefined || f.clientId !== undefined || f.clientSecretEnv !== undefined || f.authority !== undefined;
+  if (appOnly && auth !== "xoauth2") {
+    const flag = f.tenant !== undefined ? "--tenant" : f.clientId !== undefined ? "--client-id" : f.clientSecretEnv !== undefined ? "--client-secret-env" : "--authority";
+    throw new ConfigError("OPTION_INVALID", flag, `app-only sign-in (client credentials) needs --auth xoauth2, got --auth ${auth}`);
+  }
   if (auth === "plain" || auth === "login") {
     if (f.passwordEnv) {
       password = io.env[f.passwordEnv];
@@ -171,6 +211,8 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
     } else {
       throw new ConfigError("OPTION_INVALID", "--password-env", `AUTH ${auth.toUpperCase()} needs a password: put it in an environment variable and name it with --password-env VAR`);
     }
+  } else if (auth === "xoauth2" && appOnly) {
+    tokenProvider = await appOnlyTokenProvider(f, io.env);
   } else if (auth === "xoauth2") {
     const envToken = io.env[f.passwordEnv ?? "MFP_MAIL_TOKEN"];
     if (envToken) tokenProvider = staticToken(envToken);

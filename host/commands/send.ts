@@ -2,6 +2,7 @@
 // The flag contract is fixed by issue 4; scripts rely on it:
 //   --server --port --tls starttls|implicit|none --require-tls --ca --insecure-skip-verify
 //   --client-cert --client-key --auth none|plain|login|xoauth2 --user --password-env VAR
+//   (app-only XOAUTH2: --tenant --client-id --client-secret-env VAR [--authority URL])
 //   --from --to… --cc… --subject --body|--body-file --attach FILE… --scan-pages N --preset
 //   --board --allow-plaintext-auth --json
 // Exit codes: 0 sent (or partial: the message went out, some recipients refused), 2 config
@@ -124,6 +125,10 @@ export function sendCommand(): Command {
     .addOption(new Option("--auth <mech>", "none | plain | login | xoauth2 (default none)"))
     .option("--user <name>", "SASL user (default: --from)")
     .option("--password-env <VAR>", "environment variable holding the password (never in argv; prompted on a TTY)")
+    .option("--tenant <tenant>", "app-only XOAUTH2: Entra ID tenant (GUID or domain); with --client-id and --client-secret-env")
+    .option("--client-id <id>", "app-only XOAUTH2: application (client) id of the app registration")
+    .option("--client-secret-env <VAR>", "app-only XOAUTH2: environment variable holding the client secret (never in argv)")
+    .option("--authority <url>", "app-only XOAUTH2: identity platform base URL (default https://login.microsoftonline.com)")
     .option("--from <address>", "sender address")
     .option("--to <address>", "recipient, repeatable", repeat)
     .option("--cc <address>", "copy recipient, repeatable", repeat)

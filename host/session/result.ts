@@ -84,7 +84,10 @@ function classifyFailure(st: AttemptState): { c: Classified; detail: string } {
         userMessage: panelLines(t.panel),
         adminHint: t.transient
           ? "The identity platform could not be reached or failed for now; the outbox retries later. Check the device's network and DNS if it persists."
-          : "The XOAUTH2 sign-in cannot be used any more: run mfp-mail login (or sign in on the device panel) for this mailbox." },
+          : t.code === "OAUTH_CLIENT_INVALID"
+            // invalid_client / unauthorized_client: the app registration, not the mailbox's sign-in.
+            ? "The identity platform refused the app registration: check the tenant, the client id and, for app-only sign-in, the client secret (--client-secret-env)."
+            : "The XOAUTH2 sign-in cannot be used any more: run mfp-mail login (or sign in on the device panel) for this mailbox." },
       detail: f.text,
     };
   }
