@@ -6,145 +6,42 @@
 // request. The secret never appears in the output or in any process's arguments.
 
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
-import type { AddressInfo } from "node:net";
-import { simpleParser } from "mailparser";
-import { SMTPServer } from "smtp-server";
-import { createCa, issueServerCert } from "../../host/certs/selfsigned.js";
 import { IdentityServer } from "./identity-server.js";
+import { runCli, filesUnder, startBearerLab, type Auth, type BearerLab, type Delivered, type Run } from "./cli-lab.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
-const CLI = join(ROOT, "host/cli.ts");
 const USER = "scanner@contoso.example";
 const SECRET = "app-secret-Q7~vX2.mfp-only-in-env";
 const WRONG = "wrong-secret-K3~pL9.also-only-in-env";
 
-interface Run { code: number | null; stdout: string; stderr: string; argvSeen: string[] }
-
-/** Every process's command line, read from /proc (Linux); empty elsewhere. */
-async function allCmdlines(): Promise<string[]> {
-  let pids: string[];
-  try {
-    pids = (await readdir("/proc")).filter((p) => /^\d+$/.test(p));
-  } catch {
-    return [];
-  }
-  const out: string[] = [];
-  for (const p of pids) {
-    try {
-      out.push((await readFile(`/proc/${p}/cmdline`, "utf8")).replace(/\0/g, " "));
-    } catch {
-      /* the process ended meanwhile */
-    }
-  }
-  return out;
-}
-
-/** Run the CLI with extra environment; sample every process's arguments while it runs (≤ 600 samples). */
-function cli(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], {
-      cwd: ROOT, env: { ...process.env, MFP_DEBUG: "", MFP_MAIL_TOKEN: "", ...env }, stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    const argvSeen = new Set<string>();
-    let running = true;
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    void (async () => {
-      for (let i = 0; running && i < 600; i++) {
-        for (const c of await allCmdlines()) argvSeen.add(c);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    })();
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    child.on("close", (code) => {
-      running = false;
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, argvSeen: [...argvSeen] });
-    });
-  });
-}
-
-async function filesUnder(d: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(d, { withFileTypes: true })) {
-    const p = join(d, e.name);
-    if (e.isDirectory()) out.push(...(await filesUnder(p)));
-    else if (e.isFile()) out.push(p);
-  }
-  return out;
-}
-
 describe("send --auth xoauth2 app-only (client credentials) end to end", () => {
   let idp: IdentityServer;
-  let smtp: SMTPServer;
+  let lab: BearerLab;
   let port = 0;
   let dir = "";
   let boardFile = "";
   let caFile = "";
-  const auths: { user: string; ok: boolean }[] = [];
-  const delivered: { from: string; to: string[]; subject: string }[] = [];
+  let auths: Auth[] = [];
+  let delivered: Delivered[] = [];
   const runs: Run[] = [];
 
   before(async () => {
     idp = new IdentityServer({ clientSecret: SECRET });
     idp.account = USER; // the mailbox the app was granted to send as
     await idp.start();
-    const ca = createCa("oauth app-only CA");
-    const cert = issueServerCert(ca, { names: ["localhost", "127.0.0.1"] });
-    smtp = new SMTPServer({
-      key: cert.key, cert: cert.cert, minVersion: "TLSv1.2",
-      authMethods: ["XOAUTH2"], logger: false,
-      onAuth(auth, _session, cb) {
-        const ok = auth.method === "XOAUTH2" && idp.isValidAccessToken(auth.accessToken ?? "", auth.username ?? "");
-        auths.push({ user: auth.username ?? "", ok });
-        if (ok) return cb(null, { user: auth.username });
-        return cb(null, { data: { status: "401", schemes: "bearer", scope: "https://outlook.office365.com/.default" } } as never);
-      },
-      onMailFrom(_a, session, cb) {
-        cb(session.user ? undefined : Object.assign(new Error("5.7.57 Client not authenticated"), { responseCode: 530 }));
-      },
-      onData(stream, session, cb) {
-        simpleParser(stream).then((m) => {
-          delivered.push({
-            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
-            to: session.envelope.rcptTo.map((r) => r.address),
-            subject: m.subject ?? "",
-          });
-          cb(null, "2.6.0 Queued mail for delivery");
-        }, (e: Error) => cb(e));
-      },
-    });
-    smtp.on("error", () => {});
-    await new Promise<void>((r) => smtp.listen(0, "127.0.0.1", () => r()));
-    port = (smtp.server.address() as AddressInfo).port;
-
-    dir = await mkdtemp(join(tmpdir(), "mfp-oauth-app-"));
-    caFile = join(dir, "ca.pem");
-    await writeFile(caFile, ca.cert);
-    const board = JSON.parse(await readFile(join(ROOT, "boards/sim-desktop.json"), "utf8"));
-    delete board.$schema;
-    board.name = "oauth-app-only";
-    board.outbox.dir = join(dir, "outbox");
-    boardFile = join(dir, "board.json");
-    await writeFile(boardFile, JSON.stringify(board));
+    lab = await startBearerLab(idp, "oauth-app-only", "https://outlook.office365.com/.default");
+    ({ port, dir, caFile, boardFile, auths, delivered } = lab);
   });
 
   after(async () => {
-    await new Promise<void>((r) => smtp.close(() => r()));
+    await lab.close();
     await idp.stop();
-    await rm(dir, { recursive: true, force: true });
   });
 
   const send = async (subject: string, env: Record<string, string>, extra: string[] = []) => {
-    const r = await cli([
+    const r = await runCli([
       "send", "--board", boardFile, "--server", "127.0.0.1", "--port", String(port), "--tls", "starttls", "--require-tls",
       "--ca", caFile, "--auth", "xoauth2", "--user", USER, "--from", USER, "--to", "accounting@contoso.example",
       "--tenant", idp.tenant, "--client-id", idp.clientId, "--client-secret-env", "MFP_TEST_APP_SECRET", "--authority", idp.authority,
@@ -164,7 +61,7 @@ describe("send --auth xoauth2 app-only (client credentials) end to end", () => {
     assert.equal(grants[0]!.clientId, idp.clientId);
     assert.equal(idp.grants("urn:ietf:params:oauth:grant-type:device_code") + idp.grants("refresh_token"), 0, "no delegated flow");
     assert.deepEqual(auths, [{ user: USER, ok: true }]);
-    assert.deepEqual(delivered, [{ from: USER, to: ["accounting@contoso.example"], subject: "App scan 1" }]);
+    assert.deepEqual(delivered.map(({ from, to, subject }) => ({ from, to, subject })), [{ from: USER, to: ["accounting@contoso.example"], subject: "App scan 1" }]);
   });
 
   it("a scan goes through the durable outbox: the first attempt uses the app-only token, delivered", async () => {
@@ -204,7 +101,7 @@ describe("send --auth xoauth2 app-only (client credentials) end to end", () => {
 
   it("the flags without --auth xoauth2, or an http authority off loopback: exit 2", async () => {
     const before = idp.requests.length;
-    const plain = await cli([
+    const plain = await runCli([
       "send", "--board", boardFile, "--server", "127.0.0.1", "--port", String(port), "--auth", "plain", "--password-env", "MFP_TEST_APP_SECRET",
       "--from", USER, "--to", "accounting@contoso.example", "--tenant", idp.tenant, "--client-id", idp.clientId, "--client-secret-env", "MFP_TEST_APP_SECRET",
     ], { MFP_TEST_APP_SECRET: SECRET });
