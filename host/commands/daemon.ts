@@ -2,20 +2,18 @@
 // own session, honouring each job's backoff and the per-account rate limits, and stops cleanly
 // on SIGTERM/SIGINT: the attempt in flight is abandoned (its job stays queued and is due again
 // at the next start), nothing is lost because a job leaves the queue only after its final 250.
+// Held jobs are listed at start and never tried: they wait for `queue retry-now` or `cancel`.
 //   mfp-mail daemon [--board B] [--outbox DIR] [--poll MS] [--drain]
 // Exit codes: 0 stopped or drained; 2 bad options; 4 outbox unusable.
 import { Command } from "commander";
-import { cachedTokenProvider } from "../oauth/index.js";
 import { runDaemon } from "../outbox/daemon.js";
 import type { AttemptOutcome } from "../outbox/index.js";
-import { sessionDeliver } from "../outbox/session-deliver.js";
 import type { Deliver } from "../outbox/types.js";
-import type { TokenProvider } from "../session/types.js";
-import { cliError, openFromCli, type CliIo, type OutboxCliOptions } from "./outbox-common.js";
+import { cliError, deviceDeliver, openFromCli, queueCounts, type CliIo, type OutboxCliOptions } from "./outbox-common.js";
 
 export interface DaemonCliOptions extends OutboxCliOptions {
   poll?: string | number;
-  /** Exit when the queue is empty. */
+  /** Exit when no queued job is left (held jobs wait for a person, not for the daemon). */
   drain?: boolean;
 }
 
@@ -25,6 +23,8 @@ export function describeOutcome(o: AttemptOutcome): string {
       return `${o.report.final === "sent" ? "sent" : o.report.final} ${o.job.id}: ${o.report.summary}`;
     case "retry":
       return `retry ${o.job.id} at ${new Date(o.at).toISOString()}: ${o.result.message}`;
+    case "held":
+      return `held ${o.job.id} (kept on the device until someone retries or cancels it): ${o.reason}`;
     case "deferred":
       return `wait ${o.job.id} until ${new Date(o.at).toISOString()}: ${o.why}`;
     case "busy":
@@ -42,27 +42,16 @@ export async function runDaemonCommand(o: DaemonCliOptions, io: CliIo, signal: A
   }
   try {
     const { board, outbox } = await openFromCli(o);
-    // One token provider per mailbox for the daemon's lifetime: tokens are refreshed, not refetched per job.
-    const providers = new Map<string, Promise<TokenProvider>>();
-    const d =
-      deliver ??
-      sessionDeliver({
-        board,
-        tokenProvider: (user) => {
-          if (!user) return undefined;
-          if (!providers.has(user)) providers.set(user, cachedTokenProvider(outbox.dir, user));
-          return providers.get(user);
-        },
-      });
+    const d = deliver ?? deviceDeliver(board, outbox);
     for (const q of outbox.store.quarantined) io.err(`quarantined ${q.id}: ${q.reason}`);
-    io.out(`mfp-mail daemon: delivering ${outbox.dir} (${(await outbox.store.ids()).length} job(s) queued)`);
+    io.out(`mfp-mail daemon: delivering ${outbox.dir} (${await queueCounts(outbox)})`);
     await runDaemon(outbox, d, signal, {
       pollMs: poll,
       exitWhenEmpty: o.drain,
       onOutcome: (x) => io.out(describeOutcome(x)),
       onError: (err) => io.err(`mfp-mail daemon: ${err instanceof Error ? err.message : String(err)}; trying again later`),
     });
-    io.out(`mfp-mail daemon: stopped, ${(await outbox.store.ids()).length} job(s) left in the queue`);
+    io.out(`mfp-mail daemon: stopped; ${await queueCounts(outbox)} in the outbox`);
     return 0;
   } catch (e) {
     return cliError(e, io, "daemon");
@@ -75,7 +64,7 @@ export function daemonCommand(): Command {
     .option("--board <name|file>", "board profile (outbox dir, retry policy, log size)")
     .option("--outbox <dir>", "outbox directory (overrides the board)")
     .option("--poll <ms>", "look for new jobs at least this often", "30000")
-    .option("--drain", "exit when the queue is empty")
+    .option("--drain", "exit when no queued job is left (held jobs wait for a person)")
     .action(async (o: DaemonCliOptions) => {
       const ac = new AbortController();
       const stop = () => {

@@ -3,7 +3,11 @@
 import { resolve } from "node:path";
 import { defaultBoard, resolveBoard, type Board } from "../config/board.js";
 import { ConfigError } from "../config/errors.js";
+import { cachedTokenProvider } from "../oauth/index.js";
 import { Outbox, outboxOptionsFromBoard } from "../outbox/index.js";
+import { sessionDeliver } from "../outbox/session-deliver.js";
+import type { Deliver } from "../outbox/types.js";
+import type { TokenProvider } from "../session/types.js";
 import { formatDuration } from "../outbox/backoff.js";
 import { OutboxError, type JobRecord } from "../outbox/types.js";
 
@@ -28,6 +32,30 @@ export async function openFromCli(o: OutboxCliOptions, extra: Parameters<typeof 
   return { board, outbox };
 }
 
+/**
+ * The device's own delivery for jobs sent outside `send` (daemon, queue retry-now): passwords
+ * from the environment variable a job names, XOAUTH2 tokens from the sign-in cache in the outbox
+ * directory, one token provider per mailbox for the process's lifetime (refreshed, not refetched).
+ */
+export function deviceDeliver(board: Board, outbox: Outbox): Deliver {
+  const providers = new Map<string, Promise<TokenProvider>>();
+  return sessionDeliver({
+    board,
+    tokenProvider: (user) => {
+      if (!user) return undefined;
+      if (!providers.has(user)) providers.set(user, cachedTokenProvider(outbox.dir, user));
+      return providers.get(user);
+    },
+  });
+}
+
+/** "3 job(s) queued, 1 held" for status lines. */
+export async function queueCounts(outbox: Outbox): Promise<string> {
+  const jobs = await outbox.list();
+  const held = jobs.filter((j) => j.state === "held").length;
+  return `${jobs.length - held} job(s) queued${held ? `, ${held} held` : ""}`;
+}
+
 /** Exit code and message for the errors a user can act on; rethrows anything else. */
 export function cliError(e: unknown, io: CliIo, cmd: string): number {
   if (e instanceof ConfigError) {
@@ -41,18 +69,63 @@ export function cliError(e: unknown, io: CliIo, cmd: string): number {
   throw e;
 }
 
+/** One job as `mfp-mail queue --json` lists it: where it stands, why, and what the server said last. */
+export interface JobView {
+  id: string;
+  state: JobRecord["state"];
+  /** Held: why a person must act (one sentence), what caused it, the outcome id, since when. */
+  reason: string | null;
+  cause: string | null;
+  outcomeId: string | null;
+  heldAt: string | null;
+  files: string[];
+  bytes: number;
+  createdAt: string;
+  recipients: { address: string; state: string; code?: number }[];
+  attempts: number;
+  firstAttemptAt: string | null;
+  lastAttemptAt: string | null;
+  /** Queued: when the daemon tries it next; null when held. */
+  nextAttemptAt: string | null;
+  lastReply: { code: number; enhanced: string; message: string } | null;
+}
+
+const iso = (t: number | undefined): string | null => (t === undefined ? null : new Date(t).toISOString());
+
+export function jobView(j: JobRecord): JobView {
+  const last = j.attempts.at(-1);
+  return {
+    id: j.id,
+    state: j.state,
+    reason: j.held?.reason ?? null,
+    cause: j.held?.cause ?? null,
+    outcomeId: j.held?.id ?? null,
+    heldAt: iso(j.held?.at),
+    files: j.scans.map((s) => s.fileName),
+    bytes: j.scans.reduce((a, s) => a + s.size, 0),
+    createdAt: new Date(j.createdAt).toISOString(),
+    recipients: j.recipients.map((r) => ({ address: r.address, state: r.state, ...(r.code ? { code: r.code } : {}) })),
+    attempts: j.attemptCount,
+    firstAttemptAt: iso(j.firstAttemptAt ?? j.attempts[0]?.startedAt),
+    lastAttemptAt: iso(last?.startedAt),
+    nextAttemptAt: j.state === "held" ? null : iso(j.nextAttemptAt),
+    lastReply: last ? { code: last.code, enhanced: last.enhanced, message: last.message } : null,
+  };
+}
+
 export function jobLine(j: JobRecord, now: number): string {
   const pending = j.recipients.filter((r) => r.state === "pending").map((r) => r.address);
   const delivered = j.recipients.filter((r) => r.state === "delivered").length;
   const last = j.attempts.at(-1);
-  const next = j.nextAttemptAt <= now ? "due now" : `next try in ${formatDuration(j.nextAttemptAt - now)}`;
+  const next = j.state === "held" ? "HELD: retry-now or cancel" : j.nextAttemptAt <= now ? "due now" : `next try in ${formatDuration(j.nextAttemptAt - now)}`;
   const size = j.scans.reduce((a, s) => a + s.size, 0);
+  const first = j.firstAttemptAt ?? j.attempts[0]?.startedAt;
   return [
     j.id,
-    `${j.scans.map((s) => s.fileName).join(",")} (${size} B)`,
+    j.scans.length ? `${j.scans.map((s) => s.fileName).join(",")} (${size} B)` : "text message",
     `age ${formatDuration(now - j.createdAt)}`,
     `to ${pending.join(",")}${delivered ? ` (+${delivered} delivered)` : ""}`,
-    `${j.attemptCount} attempt(s)`,
+    `${j.attemptCount} attempt(s)${first !== undefined && last ? ` from ${new Date(first).toISOString()} to ${new Date(last.startedAt).toISOString()}` : ""}`,
     next,
     last ? `last: ${last.code || ""} ${last.message}`.trim() : "not tried yet",
   ].join("  ·  ");

@@ -1,10 +1,16 @@
-// `mfp-mail queue`: list the outbox, make jobs due now, or cancel them.
-//   mfp-mail queue [--json]              list queued jobs, quarantined jobs, recent final reports
-//   mfp-mail queue retry-now <id…|all>   next attempt now (the daemon picks it up; rate limits apply)
-//   mfp-mail queue cancel <id…>          drop without delivering (report: cancelled)
-// Exit codes: 0 done; 1 a job not found or busy; 2 bad options; 4 outbox unusable.
+// `mfp-mail queue`: list the outbox, send jobs now, or cancel them.
+//   mfp-mail queue [--json]              queued and held jobs, quarantined jobs, recent final reports
+//   mfp-mail queue retry-now <id…|all>   send now, in this process (a held job is released first:
+//                                        queued again with a fresh retention window)
+//   mfp-mail queue cancel <id…>          remove without delivering (report: cancelled)
+// Exit codes: 0 done (retry-now: every job sent); 1 a job not found or busy; 2 bad options;
+// retry-now also 3 (refused, or held again) and 4 (still queued: the daemon retries it), the
+// highest of its jobs'; 4 outbox unusable.
 import { Command } from "commander";
-import { cliError, jobLine, openFromCli, type CliIo, type OutboxCliOptions } from "./outbox-common.js";
+import type { AttemptOutcome } from "../outbox/index.js";
+import type { Deliver } from "../outbox/types.js";
+import { describeOutcome } from "./daemon.js";
+import { cliError, deviceDeliver, jobLine, jobView, openFromCli, type CliIo, type OutboxCliOptions } from "./outbox-common.js";
 
 export interface QueueOptions extends OutboxCliOptions {
   json?: boolean;
@@ -17,12 +23,21 @@ export async function runQueueList(o: QueueOptions, io: CliIo): Promise<number> 
     const quarantined = await outbox.store.listQuarantine();
     const reports = await outbox.reports(5);
     if (o.json) {
-      io.out(JSON.stringify({ dir: outbox.dir, jobs, quarantined, reports }));
+      io.out(JSON.stringify({ dir: outbox.dir, jobs: jobs.map(jobView), quarantined, reports }));
       return 0;
     }
     const now = Date.now();
-    io.out(`Outbox ${outbox.dir}: ${jobs.length} job(s) queued`);
-    for (const j of jobs) io.out(`  ${jobLine(j, now)}`);
+    const queued = jobs.filter((j) => j.state === "queued");
+    const held = jobs.filter((j) => j.state === "held");
+    io.out(`Outbox ${outbox.dir}: ${queued.length} job(s) queued${held.length ? `, ${held.length} held` : ""}`);
+    for (const j of queued) io.out(`  ${jobLine(j, now)}`);
+    if (held.length) {
+      io.out(`⚠ Held: kept on the device, never retried by itself; mfp-mail queue retry-now <id> sends one, cancel <id> removes it:`);
+      for (const j of held) {
+        io.out(`  ${jobLine(j, now)}`);
+        io.out(`    why: ${j.held?.reason ?? "held"}`);
+      }
+    }
     if (quarantined.length) {
       io.out(`Quarantined (damaged, not sent — see ${outbox.dir}/quarantine):`);
       for (const q of quarantined) io.out(`  ${q.id}: ${q.reason}`);
@@ -37,15 +52,28 @@ export async function runQueueList(o: QueueOptions, io: CliIo): Promise<number> 
   }
 }
 
-export async function runQueueRetryNow(ids: string[], o: OutboxCliOptions, io: CliIo): Promise<number> {
+/** retry-now's exit code for one job's outcome. */
+function outcomeExit(o: AttemptOutcome): number {
+  switch (o.kind) {
+    case "done": return o.report.final === "sent" || o.report.final === "partial" ? 0 : 3;
+    case "held": return 3;
+    case "retry": case "deferred": return 4;
+    default: return 1;
+  }
+}
+
+export async function runQueueRetryNow(ids: string[], o: OutboxCliOptions, io: CliIo, deliver?: Deliver): Promise<number> {
   try {
-    const { outbox } = await openFromCli(o);
+    const { board, outbox } = await openFromCli(o);
     const targets = ids.length === 1 && ids[0] === "all" ? await outbox.store.ids() : ids;
+    const d = deliver ?? deviceDeliver(board, outbox);
     let rc = 0;
     for (const id of targets) {
       try {
         await outbox.retryNow(id);
-        io.out(`${id}: due now`);
+        const outcome = await outbox.deliverNow(id, d);
+        io.out(describeOutcome(outcome));
+        rc = Math.max(rc, outcomeExit(outcome));
       } catch (e) {
         rc = Math.max(rc, cliError(e, io, "queue retry-now"));
       }
@@ -78,7 +106,7 @@ const stdio: CliIo = { out: (l) => console.log(l), err: (l) => console.error(l) 
 
 export function queueCommand(): Command {
   const cmd = new Command("queue")
-    .description("list the outbox; retry-now or cancel queued jobs")
+    .description("list the outbox (queued and held jobs); retry-now or cancel jobs")
     .option("--board <name|file>", "board profile (its outbox.dir is the queue)")
     .option("--outbox <dir>", "outbox directory (overrides the board)")
     .option("--json", "one JSON object on stdout")
@@ -87,14 +115,14 @@ export function queueCommand(): Command {
     });
   cmd
     .command("retry-now")
-    .description("make jobs due now (\"all\" for every job)")
+    .description("send jobs now (\"all\" for every job); a held job is released first")
     .argument("<ids...>")
     .action(async (ids: string[], _o: unknown, c: Command) => {
       process.exitCode = await runQueueRetryNow(ids, c.parent!.opts<OutboxCliOptions>(), stdio);
     });
   cmd
     .command("cancel")
-    .description("drop jobs without delivering them")
+    .description("remove jobs without delivering them (queued or held)")
     .argument("<ids...>")
     .action(async (ids: string[], _o: unknown, c: Command) => {
       process.exitCode = await runQueueCancel(ids, c.parent!.opts<OutboxCliOptions>(), stdio);

@@ -6,26 +6,34 @@
 //   --from --to… --cc… --subject --body|--body-file --attach FILE… --scan-pages N --preset
 //   --board --allow-plaintext-auth --json
 // Exit codes: 0 sent (or partial: the message went out, some recipients refused), 2 config
-// error, 3 permanent rejection, 4 transient failure. With --json the last stdout line is the
-// SessionResult as one JSON object.
+// error, 3 permanent refusal (not delivered; or held for a person when the fix is a setting),
+// 4 transient failure and the message is queued on durable storage, 5 transient failure with
+// nothing stored (--no-queue, or the outbox could not take it). With --json the last stdout line
+// is the SessionResult as one JSON object, with "job" when the message is still on the device.
 import { Command, Option } from "commander";
 import { ConfigError } from "../config/errors.js";
 import { sendMessage } from "../session.js";
 import { resolve } from "node:path";
-import type { Progress, SessionResult } from "../session/types.js";
+import type { Progress, SessionOptions, SessionResult } from "../session/types.js";
 import { prepareSend, type SendFlags } from "../cli/send-options.js";
 import { progressView } from "../cli/progress.js";
+import type { JobState } from "../outbox/types.js";
 
 const repeat = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 export function exitCodeFor(r: SessionResult): number {
   if (r.status === "sent" || r.status === "partial") return 0;
   if (r.configError) return 2;
-  return r.status === "queued" ? 4 : 3;
+  if (r.status === "queued") return 4;
+  if (r.status === "not-sent-transient") return 5;
+  return 3;
 }
 
+/** A message still on the device after the command: its outbox job and state. */
+export interface JobRef { id: string; state: JobState; dir: string }
+
 /** JSON contract of issue 4 (plus a few extra fields scripts may ignore). */
-export function jsonResult(r: SessionResult): string {
+export function jsonResult(r: SessionResult, job?: JobRef | null): string {
   return JSON.stringify({
     status: r.status, code: r.code, enhanced: r.enhanced, message: r.message,
     recipients: r.recipients.map((x) => ({ address: x.address, accepted: x.accepted, code: x.code })),
@@ -33,6 +41,7 @@ export function jsonResult(r: SessionResult): string {
     id: r.id, parts: r.parts, ...(r.bodyMode ? { bodyMode: r.bodyMode } : {}),
     ...(r.tls ? { tls: { protocol: r.tls.protocol, cipher: r.tls.cipher } } : {}),
     ...(r.coreMemoryBytes !== undefined ? { coreMemoryBytes: r.coreMemoryBytes } : {}),
+    ...(job ? { job: { id: job.id, state: job.state } } : {}),
   });
 }
 
@@ -41,6 +50,63 @@ function configFailure(e: ConfigError): SessionResult {
     status: "failed", code: 0, enhanced: "", message: e.message, recipients: [], wireBytes: 0, roundTrips: 0,
     messageAccepted: false, transient: false, configError: true, id: e.code, parts: { sent: 0, total: 0 },
   };
+}
+
+const STORE_FAILURES = /^(STORAGE_FULL|OUTBOX_FULL|OUTBOX_UNWRITABLE)$/;
+
+/** A transient failure with nothing stored, when the message cannot even be sent directly. */
+function notStored(why: string, addresses: string[]): SessionResult {
+  return {
+    status: "not-sent-transient", code: 0, enhanced: "", message: why, recipients: addresses.map((address) => ({ address, accepted: false, code: 0 })),
+    wireBytes: 0, roundTrips: 0, messageAccepted: false, transient: true, id: "OUTBOX_UNAVAILABLE", parts: { sent: 0, total: 1 },
+  };
+}
+
+/**
+ * Durable first (issue 6): the message — scan or text only — is in the outbox before the first
+ * byte goes out, and a transient failure leaves it there for `mfp-mail daemon`. When the outbox
+ * cannot take it (storage full, unwritable) the message is sent directly instead: nothing is
+ * stored then, and a transient failure says so ("not-sent-transient", exit 5).
+ */
+async function sendDurably(f: SendFlags, session: SessionOptions, err: (s: string) => void): Promise<{ r: SessionResult; job: JobRef | null } | number> {
+  const { Outbox, outboxOptionsFromBoard } = await import("../outbox/index.js");
+  const { sendViaOutbox } = await import("../outbox/send.js");
+  let outbox;
+  try {
+    outbox = await Outbox.open(outboxOptionsFromBoard(session.board, f.outbox ? { dir: resolve(f.outbox) } : {}));
+    const q = await sendViaOutbox({
+      outbox, session, ...(f.passwordEnv ? { passwordEnv: f.passwordEnv } : {}),
+      ...(f.clientCert ? { clientCertFile: resolve(f.clientCert) } : {}), ...(f.clientKey ? { clientKeyFile: resolve(f.clientKey) } : {}),
+      ...(f.preset ? { preset: f.preset } : {}),
+    });
+    for (const removed of outbox.removedForSpace) err(`mfp-mail: ${removed.summary}`);
+    return { r: q.result, job: q.jobState ? { id: q.jobId, state: q.jobState, dir: outbox.dir } : null };
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (!(e instanceof Error) || !code || !(STORE_FAILURES.test(code) || code === "BAD_JOB" || code === "SECRET_IN_JOB")) throw e;
+    if (!STORE_FAILURES.test(code)) {
+      err(`mfp-mail: the outbox refused the message (${code}): ${e.message}`);
+      if (f.json) process.stdout.write(jsonResult({ ...configFailure(new ConfigError("OPTION_INVALID", "--outbox", e.message)), id: code }) + "\n");
+      return 2;
+    }
+    err(`mfp-mail: the outbox cannot take the message (${code}): ${e.message}; sending it directly, so nothing is kept if this attempt fails`);
+    const m = session.message;
+    if (!m.attachments.every((a) => a.replayable)) return { r: notStored(`Not sent: the outbox could not store it (${code}) and the scan cannot be read a second time`, [...m.to, ...(m.cc ?? [])]), job: null };
+    return { r: await sendMessage(session), job: null };
+  }
+}
+
+const LABEL: Record<SessionResult["status"], string> = {
+  sent: "SENT", partial: "PARTLY SENT", queued: "NOT SENT YET (kept in the outbox, will retry)",
+  "not-sent-transient": "NOT SENT (temporary failure, nothing kept: send it again later)", failed: "NOT SENT",
+};
+
+function jobNote(job: JobRef | null): string {
+  if (!job) return "";
+  if (job.state === "held") {
+    return `  held in the outbox ${job.dir} as job ${job.id}, scan kept: fix the cause, then mfp-mail queue retry-now ${job.id} (or mfp-mail queue cancel ${job.id})`;
+  }
+  return `  kept in the outbox ${job.dir} as job ${job.id}; mfp-mail daemon retries it`;
 }
 
 export async function runSend(f: SendFlags): Promise<number> {
@@ -65,31 +131,13 @@ export async function runSend(f: SendFlags): Promise<number> {
   process.once("SIGINT", onSig);
   process.once("SIGTERM", onSig);
   let r: SessionResult;
-  let jobNote = "";
+  let job: JobRef | null = null;
   try {
     const session = { ...prepared.options, onProgress: (p: Progress) => view.update(p), signal: ac.signal };
-    if (f.queue !== false && session.message.attachments.length > 0) {
-      // Durable first (issue 6): the scan is in the outbox before the first byte goes out; a
-      // transient failure leaves it there for `mfp-mail daemon`. --no-queue skips this, and a
-      // text-only message (no scan to lose) is sent directly.
-      const { Outbox, outboxOptionsFromBoard } = await import("../outbox/index.js");
-      const { sendViaOutbox } = await import("../outbox/send.js");
-      try {
-        const outbox = await Outbox.open(outboxOptionsFromBoard(session.board, f.outbox ? { dir: resolve(f.outbox) } : {}));
-        const q = await sendViaOutbox({
-          outbox, session, ...(f.passwordEnv ? { passwordEnv: f.passwordEnv } : {}),
-          ...(f.clientCert ? { clientCertFile: resolve(f.clientCert) } : {}), ...(f.clientKey ? { clientKeyFile: resolve(f.clientKey) } : {}),
-          ...(f.preset ? { preset: f.preset } : {}),
-        });
-        r = q.result;
-        if (r.status === "queued") jobNote = `  kept in the outbox ${outbox.dir} as job ${q.jobId}; mfp-mail daemon retries it`;
-      } catch (e) {
-        const code = (e as { code?: string }).code;
-        if (!(e instanceof Error) || !code || !/^(STORAGE_FULL|OUTBOX_FULL|OUTBOX_UNWRITABLE|BAD_JOB|SECRET_IN_JOB)$/.test(code)) throw e;
-        err(`mfp-mail: the outbox cannot take the scan (${code}): ${e.message}`);
-        if (f.json) out(jsonResult({ ...configFailure(new ConfigError("OPTION_INVALID", "--outbox", e.message)), id: code }));
-        return code === "BAD_JOB" || code === "SECRET_IN_JOB" ? 2 : 4;
-      }
+    if (f.queue !== false) {
+      const sent = await sendDurably(f, session, err);
+      if (typeof sent === "number") return sent;
+      ({ r, job } = sent);
     } else {
       r = await sendMessage(session);
     }
@@ -100,14 +148,15 @@ export async function runSend(f: SendFlags): Promise<number> {
   }
   const o = prepared.options;
   const rcpt = r.recipients.map((x) => `  ${x.accepted ? "✓" : "✗"} ${x.address} ${x.code || ""}`.trimEnd());
-  const label = { sent: "SENT", partial: "PARTLY SENT", queued: "NOT SENT (temporary failure, try again later)", failed: "NOT SENT" }[r.status];
+  const label = job?.state === "held" ? "NOT SENT (held in the outbox until someone fixes it)" : LABEL[r.status];
   say(`${label}: ${r.message}`);
   for (const l of rcpt) say(l);
   say(`  server ${o.server.host}:${o.server.port}${r.tls ? `, ${r.tls.protocol}` : ""}${r.bodyMode ? `, body ${r.bodyMode}` : ""}, ` +
     `${r.wireBytes} bytes on the wire, ${r.roundTrips} round trips${r.parts.total > 1 ? `, ${r.parts.sent}/${r.parts.total} parts` : ""}`);
   if (r.status !== "sent" && r.adminHint) say(`  hint: ${r.adminHint.split("\n")[0]}`);
-  if (jobNote) say(jobNote);
-  if (f.json) out(jsonResult(r));
+  const note = jobNote(job);
+  if (note) say(note);
+  if (f.json) out(jsonResult(r, job));
   return exitCodeFor(r);
 }
 
@@ -145,7 +194,7 @@ export function sendCommand(): Command {
     .option("--allow-plaintext-auth", "allow credentials without TLS (lab only; warns loudly)")
     .option("--ehlo-name <name>", "name sent in EHLO (default mfp-mail.localdomain)")
     .option("--timeout <ms>", "one timeout for every phase (default: the board's RFC 5321 values)")
-    .option("--no-queue", "send directly, without storing the scan in the durable outbox first (a failed send is then not retried)")
+    .option("--no-queue", "send directly, without storing the message in the durable outbox first (a failed send is then not retried: exit 5)")
     .option("--outbox <dir>", "outbox directory (default: the board's outbox.dir, or $MFP_OUTBOX_DIR)")
     .option("--json", "print the result as one JSON object on the last stdout line")
     .action(async (f: SendFlags) => {

@@ -89,7 +89,8 @@ export async function runSimCommand(f: SimFlags): Promise<number> {
     : `MISMATCH: scanned sha256 ${report.scan.sha256}, arrived ${report.arrivedSha256}`);
   if (!f.json) say("panel     the same flow from a browser: npm start -- --panel (mfp-mail sim --panel) prints its http://127.0.0.1 address");
   if (f.json) out(JSON.stringify({ ...JSON.parse(jsonResult(r)), matched: report.matched, scan: report.scan, arrived: report.arrived }));
-  return report.matched ? 0 : r.status === "queued" ? 4 : 3;
+  // The simulator sends directly (no outbox): a transient failure kept nothing (exit 5).
+  return report.matched ? 0 : r.status === "not-sent-transient" ? 5 : 3;
 }
 
 export function simCommand(): Command {

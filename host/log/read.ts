@@ -61,11 +61,14 @@ export function formatAttempt(v: AttemptView): string[] {
       case "body":
         out.push(`${dt}  body ${r.bytes} bytes`);
         break;
+      case "outbox":
+        out.push(`${dt}  outbox: ${r.text ?? ""}`);
+        break;
       case "end":
         out.push(`${dt}  → ${r.status} ${r.code || ""}${r.enhanced ? " " + r.enhanced : ""} ${r.text ?? ""} (${r.ms} ms)`);
         break;
     }
   }
-  if (!v.end) out.push("           (no end record: the process stopped during this attempt)");
+  if (!v.end && v.records.some((r) => r.kind !== "outbox")) out.push("           (no end record: the process stopped during this attempt)");
   return out;
 }

@@ -18,7 +18,8 @@ export interface LogRecord {
   t: number;
   job: string;
   attempt: number;
-  kind: "begin" | "connect" | "C" | "S" | "tls" | "body" | "end";
+  /** "outbox": what the outbox decided about the job (held, removed for space), not SMTP. */
+  kind: "begin" | "connect" | "C" | "S" | "tls" | "body" | "end" | "outbox";
   text?: string;
   code?: number;
   enhanced?: string;
@@ -60,6 +61,11 @@ export class TranscriptLog {
   /** Start the transcript of attempt `attempt` of job `job`. */
   begin(job: string, attempt: number): AttemptTranscript {
     return new AttemptTranscript(this, job, attempt, this.now);
+  }
+
+  /** An outbox decision about a job (held, removed to make room): sentences the outbox wrote, no secrets. */
+  note(job: string, attempt: number, text: string): void {
+    this.write({ t: this.now(), job, attempt, kind: "outbox", text: replyForLog(text) });
   }
 
   /** Append one record (package-private: only AttemptTranscript builds records). */

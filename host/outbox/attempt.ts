@@ -3,20 +3,25 @@
 // At-least-once: a recipient is marked delivered only after the server's final 250 to the
 // message (after the DATA dot, or BDAT LAST) was read — RFC 5321 §4.1.1.4 / RFC 3030 §2: only
 // that reply transfers responsibility. A connection that drops before it leaves the job queued;
-// if the server had already accepted the message and only its 250 was lost, the retry delivers a
-// duplicate. That is the only way a duplicate arises.
+// if the server had already accepted the message and its 250 was lost — or the device stopped
+// before it recorded that 250 — the retry delivers a duplicate. That window, from the server's
+// acceptance to the device's one-rename commit, is the only way a duplicate arises.
 import { nextAttempt, type RetryPolicy } from "./backoff.js";
+import { holdReason, OUTBOX_TEXT } from "./notices.js";
 import type { RateLimiter } from "./ratelimit.js";
 import type { OutboxStore } from "./store.js";
 import type { AttemptTranscript, TranscriptLog } from "../log/transcript.js";
-import type { AttemptRecord, Clock, Deliver, DeliveryResult, JobRecord, JobRecipient } from "./types.js";
+import type { AttemptRecord, Clock, Deliver, DeliveryResult, HoldCause, JobRecord } from "./types.js";
 import { writeReport, type FinalReport } from "./report.js";
+import { applyResult } from "./verdict.js";
 
 export type AttemptOutcome =
   /** Every recipient has a final answer; the job is gone. report.final says how it ended. */
   | { kind: "done"; job: JobRecord; result: DeliveryResult | null; report: FinalReport }
   /** Some recipients are still pending; the next attempt is due at `at`. */
   | { kind: "retry"; job: JobRecord; result: DeliveryResult; at: number }
+  /** The job waits for a person (held now, or held before and not attempted); the scan stays. */
+  | { kind: "held"; job: JobRecord; result: DeliveryResult | null; reason: string }
   /** Not attempted now (rate limit); try again after `at`. */
   | { kind: "deferred"; job: JobRecord; at: number; why: string }
   /** Another process is delivering this job right now. */
@@ -36,48 +41,32 @@ export interface AttemptContext {
 
 const KEEP_ATTEMPTS = 20;
 
-/** Was this reply code a permanent rejection (RFC 5321 §4.2.1: 5yz)? */
-const permanentCode = (code: number): boolean => code >= 500 && code < 600;
-
-/** Whether the message itself reached the point of no return (final 250 read). */
-function messageAccepted(r: DeliveryResult): boolean {
-  return r.messageAccepted ?? (r.status === "sent" || r.status === "partial");
-}
-
-/** Whether a whole-message failure is worth retrying (4xx, network, timeout, 451 4.7.500 …). */
-function transientFailure(r: DeliveryResult): boolean {
-  if (r.transient !== undefined) return r.transient;
-  if (r.status === "queued") return true;
-  return !permanentCode(r.code);
-}
-
-/** Apply one session result to the job's recipients (only the ones tried). */
-export function applyResult(job: JobRecord, tried: string[], r: DeliveryResult): void {
-  const accepted = messageAccepted(r);
-  const transient = transientFailure(r);
-  for (const rcpt of job.recipients) {
-    if (rcpt.state !== "pending" || !tried.includes(rcpt.address)) continue;
-    const res = r.recipients.find((x) => x.address.toLowerCase() === rcpt.address.toLowerCase());
-    const mark = (state: JobRecipient["state"], code: number, enhanced?: string, message?: string) => {
-      rcpt.state = state;
-      rcpt.code = code;
-      rcpt.enhanced = enhanced;
-      rcpt.message = message;
-    };
-    // A session that reports "sent" without a per-recipient list means every recipient.
-    if (accepted && (res ? res.accepted : r.status === "sent")) mark("delivered", 250, r.enhanced, r.message);
-    else if (res && !res.accepted && permanentCode(res.code)) mark("failed", res.code, res.enhanced, res.message ?? r.message);
-    else if (res && !res.accepted && res.code >= 400) {
-      // This recipient's own 4xx (RCPT) or a transient failure: it stays pending.
-    } else if (!accepted && !transient) mark("failed", r.code, r.enhanced, r.message);
-    // else: still pending — a transient failure of the whole message.
-  }
-}
-
+/**
+ * Settle a job whose recipients all have a final answer. All delivered: the removal is the
+ * commit, and it comes first — the window in which a crash can cause a duplicate ends with one
+ * rename. Otherwise the recipients' final states are made durable first and the report written
+ * before the removal, so a crash can never drop a job without telling.
+ */
 async function finish(ctx: AttemptContext, job: JobRecord, result: DeliveryResult | null, why: string): Promise<AttemptOutcome> {
-  const report = await writeReport(ctx.reportsDir, job, ctx.clock.now(), why);
-  await ctx.store.remove(job.id);
+  let report: FinalReport;
+  if (job.recipients.every((r) => r.state === "delivered")) {
+    await ctx.store.remove(job.id);
+    report = await writeReport(ctx.reportsDir, job, ctx.clock.now(), why);
+  } else {
+    await ctx.store.update(job);
+    report = await writeReport(ctx.reportsDir, job, ctx.clock.now(), why);
+    await ctx.store.remove(job.id);
+  }
   return { kind: "done", job, result, report };
+}
+
+/** Keep the job and its scan, and stop trying it automatically until a person acts. */
+async function hold(ctx: AttemptContext, job: JobRecord, result: DeliveryResult | null, cause: HoldCause, id: string, reason: string): Promise<AttemptOutcome> {
+  job.state = "held";
+  job.held = { cause, id, reason, at: ctx.clock.now() };
+  await ctx.store.update(job);
+  ctx.log.note(job.id, job.attemptCount, `held (${id}): ${reason}`);
+  return { kind: "held", job, result, reason };
 }
 
 /** Deliver one job now (rate limits permitting), record the attempt, and settle the job. */
@@ -87,15 +76,14 @@ export async function attemptJob(ctx: AttemptContext, id: string, deliver: Deliv
   try {
     const job = await ctx.store.load(id);
     if (!job) return { kind: "gone", id, why: "not in the queue" };
+    if (job.state === "held") return { kind: "held", job, result: null, reason: job.held?.reason ?? "held" };
     const pending = job.recipients.filter((r) => r.state === "pending").map((r) => r.address);
     if (pending.length === 0) return await finish(ctx, job, null, "every recipient already has a final answer");
 
     const take = await ctx.limiter.take(job.account, job.limits, pending.length);
     if (!take.ok) {
-      if (take.waitMs === Infinity) {
-        for (const r of job.recipients) if (r.state === "pending") Object.assign(r, { state: "failed", code: 0, message: take.why });
-        return await finish(ctx, job, null, take.why);
-      }
+      // More recipients than the account may ever reach in a day: no server refused anything.
+      if (take.waitMs === Infinity) return await hold(ctx, job, null, "unsendable", "RATE_LIMIT_EXCEEDED_FOR_GOOD", OUTBOX_TEXT.OUTBOX_HELD_UNSENDABLE(take.why));
       return { kind: "deferred", job, at: ctx.clock.now() + take.waitMs, why: take.why };
     }
 
@@ -117,16 +105,18 @@ export async function attemptJob(ctx: AttemptContext, id: string, deliver: Deliv
       // A delivery function should report failures as results; anything thrown is treated as a
       // connection-level fault: transient, nothing accepted.
       const message = err instanceof Error ? err.message : String(err);
-      result = { status: "failed", code: 0, enhanced: "", message, recipients: [], transient: true, messageAccepted: false };
+      result = { status: "not-sent-transient", code: 0, enhanced: "", message, recipients: [], transient: true, messageAccepted: false };
     }
-    transcript.end({ status: result.status, code: result.code, enhanced: result.enhanced, message: result.message });
+    // The job is on storage: a transient failure leaves it queued (the session alone cannot know that).
+    const status = result.status === "not-sent-transient" ? "queued" : result.status;
+    transcript.end({ status, code: result.code, enhanced: result.enhanced, message: result.message });
 
-    applyResult(job, pending, result);
+    const verdict = applyResult(job, pending, result);
     const rec: AttemptRecord = {
       no,
       startedAt,
       endedAt: ctx.clock.now(),
-      status: result.status,
+      status,
       code: result.code,
       enhanced: result.enhanced,
       message: result.message,
@@ -134,6 +124,8 @@ export async function attemptJob(ctx: AttemptContext, id: string, deliver: Deliv
     };
     job.attempts = [...job.attempts, rec].slice(-KEEP_ATTEMPTS);
     job.attemptCount = no;
+    job.firstAttemptAt ??= startedAt;
+    job.windowAttempts += 1;
 
     if (!job.recipients.some((r) => r.state === "pending")) return await finish(ctx, job, result, result.message);
     if (signal.aborted) {
@@ -142,13 +134,9 @@ export async function attemptJob(ctx: AttemptContext, id: string, deliver: Deliv
       await ctx.store.update(job);
       return { kind: "retry", job, result, at: job.nextAttemptAt };
     }
-    const next = nextAttempt(ctx.retry, job.createdAt, no, ctx.clock.now(), ctx.random);
-    if (!next.retry) {
-      for (const r of job.recipients) {
-        if (r.state === "pending") Object.assign(r, { state: "failed", code: result.code, enhanced: result.enhanced, message: `${next.why}; last answer: ${result.message}` });
-      }
-      return await finish(ctx, job, result, next.why);
-    }
+    if (verdict.hold) return await hold(ctx, job, result, verdict.hold.cause, verdict.hold.id, holdReason(verdict.hold.cause, result.message, ctx.retry.giveUpAfter));
+    const next = nextAttempt(ctx.retry, job.windowStartedAt, job.windowAttempts, ctx.clock.now(), ctx.random);
+    if (!next.retry) return await hold(ctx, job, result, "expired", "OUTBOX_RETENTION_EXPIRED", holdReason("expired", result.message, ctx.retry.giveUpAfter));
     job.nextAttemptAt = next.at;
     // Durable before anything else: recipients that got their 250 are never sent again.
     await ctx.store.update(job);

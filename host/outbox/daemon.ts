@@ -11,7 +11,7 @@ export interface DaemonOptions {
   clock?: Clock;
   /** Longest sleep between passes (ms); new jobs from other processes are seen within it. */
   pollMs?: number;
-  /** Stop when the queue is empty (tests, `mfp-mail daemon --drain`). */
+  /** Stop when no queued job is left (tests, `mfp-mail daemon --drain`); held jobs wait for a person. */
   exitWhenEmpty?: boolean;
   onOutcome?: (o: AttemptOutcome) => void;
   onError?: (err: unknown) => void;
@@ -35,7 +35,7 @@ export async function runDaemon(outbox: Outbox, deliver: Deliver, signal: AbortS
     }
     if (signal.aborted) break;
     if (nextDue === null && opts.exitWhenEmpty) {
-      if ((await outbox.store.ids()).length === 0) break;
+      if (!(await outbox.list()).some((j) => j.state === "queued")) break;
     }
     const wait = nextDue === null ? pollMs : Math.min(pollMs, Math.max(0, nextDue - clock.now()));
     if (wait > 0) await clock.sleep(wait, signal);

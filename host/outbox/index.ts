@@ -9,6 +9,7 @@ import type { Board } from "../config/board.js";
 import { TranscriptLog } from "../log/transcript.js";
 import { attemptJob, type AttemptContext, type AttemptOutcome } from "./attempt.js";
 import { DEFAULT_RETRY, type RetryPolicy } from "./backoff.js";
+import { removeOldestHeld, roomWouldHelp } from "./pressure.js";
 import { RateLimiter } from "./ratelimit.js";
 import { readReports, writeReport, type FinalReport } from "./report.js";
 import { OutboxStore, type EnqueueInput } from "./store.js";
@@ -53,6 +54,9 @@ export interface PassResult {
 }
 
 export class Outbox {
+  /** Held jobs this instance removed under the storage-pressure rule (for the caller to show). */
+  readonly removedForSpace: FinalReport[] = [];
+
   private constructor(
     readonly store: OutboxStore,
     private readonly ctx: AttemptContext,
@@ -80,9 +84,23 @@ export class Outbox {
     return this.ctx.log.dir;
   }
 
-  /** Accept a job durably. Throws OutboxError STORAGE_FULL / OUTBOX_FULL / … and then nothing is queued. */
-  enqueue(input: EnqueueInput): Promise<JobRecord> {
-    return this.store.enqueue(input);
+  /**
+   * Accept a job durably. When it does not fit, the oldest held jobs make room one by one
+   * (pressure.ts); with none left it throws OutboxError STORAGE_FULL / OUTBOX_FULL / … and then
+   * nothing is queued.
+   */
+  async enqueue(input: EnqueueInput): Promise<JobRecord> {
+    for (;;) {
+      try {
+        return await this.store.enqueue(input);
+      } catch (err) {
+        if (!roomWouldHelp(err, input)) throw err;
+        const why = err.code === "OUTBOX_FULL" ? "the outbox limit was reached" : "the storage was full";
+        const removed = await removeOldestHeld(this.ctx, why);
+        if (!removed) throw err;
+        this.removedForSpace.push(removed);
+      }
+    }
   }
 
   /** Deliver one job now, ignoring its backoff time (rate limits still apply). */
@@ -90,7 +108,7 @@ export class Outbox {
     return attemptJob(this.ctx, id, deliver, signal);
   }
 
-  /** Every queued job, oldest first (damaged ones are quarantined on the way). */
+  /** Every job, queued and held, oldest first (damaged ones are quarantined on the way). */
   list(): Promise<JobRecord[]> {
     return this.store.list();
   }
@@ -99,14 +117,25 @@ export class Outbox {
     return this.store.load(id);
   }
 
-  /** Make a job due now (`mfp-mail queue --retry-now`). */
+  /**
+   * Make a job due now (`mfp-mail queue retry-now`, the panel's Retry now). A held job is
+   * released: queued again with a fresh retention window, as if it had just been scanned.
+   */
   async retryNow(id: string): Promise<JobRecord> {
     const release = await this.store.lock(id);
     if (!release) throw new OutboxError("JOB_BUSY", `job ${id} is being delivered right now`);
     try {
       const job = await this.store.load(id);
       if (!job) throw new OutboxError("JOB_NOT_FOUND", `no job ${id} in the outbox`);
-      job.nextAttemptAt = this.ctx.clock.now();
+      const now = this.ctx.clock.now();
+      if (job.state === "held") {
+        this.ctx.log.note(job.id, job.attemptCount, `released by a person (retry now) after: ${job.held?.reason ?? "held"}`);
+        job.state = "queued";
+        delete job.held;
+        job.windowStartedAt = now;
+        job.windowAttempts = 0;
+      }
+      job.nextAttemptAt = now;
       await this.store.update(job);
       return job;
     } finally {
@@ -121,7 +150,7 @@ export class Outbox {
     try {
       const job = await this.store.load(id);
       if (!job) throw new OutboxError("JOB_NOT_FOUND", `no job ${id} in the outbox`);
-      const report = await writeReport(this.ctx.reportsDir, job, this.ctx.clock.now(), "cancelled by the user", true);
+      const report = await writeReport(this.ctx.reportsDir, job, this.ctx.clock.now(), "cancelled by the user", "cancelled");
       await this.store.remove(id);
       return report;
     } finally {
@@ -133,13 +162,14 @@ export class Outbox {
     return readReports(this.ctx.reportsDir, limit);
   }
 
-  /** Attempt every job that is due now, in queue order, honouring the rate limits. */
+  /** Attempt every queued job that is due now, in queue order, honouring the rate limits. Held jobs wait for a person. */
   async runDue(deliver: Deliver, signal: AbortSignal = new AbortController().signal, onOutcome?: (o: AttemptOutcome) => void): Promise<PassResult> {
     const outcomes: AttemptOutcome[] = [];
     let nextDue: number | null = null;
     const due = (t: number) => (nextDue = nextDue === null ? t : Math.min(nextDue, t));
     const limited = new Map<string, number>();
     for (const job of await this.store.list()) {
+      if (job.state === "held") continue;
       if (signal.aborted) {
         due(this.ctx.clock.now());
         break;

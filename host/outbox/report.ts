@@ -3,9 +3,17 @@
 import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { atomicWrite, ensureDir } from "./durable.js";
+import { OUTBOX_TEXT } from "./notices.js";
 import type { JobRecord, JobRecipient } from "./types.js";
 
-export type FinalState = "sent" | "partial" | "not-delivered" | "cancelled";
+/**
+ * "not-delivered" only after a server's 5xx refusal; "cancelled" by a person; "removed-for-space"
+ * by the storage-pressure rule (the oldest held job makes room for a new scan).
+ */
+export type FinalState = "sent" | "partial" | "not-delivered" | "cancelled" | "removed-for-space";
+
+/** How a job ended when no delivery decided it. */
+export type EndedBy = "cancelled" | "removed-for-space";
 
 export interface FinalReport {
   id: string;
@@ -21,23 +29,25 @@ export interface FinalReport {
 
 const REPORTS_KEPT = 200;
 
-export function finalState(job: JobRecord, cancelled = false): FinalState {
-  if (cancelled) return "cancelled";
+export function finalState(job: JobRecord, endedBy?: EndedBy): FinalState {
+  if (endedBy) return endedBy;
   const delivered = job.recipients.filter((r) => r.state === "delivered").length;
   if (delivered === job.recipients.length) return "sent";
   return delivered > 0 ? "partial" : "not-delivered";
 }
 
-export async function writeReport(dir: string, job: JobRecord, at: number, why: string, cancelled = false): Promise<FinalReport> {
-  const final = finalState(job, cancelled);
+export async function writeReport(dir: string, job: JobRecord, at: number, why: string, endedBy?: EndedBy): Promise<FinalReport> {
+  const final = finalState(job, endedBy);
   const failed = job.recipients.filter((r) => r.state !== "delivered");
-  const names = job.scans.map((s) => s.fileName).join(", ");
+  const names = jobTitle(job);
   const summary =
     final === "sent"
       ? `${names} delivered to ${job.recipients.length} recipient(s)`
       : final === "cancelled"
         ? `${names}: cancelled, not delivered to ${failed.map((r) => r.address).join(", ")}`
-        : `${names}: NOT DELIVERED to ${failed.map((r) => `${r.address} (${r.code ?? "-"}${r.enhanced ? " " + r.enhanced : ""} ${r.message ?? ""})`).join(", ")}; ${why}`;
+        : final === "removed-for-space"
+          ? OUTBOX_TEXT.OUTBOX_REMOVED_FOR_SPACE(names, why)
+          : `${names}: NOT DELIVERED to ${failed.map((r) => `${r.address} (${r.code ?? "-"}${r.enhanced ? " " + r.enhanced : ""} ${r.message ?? ""})`).join(", ")}; ${why}`;
   const report: FinalReport = { id: job.id, final, at, createdAt: job.createdAt, attempts: job.attemptCount, summary, recipients: job.recipients, scans: job.scans.map((s) => s.fileName) };
   try {
     await ensureDir(dir);
@@ -48,6 +58,13 @@ export async function writeReport(dir: string, job: JobRecord, at: number, why: 
     // The report is informative; a full disk must not keep a delivered job in the queue.
   }
   return report;
+}
+
+/** The scans' file names, or the subject of a text-only message. */
+export function jobTitle(job: JobRecord): string {
+  if (job.scans.length > 0) return job.scans.map((s) => s.fileName).join(", ");
+  const subject = (job.message as { subject?: unknown } | null)?.subject;
+  return typeof subject === "string" && subject ? `message "${subject}"` : "text message";
 }
 
 export async function readReports(dir: string, limit = 20): Promise<FinalReport[]> {

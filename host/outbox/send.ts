@@ -1,13 +1,14 @@
-// `mfp-mail send` through the outbox: the scan is made durable first, then delivered at once.
-// If that first attempt fails transiently the job stays queued for `mfp-mail daemon`; a
-// permanent failure ends the job with a report. The first attempt uses the credentials the CLI
+// `mfp-mail send` through the outbox: the message (scans, or text only) is made durable first,
+// then delivered at once. If that first attempt fails transiently the job stays queued for
+// `mfp-mail daemon` (status "queued"); a failure a person must fix holds it; a 5xx refusal ends
+// it with a report. The first attempt uses the credentials the CLI
 // already holds in memory; the job file records only where a later retry finds them again
 // (the --password-env variable name, or the XOAUTH2 sign-in in the outbox directory).
 import { sendMessage } from "../session.js";
 import type { SessionOptions, SessionResult } from "../session/types.js";
 import type { AttemptOutcome, Outbox } from "./index.js";
 import { pendingRecipients, type JobConnection, type JobMessage } from "./session-deliver.js";
-import { M365_SUBMISSION_LIMITS, type Deliver, type Json, type RateLimits } from "./types.js";
+import { M365_SUBMISSION_LIMITS, type Deliver, type JobRecord, type JobState, type Json, type RateLimits } from "./types.js";
 
 export interface QueuedSendOptions {
   outbox: Outbox;
@@ -26,8 +27,39 @@ export interface QueuedSendOptions {
 export interface QueuedSendResult {
   jobId: string;
   outcome: AttemptOutcome;
-  /** The session's result of the attempt just made; a synthetic "queued" one when none was made. */
+  /** Where the job stands after this attempt: still on the device ("queued" / "held"), or null when it ended. */
+  jobState: JobState | null;
+  /**
+   * The session's result of the attempt just made, its transient status turned into "queued"
+   * because the job is stored; a synthetic one when no attempt was made (rate limit, held).
+   */
   result: SessionResult;
+}
+
+/** The job's state after an outcome: null once the job has left the outbox. */
+function stateAfter(outcome: AttemptOutcome): JobState | null {
+  switch (outcome.kind) {
+    case "retry": case "deferred": case "busy": return "queued";
+    case "held": return "held";
+    default: return null;
+  }
+}
+
+/** A result for an outcome without a session attempt (rate-limit wait, held at once, quarantined). */
+function noAttemptResult(outcome: AttemptOutcome, job: JobRecord): SessionResult {
+  const queued = stateAfter(outcome) === "queued";
+  const message =
+    outcome.kind === "deferred" ? `Queued: ${outcome.why}; it goes out at ${new Date(outcome.at).toISOString()}`
+      : outcome.kind === "held" ? outcome.reason
+        : outcome.kind === "gone" ? `Not sent: ${outcome.why}`
+          : `Queued as job ${job.id}`;
+  return {
+    status: queued ? "queued" : "failed", code: 0, enhanced: "", message,
+    recipients: job.recipients.map((r) => ({ address: r.address, accepted: false, code: 0 })),
+    wireBytes: 0, roundTrips: 0, messageAccepted: false, transient: queued,
+    id: outcome.kind === "held" ? outcome.job.held?.id ?? "OUTBOX_HELD" : queued ? "QUEUED" : "OUTBOX_JOB_GONE",
+    parts: { sent: 0, total: 1 },
+  };
 }
 
 function jobConnection(o: QueuedSendOptions): JobConnection {
@@ -98,18 +130,10 @@ export async function sendViaOutbox(o: QueuedSendOptions): Promise<QueuedSendRes
   } finally {
     o.session.signal?.removeEventListener("abort", onAbort);
   }
-  const result: SessionResult = last ?? {
-    status: "queued",
-    code: 0,
-    enhanced: "",
-    message: outcome.kind === "deferred" ? `Queued: ${outcome.why}; it goes out at ${new Date(outcome.at).toISOString()}` : `Queued as job ${job.id}`,
-    recipients: job.recipients.map((r) => ({ address: r.address, accepted: false, code: 0 })),
-    wireBytes: 0,
-    roundTrips: 0,
-    messageAccepted: false,
-    transient: true,
-    id: "QUEUED",
-    parts: { sent: 0, total: 1 },
-  };
-  return { jobId: job.id, outcome, result };
+  const jobState = stateAfter(outcome);
+  const attempted = last as SessionResult | null;
+  let result = attempted ?? noAttemptResult(outcome, job);
+  // The job is on durable storage: a transient failure is "queued" now, not "not-sent-transient".
+  if (jobState !== null && result.status === "not-sent-transient") result = { ...result, status: "queued" };
+  return { jobId: job.id, outcome, jobState, result };
 }

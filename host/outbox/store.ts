@@ -13,13 +13,14 @@
 // old or the new version. A crash at any point leaves at most a tmp/ or trash/ entry, swept by
 // the next open().
 import { createHash, randomBytes } from "node:crypto";
-import { open, readdir, readFile, rename, rm, stat, writeFile, copyFile, link } from "node:fs/promises";
+import { copyFile, link, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileSource } from "../scan/file.js";
 import type { ScanSource } from "../scan/types.js";
 import { atomicWrite, ensureDir, errnoOf, fsyncDir, isNoSpace } from "./durable.js";
 import { OutboxError, type Clock, type Json, type JobRecord, type JobScan, type RateLimits, systemClock } from "./types.js";
-import { checkJobShape } from "./validate.js";
+import { JobLocks, pidAlive } from "./lock.js";
+import { checkJobShape, findSecret } from "./validate.js";
 
 /** A scan to queue: a ScanSource (copied in) or a file path (moved in when `adopt`, else copied). */
 export type ScanInput = ScanSource | { path: string; adopt?: boolean; fileName?: string; mimeType?: string; pageEnds?: number[] };
@@ -45,34 +46,6 @@ export interface Quarantined {
   reason: string;
 }
 
-const SECRET_KEY = /^(password|passwd|pass|secret|token|accesstoken|access_token|refreshtoken|refresh_token|clientsecret|client_secret|bearer)$/i;
-
-function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-function findSecret(value: Json, path: string): string | null {
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const hit = findSecret(value[i]!, `${path}[${i}]`);
-      if (hit) return hit;
-    }
-  } else if (value !== null && typeof value === "object") {
-    for (const [k, v] of Object.entries(value)) {
-      if (SECRET_KEY.test(k) && typeof v === "string" && v.length > 0) return `${path}.${k}`;
-      const hit = findSecret(v, `${path}.${k}`);
-      if (hit) return hit;
-    }
-  }
-  return null;
-}
-
 export class OutboxStore {
   readonly jobsDir: string;
   readonly tmpDir: string;
@@ -80,6 +53,7 @@ export class OutboxStore {
   readonly quarantineDir: string;
   readonly locksDir: string;
   readonly clock: Clock;
+  private readonly locks: JobLocks;
   /** Damaged jobs moved aside by this instance, for the caller to report. */
   readonly quarantined: Quarantined[] = [];
 
@@ -89,6 +63,7 @@ export class OutboxStore {
     this.trashDir = join(dir, "trash");
     this.quarantineDir = join(dir, "quarantine");
     this.locksDir = join(dir, "locks");
+    this.locks = new JobLocks(this.locksDir);
     this.clock = opts.clock ?? systemClock;
   }
 
@@ -119,14 +94,7 @@ export class OutboxStore {
         if (m && Number(m[1]) !== process.pid && !pidAlive(Number(m[1]))) await rm(join(this.jobsDir, id, name), { force: true });
       }
     }
-    for (const name of await readdir(this.locksDir)) {
-      if (name.startsWith(".")) {
-        if (!pidAlive(Number(name.split(".").pop()))) await rm(join(this.locksDir, name), { force: true });
-        continue;
-      }
-      const pid = Number((await readFile(join(this.locksDir, name), "utf8").catch(() => "")).trim());
-      if (!pidAlive(pid)) await rm(join(this.locksDir, name), { force: true });
-    }
+    await this.locks.sweep();
   }
 
   private newId(): string {
@@ -137,7 +105,6 @@ export class OutboxStore {
   /** Accept a job: when this resolves the job is durable; if it rejects, nothing is visible. */
   async enqueue(input: EnqueueInput): Promise<JobRecord> {
     if (input.recipients.length === 0) throw new OutboxError("BAD_JOB", "a job needs at least one recipient");
-    if (input.scans.length === 0) throw new OutboxError("BAD_JOB", "a job needs at least one scan");
     for (const [field, value] of [["message", input.message], ["connection", input.connection]] as const) {
       const hit = value === undefined ? null : findSecret(value, field);
       if (hit) throw new OutboxError("SECRET_IN_JOB", `${hit} looks like a secret; the outbox stores settings only (name the environment variable or token source instead)`);
@@ -147,10 +114,13 @@ export class OutboxStore {
 
     const id = this.newId();
     const work = join(this.tmpDir, `${process.pid}-${id}`);
+    // Scan files adopted into the job: hard-linked in, the caller's name removed only after the
+    // commit, so a crash before it leaves the scan where it was (never swept with tmp/).
+    const adopted: string[] = [];
     try {
       await ensureDir(work);
       const scans: JobScan[] = [];
-      for (let i = 0; i < input.scans.length; i++) scans.push(await this.writeScan(work, `scan-${i}`, input.scans[i]!));
+      for (let i = 0; i < input.scans.length; i++) scans.push(await this.writeScan(work, `scan-${i}`, input.scans[i]!, adopted));
       const now = this.clock.now();
       const job: JobRecord = {
         version: 1,
@@ -166,6 +136,9 @@ export class OutboxStore {
         attempts: [],
         attemptCount: 0,
         nextAttemptAt: now,
+        state: "queued",
+        windowStartedAt: now,
+        windowAttempts: 0,
       };
       const fh = await open(join(work, "job.json"), "w", 0o600);
       try {
@@ -178,6 +151,7 @@ export class OutboxStore {
       // The commit point: one rename makes the whole job visible.
       await rename(work, join(this.jobsDir, id));
       await fsyncDir(this.jobsDir);
+      for (const path of adopted) await rm(path, { force: true });
       return job;
     } catch (err) {
       await rm(work, { recursive: true, force: true }).catch(() => {});
@@ -191,15 +165,16 @@ export class OutboxStore {
     }
   }
 
-  private async writeScan(work: string, file: string, input: ScanInput): Promise<JobScan> {
+  private async writeScan(work: string, file: string, input: ScanInput, adopted: string[]): Promise<JobScan> {
     const dest = join(work, file);
     if ("path" in input) {
       const src = await fileSource(input.path, { fileName: input.fileName, mimeType: input.mimeType, pageEnds: input.pageEnds });
       let moved = false;
       if (input.adopt) {
-        // The outbox takes ownership of the scan file: a rename, no copy (same file system).
+        // The outbox takes ownership of the scan file: a hard link, no copy (same file system).
         try {
-          await rename(input.path, dest);
+          await link(input.path, dest);
+          adopted.push(input.path);
           moved = true;
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== "EXDEV") throw err;
@@ -261,7 +236,12 @@ export class OutboxStore {
     const job = JSON.parse(text) as unknown;
     const why = checkJobShape(job, id);
     if (why) throw new Error(why);
-    return job as JobRecord;
+    const j = job as JobRecord;
+    // Jobs written before states and retention windows existed: queued, window from enqueue.
+    j.state ??= "queued";
+    j.windowStartedAt ??= j.createdAt;
+    j.windowAttempts ??= j.attemptCount;
+    return j;
   }
 
   /** One job, or null when it is gone or was quarantined. Checks the scan files' sizes. */
@@ -354,27 +334,8 @@ export class OutboxStore {
    * Take the delivery lock of a job (one sender per job across processes). Returns a release
    * function, or null when another live process holds it. A lock of a dead process is taken over.
    */
-  async lock(id: string): Promise<(() => Promise<void>) | null> {
-    const path = join(this.locksDir, id);
-    for (let tries = 0; tries < 2; tries++) {
-      // Write the pid first, then link(2) it into place: the lock appears with its content.
-      const mine = join(this.locksDir, `.${id}.${process.pid}`);
-      await writeFile(mine, String(process.pid), { mode: 0o600 });
-      try {
-        await link(mine, path);
-        return async () => {
-          await rm(path, { force: true });
-        };
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-        const pid = Number((await readFile(path, "utf8").catch(() => "")).trim());
-        if (pid === process.pid || pidAlive(pid)) return null;
-        await rm(path, { force: true });
-      } finally {
-        await rm(mine, { force: true });
-      }
-    }
-    return null;
+  lock(id: string): Promise<(() => Promise<void>) | null> {
+    return this.locks.lock(id);
   }
 }
 

@@ -49,6 +49,28 @@ export interface RateLimits {
 /** Microsoft 365 SMTP AUTH submission limits per mailbox (shared/M365-DEVICE-MAIL.md). */
 export const M365_SUBMISSION_LIMITS: RateLimits = { messagesPerMinute: 30, recipientsPerDay: 10000 };
 
+/**
+ * "queued": the daemon tries it when due. "held": a person must act — the retention time ran out
+ * (giveUpAfter) or the failure needs a settings/account fix; the scan stays on the device, the
+ * job is never tried automatically, `queue retry-now` releases it, `queue cancel` removes it.
+ */
+export type JobState = "queued" | "held";
+
+/** Why a job is held. */
+export type HoldCause =
+  | "expired"    // still failing when the board's giveUpAfter passed (time decides, not attempts)
+  | "fix-config" // the classification says a person must fix settings or the account (535, 5.7.60, TLS …)
+  | "unsendable"; // a permanent failure without any server refusal (local limit, internal error)
+
+export interface HoldRecord {
+  cause: HoldCause;
+  /** Stable id of the outcome that held it (AUTH_FAILED, TLS_CERT_UNTRUSTED, OUTBOX_RETENTION_EXPIRED …). */
+  id: string;
+  /** One sentence for the panel and `mfp-mail queue`. */
+  reason: string;
+  at: number;
+}
+
 export interface JobRecord {
   version: 1;
   id: string;
@@ -69,9 +91,24 @@ export interface JobRecord {
   attemptCount: number;
   /** Earliest time of the next attempt (ms since epoch). */
   nextAttemptAt: number;
+  /** Jobs written before states existed have none on disk; reading fills in "queued". */
+  state: JobState;
+  held?: HoldRecord;
+  /** When the first attempt started (attempts[] keeps only the newest few). */
+  firstAttemptAt?: number;
+  /**
+   * The retention window: giveUpAfter counts from here (the enqueue, or the last retry-now of a
+   * held job), and the backoff is paced by the attempts made since.
+   */
+  windowStartedAt: number;
+  windowAttempts: number;
 }
 
-export type DeliveryStatus = "sent" | "partial" | "queued" | "failed";
+/** The session's status words (host/session/types.ts SessionStatus). */
+export type DeliveryStatus = "sent" | "partial" | "queued" | "not-sent-transient" | "failed";
+
+/** What the classification says to do next (host/config/replies.ts NextAction). */
+export type DeliveryAction = "none" | "retry" | "split" | "fix-config";
 
 /** What one session reports (C2's host/session.ts result shape). */
 export interface DeliveryResult {
@@ -79,7 +116,7 @@ export interface DeliveryResult {
   code: number;
   enhanced: string;
   message: string;
-  recipients: { address: string; accepted: boolean; code: number; enhanced?: string; message?: string }[];
+  recipients: { address: string; accepted: boolean; code: number; enhanced?: string; message?: string; action?: DeliveryAction; id?: string }[];
   wireBytes?: number;
   roundTrips?: number;
   /**
@@ -89,6 +126,10 @@ export interface DeliveryResult {
   messageAccepted?: boolean;
   /** Transient or permanent, when the session knows (from host/config/replies.ts). */
   transient?: boolean;
+  /** The classification's next action: "fix-config" holds the job for a person instead of ending it. */
+  action?: DeliveryAction;
+  /** Stable id of the outcome (host/config/replies.ts row, or a local code). */
+  id?: string;
 }
 
 /**

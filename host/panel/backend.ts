@@ -12,6 +12,7 @@ import { simulatedTiff, minimumTiffSize } from "../scan/simulated-tiff.js";
 import type { ScanSource } from "../scan/types.js";
 import { sendViaOutbox } from "../outbox/send.js";
 import type { Outbox } from "../outbox/index.js";
+import { jobTitle } from "../outbox/report.js";
 import { OutboxError, type Deliver, type JobRecord } from "../outbox/types.js";
 import type { AuthOptions, Progress, ServerOptions, SessionResult } from "../session/types.js";
 import type { Check } from "../doctor.js";
@@ -164,6 +165,7 @@ export function createPanelBackend(o: PanelBackendOptions): PanelBackend {
     };
     let result: SessionResult;
     let outboxJobId: string | null = null;
+    let held = false;
     try {
       const r = await sendViaOutbox({
         outbox: o.outbox,
@@ -173,7 +175,8 @@ export function createPanelBackend(o: PanelBackendOptions): PanelBackend {
         },
       });
       result = r.result;
-      outboxJobId = r.outcome.kind === "retry" || r.outcome.kind === "deferred" ? r.jobId : null;
+      outboxJobId = r.jobState ? r.jobId : null;
+      held = r.jobState === "held";
     } catch (e) {
       // The scan could not even be queued (storage full, outbox full …): say so on the panel.
       const why = e instanceof OutboxError ? e.message : e instanceof Error ? e.message : String(e);
@@ -186,8 +189,9 @@ export function createPanelBackend(o: PanelBackendOptions): PanelBackend {
     // A scan larger than the board's split size went out as several messages (host/mime split plan).
     const { sent, total } = result.parts;
     if (total > 1) userMessage += status === "sent" || status === "partial" ? ` (${total} messages)` : sent > 0 ? ` (${sent} of ${total} messages delivered)` : "";
-    if (status === "queued" && outboxJobId) userMessage += " (in the Outbox)";
-    const d: PanelDone = { jobId, status, userMessage };
+    if (held) userMessage += " (held in the Outbox)";
+    else if (status === "queued" && outboxJobId) userMessage += " (in the Outbox)";
+    const d: PanelDone = { jobId, status, userMessage, ...(held ? { held } : {}) };
     done(d);
     o.onFinished?.({
       jobId, outboxJobId, result, done: d,
@@ -224,6 +228,11 @@ export function createPanelBackend(o: PanelBackendOptions): PanelBackend {
       return jobs.map((j) => outboxRow(j, Date.now()));
     },
 
+    async outboxNotices(): Promise<string[]> {
+      const removed = (await o.outbox.reports(50)).filter((r) => r.final === "removed-for-space");
+      return removed.slice(-3).reverse().map((r) => r.summary);
+    },
+
     async outboxAction(id, action) {
       if (!/^[A-Za-z0-9._-]{1,100}$/.test(id)) throw new PanelInputError("No such job");
       try {
@@ -231,7 +240,9 @@ export function createPanelBackend(o: PanelBackendOptions): PanelBackend {
           await o.outbox.cancel(id);
           return;
         }
-        // Retry now: deliver at once (the backoff is skipped, rate limits still apply).
+        // Retry now: a held job is released, then delivered at once (the backoff is skipped,
+        // rate limits still apply).
+        await o.outbox.retryNow(id);
         await o.outbox.deliverNow(id, o.retryDeliver);
       } catch (e) {
         if (e instanceof OutboxError) throw new PanelInputError(e.code === "JOB_NOT_FOUND" ? "That job is no longer in the Outbox" : e.message);
@@ -272,12 +283,14 @@ export function outboxRow(j: JobRecord, nowMs: number): OutboxRow {
   const pending = j.recipients.filter((r) => r.state === "pending").map((r) => r.address);
   const delivered = j.recipients.filter((r) => r.state === "delivered").length;
   const last = j.attempts.at(-1);
-  const state = j.attemptCount === 0 ? "Waiting" : j.nextAttemptAt <= nowMs ? "Due now" : `Retry ${j.attemptCount + 1}`;
+  const held = j.state === "held";
+  const state = held ? "Held" : j.attemptCount === 0 ? "Waiting" : j.nextAttemptAt <= nowMs ? "Due now" : `Retry ${j.attemptCount + 1}`;
   return {
     id: j.id,
-    title: `${j.scans.map((s) => s.fileName).join(", ")} → ${pending.join(", ")}${delivered ? ` (${delivered} delivered)` : ""}`,
+    title: `${jobTitle(j)} → ${pending.join(", ")}${delivered ? ` (${delivered} delivered)` : ""}`,
     state,
-    nextAttemptAt: j.nextAttemptAt > nowMs ? new Date(j.nextAttemptAt).toISOString() : null,
+    nextAttemptAt: !held && j.nextAttemptAt > nowMs ? new Date(j.nextAttemptAt).toISOString() : null,
     lastMessage: last ? last.message : null,
+    alert: held ? j.held?.reason ?? "Held" : null,
   };
 }

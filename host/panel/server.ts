@@ -31,8 +31,10 @@ export interface PanelProgress {
 
 export interface PanelDone {
   jobId: string;
-  status: "sent" | "partial" | "queued" | "failed";
+  status: "sent" | "partial" | "queued" | "not-sent-transient" | "failed";
   userMessage: string;
+  /** The scan is held in the Outbox until someone fixes the cause and retries (or cancels) it. */
+  held?: boolean;
 }
 
 export interface OutboxRow {
@@ -41,6 +43,8 @@ export interface OutboxRow {
   state: string;
   nextAttemptAt: string | null;
   lastMessage: string | null;
+  /** Held jobs: why a person must act (shown as an alert); null for queued jobs. */
+  alert: string | null;
 }
 
 export interface DoctorCheck {
@@ -68,6 +72,8 @@ export interface PanelBackend {
   /** Validate and start a scan-to-email job; throws PanelInputError for bad input. */
   startScan(request: ScanRequest, progress: (p: PanelProgress) => void, done: (d: PanelDone) => void): string;
   outbox(): Promise<OutboxRow[]>;
+  /** Alerts about jobs that left without being sent (the storage-pressure rule), newest first. */
+  outboxNotices?(): Promise<string[]>;
   outboxAction(id: string, action: "retry" | "cancel"): Promise<void>;
   signIn(events: (e: SigninEvent) => void): Promise<void>;
   doctor(): Promise<DoctorCheck[]>;
@@ -167,7 +173,9 @@ export async function startPanel(backend: PanelBackend, port = 0): Promise<Panel
         const jobId = backend.startScan(request, (p) => broadcast("progress", p), (d) => broadcast("done", d));
         return json(res, 202, { jobId });
       }
-      if (path === "/api/outbox" && req.method === "GET") return json(res, 200, { jobs: await backend.outbox() });
+      if (path === "/api/outbox" && req.method === "GET") {
+        return json(res, 200, { jobs: await backend.outbox(), notices: (await backend.outboxNotices?.()) ?? [] });
+      }
       const action = /^\/api\/outbox\/([^/]+)\/(retry|cancel)$/.exec(path);
       if (action && req.method === "POST") {
         await backend.outboxAction(decodeURIComponent(action[1]), action[2] as "retry" | "cancel");

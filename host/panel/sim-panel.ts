@@ -126,13 +126,14 @@ export async function startSimPanel(o: SimPanelOptions = {}): Promise<SimPanel> 
 
     const retryDeliver = sessionDeliver({ board, password: () => devicePassword, tokenProvider: () => tokenProvider });
     // The device's daemon in miniature: every few seconds, retry jobs whose backoff has run out.
-    // Only jobs tried before (attemptCount > 0): a new job belongs to the send that queued it.
+    // Only queued jobs tried before (attemptCount > 0): a new job belongs to the send that queued
+    // it, and a held one waits for a person (Retry now on the Outbox screen).
     let pass: Promise<void> | null = null;
     const retryTimer = setInterval(() => {
       if (pass) return;
       pass = (async () => {
         for (const job of await outbox.list()) {
-          if (job.attemptCount > 0 && job.nextAttemptAt <= Date.now()) await outbox.deliverNow(job.id, retryDeliver);
+          if (job.state === "queued" && job.attemptCount > 0 && job.nextAttemptAt <= Date.now()) await outbox.deliverNow(job.id, retryDeliver);
         }
       })().catch(() => { /* the job keeps its state; the Outbox screen shows it */ }).finally(() => { pass = null; });
     }, o.retryTickMs ?? RETRY_TICK_MS);

@@ -60,6 +60,9 @@ function stageOf(state: string): "greeting" | "ehlo" | "starttls" | "auth" | "ma
   }
 }
 
+/** A refused recipient's classification, as the outbox needs it (fix-config holds the job). */
+const refusal = (c: Classified): { id: string; action: Classified["action"] } => ({ id: c.id, action: c.action });
+
 /** "Sign-in expired — sign in again on the device" → two panel lines. */
 const panelLines = (sentence: string) => sentence.replace(" — ", "\n");
 
@@ -116,9 +119,9 @@ export function composeResult(st: AttemptState): SessionResult {
       userMessage: oneLine(sum.userMessage),
       recipients: st.recipients.map((r, i) => ({
         address: r.address, accepted: outcomes[i]!.result.class === "ok", code: r.code || 250,
-        ...(r.enhanced ? { enhanced: r.enhanced } : {}), ...(r.code >= 400 ? { message: r.text } : {}),
+        ...(r.enhanced ? { enhanced: r.enhanced } : {}), ...(r.code >= 400 ? { message: r.text, ...refusal(outcomes[i]!.result) } : {}),
       })),
-      messageAccepted: true, transient: sum.retry.length > 0, id: sum.id,
+      messageAccepted: true, transient: sum.retry.length > 0, id: sum.id, action: sum.action,
       ...(sum.adminHint ? { adminHint: sum.adminHint } : {}), ...common,
     };
   }
@@ -147,15 +150,17 @@ export function composeResult(st: AttemptState): SessionResult {
   const transient = c.class === "transient";
   const partial = st.partsAccepted > 0 ? ` (${st.partsAccepted} of ${st.partsTotal} parts were delivered)` : "";
   return {
-    status: transient ? "queued" : "failed",
+    // Nothing was stored here: only the outbox, once the job is on durable storage, says "queued".
+    status: transient ? "not-sent-transient" : "failed",
     code: c.code, enhanced: c.enhanced,
     message: `${oneLine(c.userMessage)}: ${detail}${partial}`.replace(/: $/, ""),
     userMessage: oneLine(c.userMessage),
     recipients: st.recipients.map((r) => ({
       address: r.address, accepted: false, code: r.code >= 400 ? r.code : c.code,
       ...(r.code >= 400 && r.enhanced ? { enhanced: r.enhanced } : {}),
+      ...(r.code >= 400 ? refusal(classifyReply({ code: r.code, enhanced: r.enhanced, text: r.text }, { preset: st.preset, stage: "rcpt" })) : {}),
     })),
-    messageAccepted: false, transient, id: c.id, adminHint: c.adminHint,
+    messageAccepted: false, transient, id: c.id, action: c.action, adminHint: c.adminHint,
     ...(configError ? { configError: true } : {}), ...common,
   };
 }

@@ -99,7 +99,16 @@ export interface SessionOptions {
   openTransport?(): Promise<Transport>;
 }
 
-export type SessionStatus = "sent" | "partial" | "queued" | "failed";
+/**
+ * "sent" / "partial": the server's final 250 was read. "queued": a transient failure and the job
+ * is on durable storage (only the outbox path says this; a bare sendMessage() never does).
+ * "not-sent-transient": a transient failure with nothing stored. "failed": a permanent refusal
+ * or a configuration error.
+ */
+export type SessionStatus = "sent" | "partial" | "queued" | "not-sent-transient" | "failed";
+
+/** What the classification says to do next (host/config/replies.ts NextAction). */
+export type SessionAction = "none" | "retry" | "split" | "fix-config";
 
 export interface RecipientResult {
   address: string;
@@ -107,6 +116,9 @@ export interface RecipientResult {
   code: number;
   enhanced?: string;
   message?: string;
+  /** For a refused recipient: its classification's id and next action ("fix-config" holds the job). */
+  id?: string;
+  action?: SessionAction;
 }
 
 export interface SessionResult {
@@ -124,6 +136,8 @@ export interface SessionResult {
   messageAccepted: boolean;
   /** Failure worth retrying later (4xx, network); false for permanent and config failures. */
   transient: boolean;
+  /** The classification's next action; "fix-config": a person must change settings or the account. */
+  action?: SessionAction;
   /** A configuration problem found before or while sending (CLI exit code 2). */
   configError?: boolean;
   /** Stable id of the classification row (host/config/replies.ts) or a local code. */

@@ -54,7 +54,7 @@ test("daemon: SIGTERM mid-delivery loses nothing; restart drains; log and queue 
     d1.kill("SIGTERM");
     const code = await within(d1.exit, 15_000, "daemon exit after SIGTERM");
     assert.equal(code, 0, d1.out.join("\n"));
-    assert.ok(d1.out.some((l) => /stopped, 3 job\(s\) left/.test(l)), d1.out.join("\n"));
+    assert.ok(d1.out.some((l) => /stopped; 3 job\(s\) queued in the outbox/.test(l)), d1.out.join("\n"));
     (hold as (() => void) | null)?.();
 
     const after = await Outbox.open({ dir });
@@ -89,7 +89,7 @@ test("daemon: SIGTERM mid-delivery loses nothing; restart drains; log and queue 
   }
 });
 
-test("queue retry-now and cancel; unknown ids are a clear error", async () => {
+test("queue retry-now sends now and cancel removes; unknown ids are a clear error", async () => {
   const dir = suiteDir("queue-cmd");
   const ob = await Outbox.open({ dir, clock: { now: () => Date.now(), sleep: async () => {} } });
   const j = await ob.enqueue({ from: TEST_USER, recipients: ["a@contoso.test"], message: msg("q", ["a@contoso.test"]), connection: conn(9), scans: [scanSource(7, 1000)] });
@@ -98,9 +98,11 @@ test("queue retry-now and cancel; unknown ids are a clear error", async () => {
   const list = capture();
   await runQueueList({ outbox: dir }, list.io);
   assert.match(list.lines.join("\n"), /next try in 6\d min|next try in 1 h/);
+  // retry-now sends at once, in this process: nothing listens on port 9, so it stays queued (exit 4).
   const r = capture();
-  assert.equal(await runQueueRetryNow([j.id], { outbox: dir }, r.io), 0);
-  assert.ok((await ob.get(j.id))!.nextAttemptAt <= Date.now());
+  assert.equal(await runQueueRetryNow([j.id], { outbox: dir }, r.io), 4, r.lines.join("\n"));
+  assert.match(r.lines[0]!, new RegExp(`^retry ${j.id} at .*refused`));
+  assert.equal((await ob.get(j.id))!.attemptCount, 1);
   const c = capture();
   assert.equal(await runQueueCancel([j.id, "nope"], { outbox: dir }, c.io), 1);
   assert.match(c.lines.join("\n"), /cancelled/);

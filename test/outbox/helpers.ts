@@ -56,6 +56,7 @@ export function scanSource(seed: number, size: number, chunk = 64 * 1024): ScanS
 
 export interface Received {
   subject: string;
+  text: string;
   to: string[];
   attachments: { fileName: string; sha256: string; size: number }[];
   at: number;
@@ -124,6 +125,7 @@ export async function startServer(hooks: ServerHooks = {}, port = 0): Promise<Te
           const mail = await simpleParser(raw);
           state.received.push({
             subject: mail.subject ?? "",
+            text: mail.text ?? "",
             to: session.envelope.rcptTo.map((r) => r.address),
             attachments: mail.attachments.map((a) => ({ fileName: a.filename ?? "", sha256: sha256(a.content), size: a.content.length })),
             at,
@@ -214,6 +216,69 @@ export async function startCutProxy(targetPort: number): Promise<CutProxy> {
   return proxy;
 }
 
+export interface OutageProxy {
+  port: number;
+  /** While true every connection is reset at once (the network is down); false forwards to the server. */
+  down: boolean;
+  /** Connections reset while down. */
+  refused: number;
+  close(): Promise<void>;
+}
+
+/**
+ * A loopback hop between the device and the server that can be switched off: a network outage
+ * without giving up the port (nothing else can take it meanwhile), for retention tests.
+ */
+export async function startOutageProxy(targetPort: number): Promise<OutageProxy> {
+  const sockets = new Set<net.Socket>();
+  const proxy: OutageProxy = { port: 0, down: true, refused: 0, close: async () => {} };
+  const server = net.createServer((client) => {
+    if (proxy.down) {
+      proxy.refused++;
+      client.resetAndDestroy();
+      return;
+    }
+    const upstream = net.connect(targetPort, "127.0.0.1");
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on("error", () => {
+        client.destroy();
+        upstream.destroy();
+      });
+      s.on("close", () => sockets.delete(s));
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  proxy.port = (server.address() as net.AddressInfo).port;
+  proxy.close = () =>
+    new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    });
+  return proxy;
+}
+
+/**
+ * Seeded [0, 1) numbers (mulberry32). The seed comes from MFP_TEST_SEED when set, else from the
+ * clock; the caller prints it so a failing run can be repeated exactly.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function testSeed(): number {
+  const env = process.env.MFP_TEST_SEED;
+  return env !== undefined && env !== "" ? Number(env) >>> 0 : (Date.now() ^ (process.pid << 8)) >>> 0;
+}
+
 /** Largest number of timestamps inside any window of `windowMs`. */
 export function maxInWindow(times: number[], windowMs: number): number {
   const t = [...times].sort((a, b) => a - b);
@@ -242,8 +307,8 @@ export function realDeliver(): Deliver {
 }
 
 /** Job settings for the loopback test server (plaintext AUTH is allowed only because it is loopback). */
-export function conn(port: number, auth: "plain" | "login" | "xoauth2" = "plain", user = TEST_USER): Json {
-  return { host: "127.0.0.1", port, tls: "none", auth, user, passwordEnv: PASSWORD_ENV, allowPlaintextAuth: true, clientName: "mfp.contoso.test" };
+export function conn(port: number, auth: "plain" | "login" | "xoauth2" = "plain", user = TEST_USER, passwordEnv = PASSWORD_ENV): Json {
+  return { host: "127.0.0.1", port, tls: "none", auth, user, passwordEnv, allowPlaintextAuth: true, clientName: "mfp.contoso.test" };
 }
 
 export function msg(subject: string, to: string[], text = "scanned on the device"): Json {

@@ -1,13 +1,14 @@
 // The outbox against a real smtp-server: delivery removes the job only after the final 250,
 // partial recipients retry only the transient ones, permanent failures are never retried,
-// backoff and lifetime, damaged jobs quarantined, a full disk refuses new jobs and keeps old ones.
+// backoff inside the retention window, damaged jobs quarantined, a full disk refuses new jobs and
+// keeps old ones. Held jobs, refusals and the storage-pressure rule: held.test.ts.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { Outbox } from "../../host/outbox/index.js";
-import { retryDelay, DEFAULT_RETRY } from "../../host/outbox/backoff.js";
+import { nextAttempt, retryDelay, DEFAULT_RETRY } from "../../host/outbox/backoff.js";
 import { OutboxError, type JobRecord } from "../../host/outbox/types.js";
 import { conn, FakeClock, msg, realDeliver, scanBytes, scanSource, sha256, startServer, suiteDir, TEST_USER } from "./helpers.js";
 
@@ -57,7 +58,7 @@ test("partial: a 4xx recipient is retried alone, a 5xx recipient never; the 250 
     if (first.kind !== "retry") return;
     assert.equal(first.at, clock.now() + 1000, "first retry after initialDelay");
     const states = Object.fromEntries(first.job.recipients.map((r) => [r.address, r.state]));
-    assert.deepEqual(states, { "ok@contoso.test": "delivered", "busy@contoso.test": "pending", "gone@contoso.test": "failed" });
+    assert.deepEqual(states, { "ok@contoso.test": "delivered", "busy@contoso.test": "pending", "gone@contoso.test": "failed" }, "550 5.1.1 is a real refusal of that recipient");
     // Not due yet: a pass does nothing.
     assert.equal((await ob.runDue(realDeliver())).outcomes.length, 0);
     busy = false;
@@ -74,26 +75,7 @@ test("partial: a 4xx recipient is retried alone, a 5xx recipient never; the 250 
   }
 });
 
-test("permanent failure (535) is not retried: one attempt, report not-delivered", async () => {
-  const server = await startServer();
-  try {
-    const ob = await Outbox.open({ dir: suiteDir("perm"), retry: FAST });
-    const bad = { ...input(server.port, 3), connection: conn(server.port, "plain", "nobody@contoso.test") };
-    const job = await ob.enqueue(bad);
-    const out = await ob.deliverNow(job.id, realDeliver());
-    assert.equal(out.kind, "done");
-    if (out.kind !== "done") return;
-    assert.equal(out.report.final, "not-delivered");
-    assert.equal(out.job.attemptCount, 1);
-    assert.match(out.report.summary, /NOT DELIVERED/);
-    assert.equal(server.authFailures, 1);
-    assert.deepEqual(await ob.store.ids(), []);
-  } finally {
-    await server.close();
-  }
-});
-
-test("connection refused: backoff 1 → 2 → 4 … capped, then given up after the lifetime with a report", async () => {
+test("connection refused: backoff 1 → 2 → 4 … capped, then held (not deleted) when the window ends", async () => {
   const server = await startServer();
   const port = server.port;
   await server.close(); // nothing listens there any more
@@ -109,10 +91,19 @@ test("connection refused: backoff 1 → 2 → 4 … capped, then given up after 
     clock.t = last.at;
   }
   assert.deepEqual(delays.slice(0, 5), [1000, 2000, 4000, 8000, 8000]);
-  assert.equal(last!.kind, "done");
-  assert.equal(last!.kind === "done" && last!.report.final, "not-delivered");
-  assert.ok(clock.now() - job.createdAt <= FAST.giveUpAfter);
-  assert.match(last!.kind === "done" ? last!.report.summary : "", /gave up/);
+  assert.equal(last!.kind, "held");
+  assert.equal(clock.now(), job.createdAt + FAST.giveUpAfter, "held when the window ends, after an attempt at its last instant");
+  assert.deepEqual(await ob.store.ids(), [job.id], "the scan stays");
+  assert.deepEqual(await ob.reports(), []);
+});
+
+test("backoff: maxAttempts only paces — from that attempt on every wait is maxDelay, and it never ends the retries", () => {
+  const policy = { ...FAST, maxAttempts: 3, maxDelay: 60_000 };
+  const mid = () => 0.5;
+  assert.deepEqual([1, 2, 3, 4, 50].map((n) => retryDelay(policy, n, mid)), [1000, 2000, 60_000, 60_000, 60_000]);
+  const d = nextAttempt(policy, 0, 500, 10_000, mid);
+  assert.deepEqual(d, { retry: true, at: 60_000 }, "the last attempt is pulled in to the window's end");
+  assert.deepEqual(nextAttempt(policy, 0, 501, 60_000, mid), { retry: false, deadline: 60_000 });
 });
 
 test("backoff: default policy 1 min → 2 → 4 … ≤ 1 h, jitter within ±20 %", () => {

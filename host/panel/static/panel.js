@@ -164,7 +164,7 @@ function onProgress(p) {
 
 function onDone(d) {
   if (d.jobId !== currentJob) return keepEarly("done", d);
-  $("phase").textContent = d.status === "sent" ? "Done" : d.status === "partial" ? "Partly sent" : d.status === "queued" ? "Queued" : "Not sent";
+  $("phase").textContent = d.held ? "Held" : d.status === "sent" ? "Done" : d.status === "partial" ? "Partly sent" : d.status === "queued" ? "Queued" : "Not sent";
   if (d.status === "sent" || d.status === "partial") {
     $("bar-fill").style.width = "100%";
     $("bar").setAttribute("aria-valuenow", "100");
@@ -175,9 +175,18 @@ function onDone(d) {
 }
 
 async function refreshOutbox() {
-  const { jobs } = await api("/api/outbox");
+  const { jobs, notices } = await api("/api/outbox");
+  const held = jobs.filter((j) => j.alert).length;
   $("outbox-count").hidden = jobs.length === 0;
-  $("outbox-count").textContent = String(jobs.length);
+  $("outbox-count").textContent = held ? `${jobs.length} ⚠` : String(jobs.length);
+  $("outbox-count").classList.toggle("alert", held > 0);
+  $("outbox-count").setAttribute("aria-label", held ? `${jobs.length} jobs, ${held} held` : `${jobs.length} jobs`);
+  // Held scans and scans removed to make room are alerts: a person has to act or know.
+  const alerts = [
+    ...(held ? [`${held} held: fix the cause, then Retry now, or Cancel`] : []),
+    ...(notices ?? []),
+  ];
+  $("outbox-alerts").replaceChildren(...alerts.map((a) => Object.assign(document.createElement("p"), { className: "alert", textContent: `⚠ ${a}` })));
   const body = $("outbox-rows");
   if (jobs.length === 0) {
     body.innerHTML = '<tr><td colspan="5">Empty — every scan was delivered.</td></tr>';
@@ -185,7 +194,8 @@ async function refreshOutbox() {
   }
   body.replaceChildren(...jobs.map((j) => {
     const tr = document.createElement("tr");
-    const cells = [j.title, j.state, j.nextAttemptAt ? new Date(j.nextAttemptAt).toLocaleTimeString() : "—", j.lastMessage ?? ""];
+    if (j.alert) tr.className = "held";
+    const cells = [j.title, j.alert ? `⚠ ${j.state}` : j.state, j.nextAttemptAt ? new Date(j.nextAttemptAt).toLocaleTimeString() : "—", j.alert ?? j.lastMessage ?? ""];
     for (const c of cells) tr.appendChild(Object.assign(document.createElement("td"), { textContent: c }));
     const actions = document.createElement("td");
     for (const [label, action] of [["Retry now", "retry"], ["Cancel", "cancel"]]) {
