@@ -126,7 +126,7 @@ for (const { engine, skip } of ENGINES) describe(`M365 presets end to end over $
     const flags = { preset: "m365-submission", from: "scanner@contoso.com", to: ["x@contoso.com"] };
     for (let i = 0; i < 2; i++) assert.equal((await sendVia(s, flags, { MFP_MAIL_TOKEN: TOKEN })).status, "sent");
     const third = await sendVia(s, flags, { MFP_MAIL_TOKEN: TOKEN });
-    assert.deepEqual([third.status, third.id, third.transient], ["queued", "RATE_LIMITED", true]);
+    assert.deepEqual([third.status, third.id, third.transient], ["not-sent-transient", "RATE_LIMITED", true]);
     panel(third, "Sending too fast for the\nmailbox — will retry");
     assert.equal(s.received.length, 2);
   });
@@ -150,7 +150,7 @@ for (const { engine, skip } of ENGINES) describe(`M365 presets end to end over $
     const s = await fixture({ mode: "direct-send", graylist: true });
     const flags = { preset: "m365-direct-send", from: "scanner@contoso.com", to: ["ap@contoso.com"] };
     const first = await sendVia(s, flags);
-    assert.deepEqual([first.status, first.id, first.enhanced, first.transient], ["queued", "M365_GRAYLISTED", "4.7.500", true]);
+    assert.deepEqual([first.status, first.id, first.enhanced, first.transient], ["not-sent-transient", "M365_GRAYLISTED", "4.7.500", true]);
     panel(first, "Server busy (throttled)\nwill retry later");
     assert.equal((await sendVia(s, flags)).status, "sent");
 

@@ -1,5 +1,5 @@
-// What the panel says when sending cannot work, in a real browser: a wrong password (permanent,
-// nothing queued, the Setup check shows the same refusal) and a refused address.
+// What the panel says when sending cannot work, in a real browser: a wrong password (held in the
+// Outbox with an alert, the Setup check shows the same refusal) and a refused address.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { defaultBoard } from "../../host/config/board.js";
@@ -23,26 +23,34 @@ after(async () => {
   await sim?.close();
 });
 
-test("wrong password: Not sent, the sign-in message from the reply classification, nothing queued", { skip }, async () => {
+test("wrong password: held, the sign-in message from the reply classification, an alert on the Outbox", { skip }, async () => {
   const { page } = ui;
   await page.click('#address-book [data-address="accounting@contoso.com"]');
   await page.fill("#pages", "2");
   await page.click("#scan-button");
   await page.waitForSelector("#done-button:not([hidden])", { timeout: 60_000 });
-  assert.equal(await page.textContent("#phase"), "Not sent");
+  assert.equal(await page.textContent("#phase"), "Held");
   // replies.ts AUTH_FAILED: "Sign-in failed: check user\nname and password" (2 panel lines).
-  assert.equal(await page.textContent("#message"), "Sign-in failed: check user — name and password");
+  assert.equal(await page.textContent("#message"), "Sign-in failed: check user — name and password (held in the Outbox)");
   assert.match(await page.getAttribute("#message", "class") ?? "", /\berror\b/);
   await page.screenshot({ path: await artifactPath("panel-wrong-password.png") });
   assert.equal(sim.arrivals.length, 0, "nothing arrived");
   assert.equal(finished.at(-1)?.result.id, "AUTH_FAILED");
   assert.equal(finished.at(-1)?.result.code, 535);
-  // A permanent failure is not retried: the Outbox stays empty.
-  assert.deepEqual(await sim.outbox.list(), []);
+  // A failure a person must fix is not retried by itself, and the scan is not dropped either.
+  const [job] = await sim.outbox.list();
+  assert.equal(job?.state, "held");
   await page.click(".tab[data-screen=outbox]");
-  await page.waitForSelector("#outbox-rows td");
-  assert.match(await page.textContent("#outbox-rows") ?? "", /Empty/);
-  assert.equal(await page.isHidden("#outbox-count"), true);
+  await page.waitForSelector("#outbox-rows tr.held");
+  assert.match(await page.textContent("#outbox-alerts") ?? "", /⚠ 1 held: fix the cause, then Retry now, or Cancel/);
+  const cells = await page.$$eval("#outbox-rows tr.held td", (tds) => tds.map((t) => t.textContent ?? ""));
+  assert.equal(cells[1], "⚠ Held");
+  assert.equal(cells[2], "—", "no next try: it waits for a person");
+  assert.match(cells[3]!, /^Held on the device until the settings or the account are fixed: Sign-in failed/);
+  assert.equal(await page.textContent("#outbox-count"), "1 ⚠");
+  assert.match(await page.getAttribute("#outbox-count", "class") ?? "", /\balert\b/);
+  await page.screenshot({ path: await artifactPath("panel-outbox-held.png") });
+  assert.equal(sim.arrivals.length, 0);
 });
 
 test("Setup: the doctor checklist shows the refused sign-in with its fix", { skip }, async () => {

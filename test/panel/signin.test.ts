@@ -1,7 +1,8 @@
-// XOAUTH2 on the panel, in a real browser: a device that is not signed in says so; the Sign in
+// XOAUTH2 on the panel, in a real browser: a device that is not signed in says so and holds the
+// scan; the Sign in
 // screen runs the real device-code client against the simulator's loopback identity provider,
-// shows the code and address; after the code is entered there, the scan goes out with the new
-// token.
+// shows the code and address; after the code is entered there, scans go out with the new token,
+// the held one too (Retry now).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startSimPanel, SIM_ACCOUNT, type SimPanel } from "../../host/panel/sim-panel.js";
@@ -34,12 +35,13 @@ async function scanToAccounting(): Promise<void> {
   await page.waitForSelector("#done-button:not([hidden])", { timeout: 60_000 });
 }
 
-test("not signed in: the panel says so and nothing is sent", { skip }, async () => {
+test("not signed in: the panel says so, nothing is sent, the scan is held in the Outbox", { skip }, async () => {
   await scanToAccounting();
-  assert.equal(await ui.page.textContent("#phase"), "Not sent");
-  assert.equal(await ui.page.textContent("#message"), "Not signed in — sign in on the device");
+  assert.equal(await ui.page.textContent("#phase"), "Held");
+  assert.equal(await ui.page.textContent("#message"), "Not signed in — sign in on the device (held in the Outbox)");
   assert.equal(finished.at(-1)?.result.id, "NO_TOKEN");
   assert.equal(sim.arrivals.length, 0);
+  assert.deepEqual((await sim.outbox.list()).map((j) => j.state), ["held"]);
 });
 
 test("Sign in shows the device code; entering it on the sign-in page signs the device in; the scan then goes out", { skip }, async () => {
@@ -73,4 +75,10 @@ test("Sign in shows the device code; entering it on the sign-in page signs the d
   assert.equal(await page.textContent("#phase"), "Done", await page.textContent("#message") ?? "");
   assert.equal(await page.textContent("#message"), "Sent");
   assert.equal(sim.arrivals.length, 1);
+
+  // Signed in now: Retry now on the Outbox sends the scan held before.
+  await page.click(".tab[data-screen=outbox]");
+  await page.click(`#outbox-rows button[aria-label^="Retry now"]`);
+  await page.waitForFunction(() => /Empty/.test(document.getElementById("outbox-rows")?.textContent ?? ""));
+  assert.equal(sim.arrivals.length, 2);
 });

@@ -123,7 +123,7 @@ describe("XOAUTH2 token failures", () => {
     const before = auths.length;
     const tp: TokenProvider = { getAccessToken: async () => { throw new OAuthError("OAUTH_NETWORK", "login.microsoftonline.com could not be reached (ECONNREFUSED)"); }, invalidate: () => {} };
     const r = await send(port, flags, { tokenProvider: tp });
-    assert.deepEqual([r.status, r.transient, r.id], ["queued", true, "OAUTH_NETWORK"], r.message);
+    assert.deepEqual([r.status, r.transient, r.id], ["not-sent-transient", true, "OAUTH_NETWORK"], r.message);
     assert.ok(r.message.startsWith("Cannot reach the sign-in service — check the network"), r.message);
     assert.equal(auths.length, before);
   });
