@@ -200,6 +200,9 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
   };
   const pending: CoreEvent[] = [];
   const recordFailure = (ev: CoreEvent) => {
+    // The first failure is the cause: replies to commands pipelined behind it (a 421 "too many
+    // errors" after a refused AUTH) must not overwrite it.
+    if (st.failure) return;
     const reason = core.nameOf("Reason", ev.reason);
     st.failure = { code: ev.code, enhanced: ev.enhanced, text: ev.text, cls: ev.cls, reason, stage: core.stateName() };
     if (reason === "AuthFailed") st.authRejected = true;
