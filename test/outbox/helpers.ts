@@ -2,7 +2,7 @@
 // arrived (parsed with mailparser), deterministic scans from a seed, a fake clock, a loopback
 // proxy that cuts the connection after N server bytes, and the directory every outbox test
 // writes its logs under (the redaction test greps all of it at the end).
-import { createCipheriv, createHash } from "node:crypto";
+import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -11,6 +11,7 @@ import { simpleParser } from "mailparser";
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from "smtp-server";
 import type { Clock } from "../../host/outbox/types.js";
 import type { ScanSource } from "../../host/scan/types.js";
+import { seededBytes } from "../../soak/seeded.js";
 
 export const TEST_USER = "scanner@contoso.test";
 /** Never may this, its base64 forms or the token appear in a log file. */
@@ -30,11 +31,9 @@ export function suiteDir(prefix: string): string {
   return mkdtempSync(join(SUITE_ROOT, `${prefix}-`));
 }
 
-/** `size` pseudo-random bytes from `seed` (AES-CTR keystream): same seed, same scan. */
+/** `size` pseudo-random bytes from `seed`: same seed, same scan. */
 export function scanBytes(seed: number, size: number): Buffer {
-  const key = createHash("sha256").update(`scan-${seed}`).digest().subarray(0, 16);
-  const c = createCipheriv("aes-128-ctr", key, Buffer.alloc(16));
-  return Buffer.concat([c.update(Buffer.alloc(size)), c.final()]);
+  return seededBytes(`scan-${seed}`, size);
 }
 
 export function sha256(b: Uint8Array): string {
@@ -72,6 +71,8 @@ export interface ServerHooks {
   rcpt?: (address: string) => { code: number; message: string } | undefined;
   /** Time stamp for a received message (fake clock in rate-limit tests). */
   now?: () => number;
+  /** The account AUTH accepts (default TEST_USER with TEST_PASSWORD / TEST_TOKEN). */
+  account?: { user: string; password: string };
   /** Offer STARTTLS with this key/cert (PEM) and refuse AUTH before it. */
   tls?: { key: string; cert: string };
 }
@@ -97,8 +98,9 @@ export async function startServer(hooks: ServerHooks = {}, port = 0): Promise<Te
     size: 64 * 1024 * 1024,
     closeTimeout: 500,
     onAuth(auth: SMTPServerAuthentication, _s, cb) {
-      const ok = auth.method === "XOAUTH2" ? auth.accessToken === TEST_TOKEN : auth.password === TEST_PASSWORD;
-      if (auth.username === TEST_USER && ok) return cb(null, { user: auth.username });
+      const account = hooks.account ?? { user: TEST_USER, password: TEST_PASSWORD };
+      const ok = auth.method === "XOAUTH2" ? auth.accessToken === TEST_TOKEN : auth.password === account.password;
+      if (auth.username === account.user && ok) return cb(null, { user: auth.username });
       state.authFailures++;
       if (auth.method === "XOAUTH2") return cb(null, { data: { status: "401", schemes: "bearer" } });
       cb(new Error("5.7.8 Authentication unsuccessful"));
@@ -259,25 +261,8 @@ export async function startOutageProxy(targetPort: number): Promise<OutageProxy>
   return proxy;
 }
 
-/**
- * Seeded [0, 1) numbers (mulberry32). The seed comes from MFP_TEST_SEED when set, else from the
- * clock; the caller prints it so a failing run can be repeated exactly.
- */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function testSeed(): number {
-  const env = process.env.MFP_TEST_SEED;
-  return env !== undefined && env !== "" ? Number(env) >>> 0 : (Date.now() ^ (process.pid << 8)) >>> 0;
-}
+/** Seeded randomness (the soak's): print the seed so a failing run can be repeated. */
+export { prng as seededRandom, runSeed as testSeed } from "../../soak/seeded.js";
 
 /** Largest number of timestamps inside any window of `windowMs`. */
 export function maxInWindow(times: number[], windowMs: number): number {
