@@ -2,7 +2,8 @@
 // with SIGKILL at many points — during enqueue, mid-DATA, after the final dot before the 250 —
 // and at random times. A restarted process then delivers every job that was accepted; the
 // server has every accepted scan byte-identical at least once; the queue ends empty; no
-// half-written job ever shows up (nothing quarantined, nothing left in tmp/).
+// half-written job ever shows up (nothing quarantined, nothing left in tmp/). Where each kill
+// lands is drawn from a seed the test prints (MFP_TEST_SEED repeats it).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -10,11 +11,14 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Outbox } from "../../host/outbox/index.js";
-import { scanBytes, sha256, startServer, suiteDir } from "./helpers.js";
+import { scanBytes, seededRandom, sha256, startServer, suiteDir, testSeed } from "./helpers.js";
 
 const CHILD = fileURLToPath(new URL("./fixtures/child.ts", import.meta.url));
 const SIZE = 2 * 1024 * 1024;
 const RUNS = 12;
+// Where each kill lands is drawn from this seed (the scheduler still adds its own jitter).
+const SEED = testSeed();
+const random = seededRandom(SEED);
 
 interface Run {
   child: ChildProcess;
@@ -55,6 +59,7 @@ function spawnChild(mode: string, env: Record<string, string>): Run {
 }
 
 test("kill -9 at many points of enqueue and delivery: a restart delivers every accepted scan", async () => {
+  console.log(`# kill9: seed ${SEED} (repeat with MFP_TEST_SEED=${SEED})`);
   const dir = suiteDir("kill9");
   // Kill points driven by the server: when DATA starts, or after the dot before the 250.
   let onDataStart: (() => void) | null = null;
@@ -71,7 +76,7 @@ test("kill -9 at many points of enqueue and delivery: a restart delivers every a
     for (let seed = 0; seed < RUNS; seed++) {
       const point = ["enqueue", "mid-data", "after-dot", "random"][seed % 4]!;
       // For kills during enqueue the scanner delivers the scan over ~300 ms, like a real one.
-      const env = { OUTBOX: dir, PORT: String(server.port), SEED: String(seed), SIZE: String(SIZE), ...(point === "enqueue" ? { SCANNER_MS: "300" } : {}) };
+      const env = { OUTBOX: dir, PORT: String(server.port), SEED: String(seed), JITTER_SEED: String(SEED + seed), SIZE: String(SIZE), ...(point === "enqueue" ? { SCANNER_MS: "300" } : {}) };
       const t0 = Date.now();
       const run = spawnChild("send", env);
       const kill = () => run.child.kill("SIGKILL");
@@ -81,10 +86,10 @@ test("kill -9 at many points of enqueue and delivery: a restart delivers every a
       if (point === "enqueue") {
         assert.ok(await run.waitLine("enqueue-start", 20_000), "child started");
         // The scan is being written now; kill somewhere inside (or just after) the enqueue.
-        await new Promise((r) => setTimeout(r, Math.random() * 360));
+        await new Promise((r) => setTimeout(r, random() * 360));
         kill();
       } else if (point === "mid-data") {
-        onDataStart = () => setTimeout(kill, Math.random() * 30);
+        onDataStart = () => setTimeout(kill, random() * 30);
       } else if (point === "after-dot") {
         // Hold the 250 until the child is dead: the server has the message, the client never hears.
         beforeAccept = async () => {
@@ -93,7 +98,7 @@ test("kill -9 at many points of enqueue and delivery: a restart delivers every a
         };
       } else {
         assert.ok(await run.waitLine("enqueue-start", 20_000), "child started");
-        setTimeout(kill, Math.random() * 400);
+        setTimeout(kill, random() * 400);
       }
       const done = await Promise.race([run.exited, new Promise((r) => setTimeout(() => r("timeout"), 30_000).unref())]);
       if (done === "timeout") kill();
@@ -127,7 +132,7 @@ test("kill -9 at many points of enqueue and delivery: a restart delivers every a
       const got = server.received.filter((m) => m.subject === `scan ${seed}`);
       if (got.length === 0) {
         const reports = (await ob.reports(100)).map((r) => `${r.id} ${r.final} ${r.summary}`);
-        assert.fail(`scan ${seed} (killed ${points[seed]}) never arrived. child: ${sends[seed]?.join(" / ")}; drain: ${drain.lines.join(" / ")}; reports: ${reports.join(" | ")}; dots: ${server.dots}`);
+        assert.fail(`scan ${seed} (killed ${points[seed]}, test seed ${SEED}) never arrived. child: ${sends[seed]?.join(" / ")}; drain: ${drain.lines.join(" / ")}; reports: ${reports.join(" | ")}; dots: ${server.dots}`);
       }
       const want = sha256(scanBytes(seed, SIZE));
       for (const m of got) assert.equal(m.attachments[0]!.sha256, want, `scan ${seed} byte-identical`);
@@ -135,7 +140,7 @@ test("kill -9 at many points of enqueue and delivery: a restart delivers every a
     // Every message that arrived is an accepted job's or one whose enqueue completed before the kill.
     for (const m of server.received) assert.match(m.subject, /^scan \d+$/);
     const dups = [...accepted].filter((s) => server.received.filter((m) => m.subject === `scan ${s}`).length > 1);
-    console.log(`# kill9: ${RUNS} runs, ${accepted.size} accepted, ${server.received.length} messages received, duplicates (reply lost) for seeds ${dups.join(",") || "none"}`);
+    console.log(`# kill9 (seed ${SEED}): ${RUNS} runs, ${accepted.size} accepted, ${server.received.length} messages received, duplicates (reply lost) for seeds ${dups.join(",") || "none"}`);
     // The after-dot kills are exactly the lost-reply case: those must show up as duplicates.
     for (let seed = 2; seed < RUNS; seed += 4) {
       if (accepted.has(seed)) assert.ok(dups.includes(seed), `scan ${seed}: 250 lost → delivered again (at-least-once)`);
