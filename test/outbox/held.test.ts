@@ -14,7 +14,7 @@ import { runDaemon } from "../../host/outbox/daemon.js";
 import { Outbox } from "../../host/outbox/index.js";
 import { OutboxError } from "../../host/outbox/types.js";
 import { recentAttempts } from "../../host/log/read.js";
-import { conn, FakeClock, msg, realDeliver, scanBytes, scanSource, sha256, startOutageProxy, startServer, suiteDir, TEST_PASSWORD, TEST_USER } from "./helpers.js";
+import { conn, FakeClock, msg, realDeliver, scanBytes, scanSource, sha256, startOutageProxy, startServer, suiteDir, tinyTmpfs, TEST_PASSWORD, TEST_USER } from "./helpers.js";
 
 const FAST = { initialDelay: 1000, maxDelay: 8000, multiplier: 2, jitter: 0, maxAttempts: 50, giveUpAfter: 60_000 };
 const WRONG_PW_ENV = "MFP_OUTBOX_TEST_PW_HELD";
@@ -155,13 +155,8 @@ test("storage pressure (outbox limit): the oldest held job makes room, logged an
 });
 
 test("storage pressure (full disk, 256 KiB tmpfs): a held scan makes room for a new one", async (t) => {
-  const mnt = suiteDir("tmpfs-held");
-  try {
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", mnt], { stdio: "pipe" });
-  } catch (err) {
-    t.skip(`cannot mount a tmpfs here (${(err as Error).message.split("\n")[0]}); full-disk test not run`);
-    return;
-  }
+  const mnt = tinyTmpfs(t, "tmpfs-held");
+  if (!mnt) return;
   const server = await startServer();
   process.env[WRONG_PW_ENV] = "wrong";
   try {

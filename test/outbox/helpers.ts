@@ -3,6 +3,7 @@
 // proxy that cuts the connection after N server bytes, and the directory every outbox test
 // writes its logs under (the redaction test greps all of it at the end).
 import { createHash } from "node:crypto";
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -164,6 +165,34 @@ export class FakeClock implements Clock {
   }
 }
 
+/** Listen on 127.0.0.1:0; close() destroys the open sockets too. */
+async function listenLoopback(server: net.Server, sockets: Set<net.Socket>): Promise<{ port: number; close(): Promise<void> }> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * A 256 KiB tmpfs (a full disk on demand), or null with the test skipped when this machine
+ * cannot mount one (not root, no tmpfs); unmount it with execFileSync("umount", [dir]).
+ */
+export function tinyTmpfs(t: { skip(why: string): void }, prefix: string): string | null {
+  const mnt = suiteDir(prefix);
+  try {
+    execFileSync("mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", mnt], { stdio: "pipe" });
+    return mnt;
+  } catch (err) {
+    t.skip(`cannot mount a tmpfs here (${(err as Error).message.split("\n")[0]}); full-disk test not run`);
+    return null;
+  }
+}
+
 export interface CutProxy {
   port: number;
   /** Close both sides after this many server→client bytes (Infinity: never). */
@@ -208,13 +237,7 @@ export async function startCutProxy(targetPort: number): Promise<CutProxy> {
       });
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  proxy.port = (server.address() as net.AddressInfo).port;
-  proxy.close = () =>
-    new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    });
+  Object.assign(proxy, await listenLoopback(server, sockets));
   return proxy;
 }
 
@@ -251,13 +274,7 @@ export async function startOutageProxy(targetPort: number): Promise<OutageProxy>
     }
     client.pipe(upstream).pipe(client);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  proxy.port = (server.address() as net.AddressInfo).port;
-  proxy.close = () =>
-    new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    });
+  Object.assign(proxy, await listenLoopback(server, sockets));
   return proxy;
 }
 

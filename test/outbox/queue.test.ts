@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { Outbox } from "../../host/outbox/index.js";
 import { nextAttempt, retryDelay, DEFAULT_RETRY } from "../../host/outbox/backoff.js";
 import { OutboxError, type JobRecord } from "../../host/outbox/types.js";
-import { conn, FakeClock, msg, realDeliver, scanBytes, scanSource, sha256, startServer, suiteDir, TEST_USER } from "./helpers.js";
+import { conn, FakeClock, msg, realDeliver, scanBytes, scanSource, sha256, startServer, suiteDir, tinyTmpfs, TEST_USER } from "./helpers.js";
 
 
 const FAST = { initialDelay: 1000, maxDelay: 8000, multiplier: 2, jitter: 0, maxAttempts: 50, giveUpAfter: 60_000 };
@@ -173,13 +173,8 @@ test("secrets are refused in job settings", async () => {
 });
 
 test("full disk (256 KiB tmpfs): enqueue fails with STORAGE_FULL, queued jobs intact and deliverable", async (t) => {
-  const mnt = suiteDir("tmpfs");
-  try {
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=256k", "tmpfs", mnt], { stdio: "pipe" });
-  } catch (err) {
-    t.skip(`cannot mount a tmpfs here (${(err as Error).message.split("\n")[0]}); full-disk test not run`);
-    return;
-  }
+  const mnt = tinyTmpfs(t, "tmpfs");
+  if (!mnt) return;
   const server = await startServer();
   try {
     const dir = join(mnt, "outbox");
