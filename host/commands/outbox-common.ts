@@ -127,6 +127,6 @@ export function jobLine(j: JobRecord, now: number): string {
     `to ${pending.join(",")}${delivered ? ` (+${delivered} delivered)` : ""}`,
     `${j.attemptCount} attempt(s)${first !== undefined && last ? ` from ${new Date(first).toISOString()} to ${new Date(last.startedAt).toISOString()}` : ""}`,
     next,
-    last ? `last: ${last.code || ""} ${last.message}`.trim() : "not tried yet",
+    last ? `last: ${[last.code || "", last.message].filter(Boolean).join(" ")}` : "not tried yet",
   ].join("  ·  ");
 }
