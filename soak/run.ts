@@ -93,8 +93,10 @@ function device(s: Scenario, dir: string, port: number, cut: Cut): Promise<{ lin
 
 function record(cut: Cut, v: Verdict, finishedFirst: boolean): void {
   tally.runs++;
-  if (cut.kind !== "none") tally.cutPoints++;
-  tally.byKind[cut.kind] = (tally.byKind[cut.kind] ?? 0) + 1;
+  // A random kill that came after the process had finished cut nothing: it is not counted.
+  const kind = finishedFirst ? "random, finished first" : cut.kind;
+  if (cut.kind !== "none" && !finishedFirst) tally.cutPoints++;
+  tally.byKind[kind] = (tally.byKind[kind] ?? 0) + 1;
   if (finishedFirst) tally.randomFinishedFirst++;
   if (!v.accepted) tally.beforeCommit++;
   else tally.accepted++;
