@@ -1,5 +1,5 @@
 // Outbox costs on this machine's disk: enqueue (stream copy + SHA-256 + fsync), adopting a scan
-// file by rename, the fsync'ed job.json rewrite every attempt pays, and the bytes a job adds.
+// file by hard link, the fsync'ed job.json rewrite every attempt pays, and the bytes a job adds.
 //   node --import tsx bench/outbox.ts [MiB]
 import { mkdtempSync, rmSync, writeFileSync, statSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -39,7 +39,7 @@ const updateMs = (performance.now() - t) / N;
 const jobDir = join(root, "outbox", "jobs", job.id);
 const overhead = readdirSync(jobDir).filter((f) => !f.startsWith("scan-")).reduce((a, f) => a + statSync(join(jobDir, f)).size, 0);
 console.log(`enqueue ${mib} MiB from a stream (copy + SHA-256 + fsync + rename): ${enqueueMs.toFixed(0)} ms (${(mib / (enqueueMs / 1000)).toFixed(0)} MiB/s)`);
-console.log(`enqueue ${mib} MiB by adopting the file (rename + SHA-256 + fsync): ${adoptMs.toFixed(0)} ms`);
+console.log(`enqueue ${mib} MiB by adopting the file (hard link + SHA-256 + fsync): ${adoptMs.toFixed(0)} ms`);
 console.log(`job.json rewrite (temp + fsync + rename + fsync dir), mean of ${N}: ${updateMs.toFixed(2)} ms`);
 console.log(`job.json size besides the scan: ${overhead} bytes`);
 rmSync(root, { recursive: true, force: true });
