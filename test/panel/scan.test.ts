@@ -124,6 +124,8 @@ test("Scan to Email: Done, and the attachment that arrived is the scan (name, si
 test("keyboard only: Tab to Scan to Email, Enter sends; focus is visible", { skip }, async () => {
   const { page } = ui;
   await page.click("#done-button");
+  // New scan reloads the state and then focuses To: wait for that, or the focus jumps back mid-Tab.
+  await page.waitForFunction(() => document.activeElement?.id === "to");
   const before = sim.arrivals.length;
   await page.fill("#to", "");
   await page.focus("#to");
