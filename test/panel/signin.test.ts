@@ -28,7 +28,11 @@ after(async () => {
 async function scanToAccounting(): Promise<void> {
   const { page } = ui;
   await page.click(".tab[data-screen=scan]");
-  if (await page.isVisible("#done-button")) await page.click("#done-button");
+  if (await page.isVisible("#done-button")) {
+    await page.click("#done-button");
+    // New scan reloads the state (re-rendering the address book) and then focuses To: wait for it.
+    await page.waitForFunction(() => document.activeElement?.id === "to");
+  }
   await page.fill("#to", "accounting@contoso.com");
   await page.fill("#pages", "1");
   await page.click("#scan-button");
