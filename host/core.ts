@@ -82,6 +82,15 @@ export interface CoreExports {
 
 type RawExports = Parameters<typeof recordingExports>[0];
 
+/** Record a session to a tape target (host/tape/recorder.ts). */
+export interface TapeOptions {
+  target: TapeTarget;
+  /** who recorded it (tape header) */
+  origin: string;
+  /** replace passwords and tokens by test values (default true) */
+  substituteSecrets?: boolean;
+}
+
 /** A trap inside the core: a bug, never a server's fault. The message comes from abort(). */
 export class CoreAbort extends Error {
   override name = "CoreAbort";
@@ -164,14 +173,14 @@ export class Core {
    * A configured core. `tape` records the session to that target; without it, MFP_TAPE_DIR
    * (set by the test runner) records it to a file there (host/tape/recorder.ts).
    */
-  static async create(sizes: CoreSizes, options: { wasmPath?: string; tape?: TapeTarget & { origin: string; substituteSecrets?: boolean } } = {}): Promise<Core> {
+  static async create(sizes: CoreSizes, options: { wasmPath?: string; tape?: TapeOptions } = {}): Promise<Core> {
     const file = options.wasmPath ?? process.env.MFP_CORE_WASM ?? coreWasmPath(sizes.simd !== false);
     const module = await loadCoreModule(file);
     const raw = instantiateCore(module);
     const build = basename(file) === "core.nosimd.wasm" ? "nosimd" : basename(file) === "core.wasm" ? "simd" : basename(file);
     const newInstance = () => instantiateCore(module) as unknown as RawExports;
     const t = options.tape;
-    const rec = t ? { origin: t.origin, build, target: t, newInstance, substituteSecrets: t.substituteSecrets ?? true } : tapeFromEnv(build, newInstance);
+    const rec = t ? { ...t, build, newInstance } : tapeFromEnv(build, newInstance);
     const exports = rec ? recordingExports(raw as unknown as RawExports, rec) as unknown as CoreExports : raw;
     const core = new Core(exports, file);
     const rc = core.x.configure(sizes.inCap, sizes.outCap, sizes.lineMax, sizes.eventTextCap);
