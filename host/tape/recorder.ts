@@ -187,7 +187,7 @@ export class FileTape implements TapeTarget {
   constructor(readonly path: string) {
     if (!exitHooked) {
       exitHooked = true;
-      process.on("exit", () => { for (const t of [...pending]) t.flush(); });
+      process.on("exit", flushPendingTapes);
     }
   }
   settle(): void {
@@ -202,6 +202,11 @@ export class FileTape implements TapeTarget {
     appendFileSync(this.path, this.w.view());
     this.w.clear();
   }
+}
+
+/** Write out every tape file's records now (at exit at the latest). */
+export function flushPendingTapes(): void {
+  for (const t of [...pending]) t.flush();
 }
 
 let sequence = 0;
