@@ -87,7 +87,7 @@ function wasmTable(): string {
     const b = readFileSync(file);
     return `| ${what} | ${fmt(b.length)} | ${fmt(gzipSync(b, { level: 9 }).length)} |`;
   };
-  return ["| wasm file | bytes | gzip -9 |", "| --- | ---: | ---: |",
+  return ["| wasm file | bytes | gzipped (zlib, level 9) |", "| --- | ---: | ---: |",
     row("`build/core.wasm` (SIMD, V8)", coreWasmPath(true)), row("`build/core.nosimd.wasm` (firmware build)", coreWasmPath(false))].join("\n");
 }
 
