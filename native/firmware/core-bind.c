@@ -14,24 +14,14 @@
 #include <string.h>
 
 #include "core.h"
+#include "env.h"
 #include "wasm-rt-impl.h"
-
-/* The import instance wasm2c hands back to env.abort: ours, so abort can tell us it ran. */
-struct Z_env_instance_t {
-  int aborted;
-};
 
 struct fw_core {
   Z_core_instance_t inst;
   struct Z_env_instance_t env;
   int dead;
 };
-
-void Z_envZ_abort(struct Z_env_instance_t *env, u32 msg, u32 file, u32 line, u32 col) {
-  (void)msg; (void)file; (void)line; (void)col;
-  env->aborted = 1;
-  wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE);
-}
 
 void fw_runtime_init(void) {
   wasm_rt_init();

@@ -2,17 +2,8 @@
  * arm-64mb board's sizes, start, free. Linked only to measure the static RAM an image carries
  * (the footprint table in docs/firmware.md), with and without --gc-sections. */
 #include "core.h"
+#include "env.h"
 #include "wasm-rt-impl.h"
-
-struct Z_env_instance_t {
-  int aborted;
-};
-
-void Z_envZ_abort(struct Z_env_instance_t *env, u32 msg, u32 file, u32 line, u32 col) {
-  (void)msg; (void)file; (void)line; (void)col;
-  env->aborted = 1;
-  wasm_rt_trap(WASM_RT_TRAP_UNREACHABLE);
-}
 
 int main(void) {
   static Z_core_instance_t core;
