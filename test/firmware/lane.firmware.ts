@@ -9,7 +9,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomInt } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, existsSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { records, readHeader, Tag } from "../../host/tape/format.js";
 import { ENGINES, replayInV8, replayNative, type EngineResult } from "./engines.js";
@@ -24,6 +24,8 @@ const SEED = process.env.MFP_FIRMWARE_SEED !== undefined ? Number(process.env.MF
 const MAX_DIVERGENCES_SHOWN = 20;
 
 mkdirSync(work, { recursive: true });
+// one reel a run: the reels of earlier runs go (a seed replays its reel exactly)
+for (const f of readdirSync(work)) if (/^fuzz-[0-9a-f]{8}\.tapes$/.test(f)) rmSync(join(work, f));
 const reel = join(work, `fuzz-${SEED.toString(16).padStart(8, "0")}.tapes`);
 let files: string[] = [];
 const results: EngineResult[] = [];
