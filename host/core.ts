@@ -1,6 +1,6 @@
 // The typed host wrapper over build/core.wasm (the sans-I/O SMTP core + MIME writer).
 //
-// Loading: plain WebAssembly.instantiate, not @assemblyscript/loader. The core exports only
+// Loading: plain WebAssembly instantiation, not @assemblyscript/loader. The core exports only
 // numbers (the ABI is i32/u32 and byte ranges in linear memory), so the loader's managed-object
 // helpers have nothing to do; its one useful feature, a decoded abort() message, is ten lines
 // here (readAsString) and works with `--runtime stub`, where the loader's __getString would need
@@ -14,13 +14,18 @@
 //   - takeOut() returns (a copy of) every byte the core wants written and consumes it.
 import { readFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
+import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
+import { recordingExports, tapeFromEnv, type TapeTarget } from "./tape/recorder.js";
 
 export interface CoreSizes {
   inCap: number;        // host → core staging area (bytes)
   outCap: number;       // core → host wire bytes
   lineMax: number;      // longest reply line accepted (≥ 512, RFC 5321 §4.5.3.1.5)
   eventTextCap: number; // reply text an event carries
+  /** The runtime has WebAssembly SIMD (board core.simd): false loads the firmware build,
+   *  build/core.nosimd.wasm (docs/firmware.md). Default true. */
+  simd?: boolean;
 }
 
 export interface CoreEvent {
@@ -75,27 +80,59 @@ export interface CoreExports {
   [name: string]: unknown;
 }
 
+type RawExports = Parameters<typeof recordingExports>[0];
+
+/** Record a session to a tape target (host/tape/recorder.ts). */
+export interface TapeOptions {
+  target: TapeTarget;
+  /** who recorded it (tape header) */
+  origin: string;
+  /** replace passwords and tokens by test values (default true) */
+  substituteSecrets?: boolean;
+}
+
 /** A trap inside the core: a bug, never a server's fault. The message comes from abort(). */
 export class CoreAbort extends Error {
   override name = "CoreAbort";
 }
 
-let modulePromise: Promise<WebAssembly.Module> | null = null;
+const modules = new Map<string, Promise<WebAssembly.Module>>();
 
-function defaultWasmPath(): string {
+/** build/core.wasm (SIMD) or build/core.nosimd.wasm (the firmware build, no SIMD). */
+export function coreWasmPath(simd = true): string {
+  const file = simd ? "core.wasm" : "core.nosimd.wasm";
   // host/core.ts runs from source (tsx) or from dist/host/core.js: look for build/ upwards
-  for (const rel of ["../build/core.wasm", "../../build/core.wasm"]) {
+  for (const rel of [`../build/${file}`, `../../build/${file}`]) {
     const p = fileURLToPath(new URL(rel, import.meta.url));
     if (existsSync(p)) return p;
   }
-  return fileURLToPath(new URL("../build/core.wasm", import.meta.url));
+  return fileURLToPath(new URL(`../build/${file}`, import.meta.url));
 }
 
-/** Compile build/core.wasm once per process (or the file in MFP_CORE_WASM). */
-export function loadCoreModule(path?: string): Promise<WebAssembly.Module> {
-  if (path) return readFile(path).then((b) => WebAssembly.compile(b));
-  modulePromise ??= readFile(process.env.MFP_CORE_WASM ?? defaultWasmPath()).then((b) => WebAssembly.compile(b));
-  return modulePromise;
+/** Compile a core file once per process: the given path, else MFP_CORE_WASM, else the build. */
+export function loadCoreModule(path?: string, simd = true): Promise<WebAssembly.Module> {
+  const file = path ?? process.env.MFP_CORE_WASM ?? coreWasmPath(simd);
+  let m = modules.get(file);
+  if (!m) {
+    m = readFile(file).then((b) => WebAssembly.compile(b));
+    modules.set(file, m);
+  }
+  return m;
+}
+
+/** One unconfigured instance of a compiled core; a failed assertion in it throws CoreAbort. */
+export function instantiateCore(module: WebAssembly.Module): CoreExports {
+  let mem: WebAssembly.Memory | undefined;
+  const imports = {
+    env: {
+      abort(msg: number, file: number, line: number, col: number): never {
+        throw new CoreAbort(`core abort: ${readAsString(mem, msg)} at ${readAsString(mem, file)}:${line}:${col}`);
+      },
+    },
+  };
+  const x = new WebAssembly.Instance(module, imports).exports as unknown as CoreExports;
+  mem = x.memory;
+  return x;
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });
@@ -119,10 +156,10 @@ export class Core {
   private readonly queue: CoreEvent[] = [];
   private inCapacity: number;
 
-  private constructor(instance: WebAssembly.Instance) {
-    this.x = instance.exports as unknown as CoreExports;
+  private constructor(exports: CoreExports, readonly wasmFile: string) {
+    this.x = exports;
     const k: Record<string, number> = {};
-    for (const [name, v] of Object.entries(instance.exports)) {
+    for (const [name, v] of Object.entries(exports)) {
       if (v instanceof WebAssembly.Global) k[name] = Number(v.value);
     }
     this.k = Object.freeze(k);
@@ -132,19 +169,20 @@ export class Core {
     this.inCapacity = 0;
   }
 
-  static async create(sizes: CoreSizes, options: { wasmPath?: string } = {}): Promise<Core> {
-    const module = await loadCoreModule(options.wasmPath);
-    let mem: WebAssembly.Memory | undefined;
-    const imports = {
-      env: {
-        abort(msg: number, file: number, line: number, col: number): never {
-          throw new CoreAbort(`core abort: ${readAsString(mem, msg)} at ${readAsString(mem, file)}:${line}:${col}`);
-        },
-      },
-    };
-    const instance = await WebAssembly.instantiate(module, imports);
-    const core = new Core(instance);
-    mem = core.x.memory;
+  /**
+   * A configured core. `tape` records the session to that target; without it, MFP_TAPE_DIR
+   * (set by the test runner) records it to a file there (host/tape/recorder.ts).
+   */
+  static async create(sizes: CoreSizes, options: { wasmPath?: string; tape?: TapeOptions } = {}): Promise<Core> {
+    const file = options.wasmPath ?? process.env.MFP_CORE_WASM ?? coreWasmPath(sizes.simd !== false);
+    const module = await loadCoreModule(file);
+    const raw = instantiateCore(module);
+    const build = basename(file) === "core.nosimd.wasm" ? "nosimd" : basename(file) === "core.wasm" ? "simd" : basename(file);
+    const newInstance = () => instantiateCore(module) as unknown as RawExports;
+    const t = options.tape;
+    const rec = t ? { ...t, build, newInstance } : tapeFromEnv(build, newInstance);
+    const exports = rec ? recordingExports(raw as unknown as RawExports, rec) as unknown as CoreExports : raw;
+    const core = new Core(exports, file);
     const rc = core.x.configure(sizes.inCap, sizes.outCap, sizes.lineMax, sizes.eventTextCap);
     if (rc !== 0) throw new RangeError(`core configure(${JSON.stringify(sizes)}) refused: ${rc}`);
     core.inCapacity = core.x.inCap();

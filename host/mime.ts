@@ -158,6 +158,8 @@ export class MimeWriter {
    */
   reuseOutput = false;
   private outBuf: Uint8Array | null = null;
+  /** Stalls so far: the session may have fed server bytes through the core's staging area. */
+  private stalls = 0;
   constructor(core: CoreLike) {
     this.x = core.x as MimeExports;
   }
@@ -188,7 +190,7 @@ export class MimeWriter {
         if (out) await out(copy);
       }
       if (this.x.mimeFlush() === 0 && this.x.outLen() === 0) return;
-      if (n === 0 && this.x.outLen() === 0 && this.onStall) await this.onStall();
+      if (n === 0 && this.x.outLen() === 0 && this.onStall) { this.stalls++; await this.onStall(); }
     }
     throw MimeError.of(-1);
   }
@@ -210,16 +212,18 @@ export class MimeWriter {
     const cap = this.x.inCap();
     for (let pos = 0; pos < bytes.length; ) {
       const piece = Math.min(cap, bytes.length - pos);
-      this.writeIn(new Uint8Array(bytes.buffer, bytes.byteOffset + pos, piece));
-      let off = 0;
-      let idle = 0;
+      const view = new Uint8Array(bytes.buffer, bytes.byteOffset + pos, piece);
+      this.writeIn(view);
+      let [off, idle, staged] = [0, 0, this.stalls];
       while (off < piece) {
+        // a stall may have fed server replies through the same staging area: put the piece back
+        if (staged !== this.stalls) { this.writeIn(view); staged = this.stalls; }
         const n = fn(off, piece - off);
         if (n < 0) throw MimeError.of(n);
         off += n;
         idle = n === 0 ? idle + 1 : 0;
         if (idle > STUCK_LIMIT) throw MimeError.of(-1);
-        if (n === 0 && this.x.outLen() === 0 && this.onStall) await this.onStall();
+        if (n === 0 && this.x.outLen() === 0 && this.onStall) { this.stalls++; await this.onStall(); }
         await this.drain(out);
       }
       pos += piece;

@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 
 // Node 20's test runner takes no globs: list test/**/*.test.ts ourselves. An optional argument
 // narrows the host run to files whose path contains it (npm test -- outbox).
@@ -21,6 +21,14 @@ const outboxRoot = mkdtempSync(join(tmpdir(), "mfp-test-outbox-"));
 process.env.MFP_OUTBOX_DIR = join(outboxRoot, "outbox");
 process.on("exit", () => rmSync(outboxRoot, { recursive: true, force: true }));
 const hostOnly = process.env.MFP_TEST_HOST_ONLY === "1";
+// Every core session the suites run is recorded as a session tape (host/tape/recorder.ts) for
+// the firmware lane, which replays them after the host suites (docs/firmware.md).
+const LANE = join("test", "firmware", "lane.firmware.ts");
+const runLane = LANE.includes(filter) || filter === "";
+if (!process.env.MFP_TAPE_DIR) {
+  process.env.MFP_TAPE_DIR = resolve("test", "artifacts", "tapes");
+  rmSync(process.env.MFP_TAPE_DIR, { recursive: true, force: true });
+}
 
 function run(cmd, args) {
   return new Promise((resolve) => {
@@ -50,8 +58,18 @@ const hostPassed = Number(hostText.match(/^# pass (\d+)/m)?.[1] ?? 0);
 const hostFailed = Number(hostText.match(/^# fail (\d+)/m)?.[1] ?? (host.code === 0 ? 0 : 1));
 const hostSkipped = Number(hostText.match(/^# skipped (\d+)/m)?.[1] ?? 0);
 
-const passed = corePassed + hostPassed;
-const failed = coreFailed + hostFailed + (core.code !== 0 && coreFailed === 0 ? 1 : 0) + (host.code !== 0 && hostFailed === 0 ? 1 : 0);
-console.log(`\ncore specs: ${corePassed} passed, ${coreFailed} failed; host tests: ${hostPassed} passed, ${hostFailed} failed, ${hostSkipped} skipped`);
-console.log(`tests: ${passed} passed, ${failed} failed, ${hostSkipped} skipped`);
+// The firmware lane: its engines without the cross toolchain count as skipped, with the reason.
+const lane = runLane ? await run(process.execPath, ["--import", "tsx", "--test", "--test-timeout=3600000", LANE]) : { code: 0, text: "" };
+const laneText = strip(lane.text);
+const lanePassed = Number(laneText.match(/^# pass (\d+)/m)?.[1] ?? 0);
+const laneFailed = Number(laneText.match(/^# fail (\d+)/m)?.[1] ?? (lane.code === 0 ? 0 : 1));
+const laneSkipped = Number(laneText.match(/^# skipped (\d+)/m)?.[1] ?? 0);
+
+const passed = corePassed + hostPassed + lanePassed;
+const skipped = hostSkipped + laneSkipped;
+const failed = coreFailed + hostFailed + laneFailed + (core.code !== 0 && coreFailed === 0 ? 1 : 0) +
+  (host.code !== 0 && hostFailed === 0 ? 1 : 0) + (lane.code !== 0 && laneFailed === 0 ? 1 : 0);
+console.log(`\ncore specs: ${corePassed} passed, ${coreFailed} failed; host tests: ${hostPassed} passed, ${hostFailed} failed, ${hostSkipped} skipped` +
+  (runLane ? `; firmware lane: ${lanePassed} passed, ${laneFailed} failed, ${laneSkipped} skipped` : ""));
+console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed === 0 && passed > 0 ? 0 : 1);

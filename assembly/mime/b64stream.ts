@@ -50,15 +50,18 @@ export function b64Data(src: usize, len: u32, simd: bool): u32 {
   }
   while (len - i >= 3) {
     const rest = len - i;
+    const aligned = bcol == 0 || bcol == 76;
     if (ASC_FEATURE_SIMD) {
-      // a build with --disable simd drops this branch at compile time and keeps the scalar path
-      if (simd && rest >= 232 && (bcol == 0 || bcol == 76)) {
-        // line-aligned: groups of four lines, 228 bytes → (CRLF +) 310 chars
-        let groups = min((rest - 4) / 228, stageFree() / 312);
-        if (groups == 0) {
-          if (!stageNeed(312)) return i;
-          groups = min((rest - 4) / 228, stageFree() / 312);
-        }
+      // A build with --disable simd drops this branch at compile time and keeps the scalar path.
+      // The SIMD steps must hand the sink exactly what the scalar path would (BDAT chunk sizes
+      // and every wire byte are the same on a runtime without SIMD, docs/firmware.md), so they
+      // run only where the scalar path would not flush the staging buffer meanwhile: the scalar
+      // path flushes when a line (aligned, ≥ 57 bytes left) finds < 78 bytes free, or a triple
+      // < 6. They never flush themselves; the line and triple paths below do.
+      if (simd && rest >= 232 && aligned && stageFree() >= 312) {
+        // line-aligned: groups of four lines, 228 bytes → (CRLF +) 310 chars; each line of a
+        // group starts with ≥ 312 - 3 × 78 = 78 bytes free, as the scalar line path needs
+        const groups = min((rest - 4) / 228, stageFree() / 312);
         let o = stBase + stTail;
         const start = o;
         let s = src + i;
@@ -73,21 +76,19 @@ export function b64Data(src: usize, len: u32, simd: bool): u32 {
         stageAdvance(<u32>(o - start));
         continue;
       }
-      if (simd && rest >= 16) {
+      if (simd && rest >= 16 && !(aligned && rest >= 57) && stageFree() >= 20) {
         // 12 bytes → 16 chars per step at any column (a multiple of 4); a block that crosses the
-        // 76th column is stored shifted by 2 and its head rewritten, leaving room for the CRLF
-        let blocks = min((rest - 4) / 12, stageFree() / 18);
-        if (blocks == 0) {
-          if (!stageNeed(18)) return i;
-          blocks = min((rest - 4) / 12, stageFree() / 18);
-        }
+        // 76th column is stored shifted by 2 and its head rewritten, leaving room for the CRLF.
+        // A block starts with ≥ 20 bytes free: its four triples (16 chars + a CRLF) then each
+        // find the 6 bytes the scalar triple path asks for.
+        let blocks = min((rest - 4) / 12, (stageFree() - 2) / 18);
         let o = stBase + stTail;
         const start = o;
         let s = src + i;
         let c = bcol;
         for (let k: u32 = 0; k < blocks; k++) {
-          // back to the branch-free groups as soon as a line is full and enough input is left
-          if (c == 76 && len - <u32>(s - src) >= 232) { blocks = k; break; }
+          // a full line with a line's worth of input left: the line and group paths take over
+          if (c == 76 && len - <u32>(s - src) >= 57) { blocks = k; break; }
           const v = encode12(s);
           s += 12;
           if (c == 76) { store<u16>(o, 0x0A0D); o += 2; c = 0; }
@@ -114,7 +115,7 @@ export function b64Data(src: usize, len: u32, simd: bool): u32 {
         continue;
       }
     }
-    if (rest >= 57 && (bcol == 0 || bcol == 76)) {
+    if (rest >= 57 && aligned) {
       // whole lines straight into the staging buffer: 57 bytes → (CRLF +) 76 chars
       let lines = min(rest / 57, stageFree() / 78);
       if (lines == 0) {

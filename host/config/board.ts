@@ -17,8 +17,9 @@ export interface Board {
   name: string;
   description?: string;
   ramMiB?: number;
-  /** Arguments of the core's configure(); memoryMax bounds the whole linear memory after it. */
-  core: { inCap: number; outCap: number; lineMax: number; eventTextCap: number; memoryMax: number };
+  /** Arguments of the core's configure(); memoryMax bounds the whole linear memory after it.
+   *  simd: the device's wasm runtime has SIMD; false selects build/core.nosimd.wasm (host/core.ts). */
+  core: { inCap: number; outCap: number; lineMax: number; eventTextCap: number; memoryMax: number; simd?: boolean };
   /** Largest scan chunk fed to the core at once (≤ core.inCap). */
   scan: { chunkMax: number };
   /** Encoded message size above which a scan is split into several messages. */
