@@ -152,7 +152,7 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
   const attachments: ScanSource[] = [];
   for (const [i, path] of (f.attach ?? []).entries()) {
     try {
-      attachments.push(await fileSource(path, { chunkSize: board.scan.chunkMax }));
+      attachments.push(await fileSource(path, { chunkSize: board.scan.readBytes ?? board.scan.chunkMax }));
     } catch (e) {
       throw new ConfigError("OPTION_INVALID", `--attach[${i}]`, (e as Error).message);
     }

@@ -19,12 +19,14 @@ export interface Board {
   ramMiB?: number;
   /** Arguments of the core's configure(); memoryMax bounds the whole linear memory after it. */
   core: { inCap: number; outCap: number; lineMax: number; eventTextCap: number; memoryMax: number };
-  /** Largest scan chunk fed to the core at once (≤ core.inCap). */
-  scan: { chunkMax: number };
-  /** Encoded message size above which a scan is split into several messages. */
-  message: { splitAbove: number };
+  /** Largest scan chunk fed to the core at once (≤ core.inCap); size of one scan-file read. */
+  scan: { chunkMax: number; readBytes?: number };
+  /** Encoded message size above which a scan is split; with splitAtServerSize, a server's SIZE
+   *  replaces it (host/mime.ts splitLimit). */
+  message: { splitAbove: number; splitAtServerSize?: boolean };
   tls: { engine: TlsEngineName; minVersion: "TLSv1.2" | "TLSv1.3" };
-  smtp: { binaryMime: boolean; pipelining: boolean; bdatChunk?: number };
+  /** bdatChunk and bdatWindow in bytes: chunk size, and chunk bytes sent ahead of their replies. */
+  smtp: { binaryMime: boolean; pipelining: boolean; bdatChunk?: number; bdatWindow?: number };
   defaultPreset: PresetName;
   /** Milliseconds; RFC 5321 §4.5.3.2 values on the shipped boards. */
   timeouts: {

@@ -19,6 +19,7 @@ export function buildSpec(m: MessageOptions, date: Date, messageId?: string): Me
       type: (a.mimeType in MimeType ? a.mimeType : "application/octet-stream") as AttachmentType,
       size: a.size,
       source: () => a.chunks(),
+      ...(a.chunksFrom ? { sourceRange: (start: number, end: number) => a.chunksFrom!(start, end) } : {}),
       ...(a.pageEnds ? { pageEnds: [...a.pageEnds] } : {}),
     })),
   };
