@@ -255,7 +255,7 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
 
   const planParts = async () => {
     const caps = core.caps();
-    const choice: BodyModeName = chooseBodyMode(caps.flags, k, o.binaryMime ?? o.board.smtp.binaryMime, o.chunking ?? true, spec);
+    const choice: BodyModeName = chooseBodyMode(caps.flags, k, o.binaryMime ?? o.board.smtp.binaryMime, o.chunking, spec);
     st.bodyMode = choice;
     bodyMode = { "7bit": k.BodyMode7Bit!, "8bitmime": k.BodyMode8BitMime!, binarymime: k.BodyModeBinaryMime!, chunked: k.BodyModeChunked! }[choice];
     mode = { binary: choice === "binarymime", eightBit: choice === "8bitmime" || choice === "binarymime" || choice === "chunked" && (caps.flags & k.Cap8BitMime!) !== 0 };
