@@ -22,9 +22,10 @@ const target = arg("--target", 0);
 const delayMs = arg("--delay-ms", 0);
 const mbit = arg("--mbit", 0); // 0 = no bandwidth limit
 const bytesPerMs = mbit > 0 ? (mbit * 1e6) / 8 / 1000 : Infinity;
-/** Bytes waiting for the link before the proxy stops reading: a bandwidth-delay product plus
- *  64 KiB, at least 256 KiB (a router queue; unlimited links use socket back-pressure only). */
-const queueCap = Math.max(256 * 1024, Number.isFinite(bytesPerMs) ? bytesPerMs * 2 * delayMs + 65536 : 0);
+/** Bytes in the link before the proxy stops reading: with a bandwidth, one bandwidth-delay
+ *  product plus 64 KiB (a router queue), at least 256 KiB; without one, 4 MiB (what a TCP
+ *  receive window grows to), so latency alone does not throttle the stream. */
+const queueCap = Number.isFinite(bytesPerMs) ? Math.max(256 * 1024, bytesPerMs * 2 * delayMs + 65536) : 4 << 20;
 
 let stats: Stats = { clientToServer: 0, serverToClient: 0, roundTrips: 0 };
 let last: "c2s" | "s2c" | null = null;
@@ -35,44 +36,46 @@ function note(dir: "c2s" | "s2c", n: number): void {
   last = dir;
 }
 
-/** One direction of one connection: serialise, delay, deliver in order. */
+/** One direction of one connection: serialise, delay, deliver in order. Pieces wait in one
+ *  FIFO served by one timer at a time: timers of different lengths may fire out of order, and a
+ *  reordered TLS record breaks the connection. */
 function pipe(from: net.Socket, to: net.Socket, dir: "c2s" | "s2c"): void {
   let linkFreeAt = 0; // ms (performance.now) when the link has sent everything queued so far
   let queued = 0;
   let ended = false;
-  let inFlight = 0;
-  const deliver = (chunk: Buffer | null, at: number) => {
-    inFlight++;
-    setTimeout(() => {
-      inFlight--;
-      if (chunk) {
-        queued -= chunk.length;
-        if (!to.destroyed) to.write(chunk);
-        if (from.isPaused() && queued < queueCap / 2) from.resume();
-      }
-      if (ended && inFlight === 0 && !to.destroyed) to.end();
-    }, Math.max(0, at - performance.now()));
+  const fifo: { chunk: Buffer; at: number }[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  const serve = () => {
+    timer = null;
+    const now = performance.now();
+    while (fifo.length > 0 && fifo[0]!.at <= now + 0.5) {
+      const { chunk } = fifo.shift()!;
+      queued -= chunk.length;
+      if (!to.destroyed) to.write(chunk);
+    }
+    if (from.isPaused() && queued < queueCap / 2) from.resume();
+    if (fifo.length > 0) timer = setTimeout(serve, Math.max(1, fifo[0]!.at - now));
+    else if (ended && !to.destroyed) to.end();
   };
   from.on("data", (chunk: Buffer) => {
     note(dir, chunk.length);
-    const now = performance.now();
-    const start = Math.max(now, linkFreeAt);
-    linkFreeAt = start + (Number.isFinite(bytesPerMs) ? chunk.length / bytesPerMs : 0);
-    queued += chunk.length;
     if (delayMs === 0 && !Number.isFinite(bytesPerMs)) {
-      queued -= chunk.length;
       if (!to.write(chunk)) {
         from.pause();
         to.once("drain", () => from.resume());
       }
       return;
     }
-    deliver(chunk, linkFreeAt + delayMs);
+    const start = Math.max(performance.now(), linkFreeAt);
+    linkFreeAt = start + (Number.isFinite(bytesPerMs) ? chunk.length / bytesPerMs : 0);
+    queued += chunk.length;
+    fifo.push({ chunk, at: linkFreeAt + delayMs });
+    if (timer === null) timer = setTimeout(serve, Math.max(1, fifo[0]!.at - performance.now()));
     if (queued > queueCap) from.pause();
   });
   from.on("end", () => {
     ended = true;
-    if (inFlight === 0 && !to.destroyed) to.end();
+    if (fifo.length === 0 && !to.destroyed) to.end();
   });
   from.on("error", () => to.destroy());
   from.on("close", () => setTimeout(() => to.destroy(), delayMs + Math.max(0, linkFreeAt - performance.now()) + 5));
