@@ -29,9 +29,9 @@ export interface EncodeBenchResult {
   command: string;
 }
 
-type X = MimeExports & { configure(a: number, b: number, c: number, d: number): number };
+export type X = MimeExports & { configure(a: number, b: number, c: number, d: number): number };
 
-async function core(wasm: Uint8Array, o: Required<Pick<EncodeBenchOpts, "inCap" | "outCap" | "stage">>): Promise<X> {
+export async function core(wasm: Uint8Array, o: Required<Pick<EncodeBenchOpts, "inCap" | "outCap" | "stage">>): Promise<X> {
   const { instance } = (await WebAssembly.instantiate(wasm, { env: { abort() { throw new Error("core abort"); } } })) as unknown as WebAssembly.WebAssemblyInstantiatedSource;
   const x = instance.exports as unknown as X;
   if (x.configure(o.inCap, o.outCap, 1024, 512) !== 0) throw new Error("configure failed");
@@ -48,7 +48,7 @@ function put(x: X, s: string): number {
 
 /** The host loop a device runs: copy a chunk into the in buffer, mimeData until taken, and
  *  hand each batch of wire bytes on (here: copied into a reused socket-sized buffer). */
-function writeMessage(x: X, binary: boolean, scalar: boolean, chunks: (emit: (c: Uint8Array) => void) => void): number {
+export function writeMessage(x: X, binary: boolean, scalar: boolean, chunks: (emit: (c: Uint8Array) => void) => void): number {
   const sock = new Uint8Array(1 << 20);
   let total = 0;
   const drain = () => {

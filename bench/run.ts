@@ -1,192 +1,117 @@
-// `npm run bench` — every benchmark in one run, side by side, on loopback only.
-// Writes bench/results.json and bench/results.md (the README includes the table).
-//   npm run bench              full run (medians of 5; 1, 10 and 50 MiB scans)
-//   npm run bench -- --quick   smoke run (1 run, 1 MiB; what the test suite checks)
+// `npm run bench` — every benchmark in one run, on loopback only, stopping by itself. Receivers
+// (Postfix 3.7 with the discard transport, and the project's chunking MTA), the link model and
+// the floor's sink each run in a process of their own (bench/receiver.ts, bench/link.ts); every
+// client is a child process under /usr/bin/time. Writes bench/results.json and bench/results.md
+// and prints every target with met/missed and the receiver it was measured against.
+//   npm run bench              full run: interleaved rounds, 1 warm-up + 5 counted
+//   npm run bench -- --quick   smoke run (1 round, 1 MiB, project receiver; bench/results.quick.json)
 import { mkdtempSync, writeFileSync, rmSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
-import tls from "node:tls";
-import net from "node:net";
-import { loopbackServerCredentials } from "../host/certs/selfsigned.js";
-import { startChunkingMta } from "../host/sim/chunking-mta.js";
-import { startProxy } from "./proxy.js";
-import { sendWith, peerAvailable, repoRoot, type PeerName } from "./peers.js";
-import { median } from "./stats.js";
+import { sendWith, repoRoot, runTimed, type PeerName } from "./peers.js";
+import { runEndToEnd, type E2eResult, type ReceiverName } from "./e2e.js";
+import { startHelper } from "./procs.js";
+import { summary } from "./stats.js";
 import { renderMarkdown } from "./report.js";
 import { callgrindPerMiB } from "./callgrind.js";
+import { sendTargets, linkTargets, memoryTargets, printTargets, type TargetRow } from "./targets.js";
+import { postfixUnavailable } from "../test/fixtures/postfix.js";
 
 const quick = process.argv.includes("--quick");
-const runs = quick ? 1 : 5;
-const sizesMiB = quick ? [1] : [1, 10, 50];
-const USER = "bench";
-const PASS = "bench-" + randomBytes(6).toString("hex");
+const rounds = quick ? 1 : 5;
+const warmup = quick ? 0 : 1;
 const work = mkdtempSync(join(tmpdir(), "mfp-bench-"));
-// mfp-mail's sends keep their durable copies in the bench's own outbox, removed at the end.
-process.env.MFP_OUTBOX_DIR = join(work, "outbox");
-
-const { ca, server } = loopbackServerCredentials();
-const caFile = join(work, "ca.pem");
-writeFileSync(caFile, ca.cert);
+const SEND_PEERS: PeerName[] = ["mfp-mail", "mfp-mail --no-queue", "nodemailer", "curl --upload-file"];
+const BOARDS = ["sim-desktop", "arm-256mb", "arm-64mb"];
 
 type Row = Record<string, unknown>;
 const results: { quick: boolean; date: string; machine: string; sections: Record<string, unknown> } = {
   quick, date: new Date().toISOString(), machine: `${process.platform} ${process.arch}, node ${process.version}`, sections: {},
 };
+const log = (s: string) => console.log(s);
 
-function scanFile(mib: number): string {
-  const file = join(work, `scan-${mib}MiB.pdf`);
-  if (!existsSync(file)) writeFileSync(file, randomBytes(mib * 1024 * 1024));
-  return file;
+/** The receivers this run measures against: Postfix when it can run here, always the project's. */
+function receivers(): ReceiverName[] {
+  const why = postfixUnavailable();
+  if (why) log(`[bench] Postfix receiver skipped: ${why}`);
+  if (quick) return ["chunking"];
+  return why ? ["chunking"] : ["postfix", "chunking"];
 }
 
-/** A TLS sink for the floor: reads exactly N bytes per connection, then answers one byte. */
-async function startFloorSink(): Promise<{ port: number; expect(n: number): void; close(): Promise<void> }> {
-  let expected = 0;
-  const srv = tls.createServer({ key: server.key, cert: server.cert, minVersion: "TLSv1.2" }, (s) => {
-    let got = 0;
-    s.on("data", (d) => {
-      got += d.length;
-      if (got >= expected) s.write("k");
-    });
-    s.on("error", () => s.destroy());
+async function endToEnd(): Promise<E2eResult[]> {
+  const out: E2eResult[] = [];
+  for (const receiver of receivers()) {
+    out.push(...await runEndToEnd({ receiver, sizesMiB: quick ? [1] : [1, 10, 50], rounds, warmup, peers: SEND_PEERS, work, log }));
+  }
+  return out;
+}
+
+/** arm-64mb, 20 MiB through 50 ms each way, without and with a 40 Mbit/s bottleneck. */
+async function link(): Promise<E2eResult[]> {
+  if (quick) return [];
+  const out: E2eResult[] = [];
+  for (const receiver of receivers()) {
+    for (const mbit of [0, 40]) {
+      out.push(...await runEndToEnd({
+        receiver, sizesMiB: [20], rounds, warmup, peers: ["mfp-mail", "mfp-mail --no-queue", "nodemailer"],
+        link: { delayMs: 50, mbit }, board: "arm-64mb", work, log,
+      }));
+    }
+  }
+  return out;
+}
+
+/** Round trips of a 20 KiB scan under 50 ms each way, every client. */
+async function roundTrips(): Promise<Row[]> {
+  const res = await runEndToEnd({
+    receiver: "chunking", sizesMiB: [20 / 1024], rounds: quick ? 1 : 3, warmup: 0,
+    peers: ["mfp-mail", "nodemailer", "curl -F", "swaks"], link: { delayMs: 50, mbit: 0 }, work, log,
   });
-  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+  return res.flatMap((r) => r.peers.filter((p) => p.peer !== "floor").map((p) => ({
+    receiver: r.receiver, peer: p.peer, roundTrips: p.roundTrips, medianMs: p.wallMs?.median, ...(p.error ? { error: p.error } : {}),
+  })));
+}
+
+/** Fixed cost of one send: a 1 KiB scan end to end, next to an empty node process. */
+async function startup(): Promise<Row> {
+  const res = await runEndToEnd({
+    receiver: "chunking", sizesMiB: [1 / 1024], rounds, warmup, peers: ["mfp-mail", "mfp-mail --no-queue", "nodemailer", "curl --upload-file"], work, log,
+  });
+  const empty: number[] = [];
+  for (let i = 0; i < rounds; i++) empty.push((await runTimed(process.execPath, ["-e", "0"], {})).wallMs);
   return {
-    port: (srv.address() as net.AddressInfo).port,
-    expect: (n) => (expected = n),
-    close: () => new Promise<void>((r) => srv.close(() => r())),
+    receiver: res[0]?.receiver,
+    sendOneKiB: Object.fromEntries(res[0]!.peers.filter((p) => p.peer !== "floor").map((p) => [p.peer, p.wallMs])),
+    emptyNodeProcess: summary(empty),
   };
 }
 
-async function endToEnd(): Promise<Row[]> {
-  const mta = await startChunkingMta({
-    key: server.key, cert: server.cert, keepData: false, maxSize: 512 * 1024 * 1024,
-    authenticate: (_m, u, p) => u === USER && p === PASS,
-  });
-  const proxy = await startProxy(mta.port);
-  const floorSink = await startFloorSink();
-  const floorProxy = await startProxy(floorSink.port);
-  const rows: Row[] = [];
-  try {
-    for (const mib of sizesMiB) {
-      const file = scanFile(mib);
-      const peers: PeerName[] = ["mfp-mail", "mfp-mail --no-queue", "nodemailer", "curl", "swaks"];
-      const measured: Record<string, { ms: number; wire: number; ok: boolean; error?: string }> = {};
-      for (const peer of peers) {
-        if (!peerAvailable(peer)) {
-          measured[peer] = { ms: NaN, wire: NaN, ok: false, error: "not installed" };
-          continue;
-        }
-        const times: number[] = [];
-        let wire = 0;
-        let error: string | undefined;
-        for (let i = 0; i < runs; i++) {
-          proxy.reset();
-          const before = mta.messages.length;
-          const run = await sendWith(peer, { port: proxy.port, caFile, file, user: USER, pass: PASS });
-          // A scan above the board's splitAbove goes out as several messages (issue 4 split).
-          const parts = peer.startsWith("mfp-mail") ? Number((lastJson(run.stdout)?.parts as { total?: number } | undefined)?.total ?? 1) : 1;
-          const delivered = mta.messages.length === before + parts;
-          if (!run.ok || !delivered) {
-            error = (run.stderr || run.stdout).trim().split("\n").slice(-3).join(" | ") || "not delivered";
-            break;
-          }
-          times.push(run.wallMs);
-          wire = proxy.stats().clientToServer;
-        }
-        measured[peer] = { ms: times.length === runs ? median(times) : NaN, wire, ok: !error, error };
-      }
-      // The floor carries as many bytes as mfp-mail put on the wire.
-      const floorBytes = measured["mfp-mail"].wire || mib * 1024 * 1024;
-      floorSink.expect(floorBytes);
-      const floorTimes: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        const run = await sendWith("floor", { port: floorProxy.port, caFile, file: "", user: "", pass: "", bytes: floorBytes });
-        if (run.ok) floorTimes.push(run.wallMs);
-      }
-      const floorMs = floorTimes.length ? median(floorTimes) : NaN;
-      const nm = measured["nodemailer"].ms;
-      for (const [peer, m] of Object.entries(measured)) {
-        rows.push({
-          sizeMiB: mib, peer, medianMs: round(m.ms), wireBytes: m.wire,
-          ratioToNodemailer: round(m.ms / nm, 3), ratioToFloor: round(m.ms / floorMs, 3),
-          ...(m.error ? { error: m.error } : {}),
-        });
-      }
-      rows.push({ sizeMiB: mib, peer: "floor (raw TLS pipe)", medianMs: round(floorMs), wireBytes: floorBytes, ratioToNodemailer: round(floorMs / nm, 3), ratioToFloor: 1 });
-      console.log(`e2e ${mib} MiB done`);
-    }
-  } finally {
-    await proxy.close();
-    await floorProxy.close();
-    await floorSink.close();
-    await mta.close();
-  }
-  return rows;
-}
-
-async function roundTrips(): Promise<Row[]> {
-  const mta = await startChunkingMta({
-    key: server.key, cert: server.cert, keepData: false, authenticate: (_m, u, p) => u === USER && p === PASS,
-  });
-  const proxy = await startProxy(mta.port, 50);
-  const file = join(work, "small.pdf");
-  writeFileSync(file, randomBytes(20 * 1024));
-  const rows: Row[] = [];
-  try {
-    for (const peer of ["mfp-mail", "nodemailer", "curl", "swaks"] as PeerName[]) {
-      if (!peerAvailable(peer)) {
-        rows.push({ peer, error: "not installed" });
-        continue;
-      }
-      const times: number[] = [];
-      let trips = 0;
-      let error: string | undefined;
-      for (let i = 0; i < (quick ? 1 : 3); i++) {
-        proxy.reset();
-        const run = await sendWith(peer, { port: proxy.port, caFile, file, user: USER, pass: PASS });
-        if (!run.ok) {
-          error = (run.stderr || run.stdout).trim().split("\n").slice(-2).join(" | ");
-          break;
-        }
-        times.push(run.wallMs);
-        trips = proxy.stats().roundTrips;
-      }
-      rows.push({ peer, roundTrips: trips, medianMs: round(median(times)), ...(error ? { error } : {}) });
-    }
-  } finally {
-    await proxy.close();
-    await mta.close();
-  }
-  return rows;
-}
-
+/** Peak RSS of a 1 MiB and a 200 MiB send (--no-queue) on every shipped board. */
 async function memory(): Promise<Row[]> {
-  const mta = await startChunkingMta({
-    key: server.key, cert: server.cert, keepData: false, maxSize: 512 * 1024 * 1024,
-    authenticate: (_m, u, p) => u === USER && p === PASS,
-  });
+  const rx = await startHelper<{ port: number; caPem: string; user: string; pass: string; name: string }>("./receiver.ts", ["chunking"]);
+  const caFile = join(work, "ca-memory.pem");
+  writeFileSync(caFile, rx.ready.caPem);
   const rows: Row[] = [];
   try {
-    // The desktop board (the CLI default) and the smallest device board (16 KiB buffers).
-    for (const board of ["sim-desktop", "arm-64mb"]) {
+    for (const board of quick ? ["sim-desktop", "arm-64mb"] : BOARDS) {
       const measured: Row[] = [];
       for (const mib of quick ? [1, 4] : [1, 200]) {
-        const file = scanFile(mib);
-        // The send path's memory: --no-queue, so the outbox (which may be smaller than a 200 MiB
-        // scan on a device board) does not decide the result; its copy is on disk, not in RAM.
-        const run = await sendWith("mfp-mail --no-queue", { port: mta.port, caFile, file, user: USER, pass: PASS, extraArgs: ["--board", board] }, true);
+        const file = join(work, `mem-${mib}MiB.pdf`);
+        if (!existsSync(file)) writeFileSync(file, randomBytes(mib * 1024 * 1024));
+        const run = await sendWith("mfp-mail --no-queue", {
+          port: rx.ready.port, caFile, file, user: rx.ready.user, pass: rx.ready.pass, to: "desk@example.com", extraArgs: ["--board", board],
+        });
         const json = lastJson(run.stdout);
-        measured.push({ board, sizeMiB: mib, ok: run.ok, maxRssKb: run.maxRssKb, coreMemoryBytes: json?.coreMemoryBytes ?? null });
+        measured.push({ receiver: rx.ready.name, board, sizeMiB: mib, ok: run.ok, wallMs: Math.round(run.wallMs), cpuMs: run.cpuMs, maxRssKb: run.maxRssKb, coreMemoryBytes: json?.coreMemoryBytes ?? null });
       }
       const [small, big] = measured;
       rows.push(...measured);
-      if (small.maxRssKb && big.maxRssKb) rows.push({ board, rssGrowthKb: (big.maxRssKb as number) - (small.maxRssKb as number) });
+      if (small!.maxRssKb && big!.maxRssKb) rows.push({ board, rssGrowthKb: (big!.maxRssKb as number) - (small!.maxRssKb as number) });
     }
   } finally {
-    await mta.close();
+    await rx.stop();
   }
   return rows;
 }
@@ -197,57 +122,48 @@ function codeSize(): Row {
 }
 
 function lastJson(stdout: string): Record<string, unknown> | null {
-  const line = stdout.trim().split("\n").pop() ?? "";
   try {
-    return JSON.parse(line);
+    return JSON.parse(stdout.trim().split("\n").pop() ?? "");
   } catch {
     return null;
   }
 }
 
-function round(x: number, digits = 1): number {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-}
-
-/** A bench module another part of the project provides; absent → the section says so. */
-async function importOptional(specifier: string): Promise<Record<string, any> | null> {
-  return import(specifier).catch(() => null);
-}
-
-async function section(name: string, fn: () => Promise<unknown> | unknown) {
+async function section<T>(name: string, fn: () => Promise<T> | T): Promise<T | null> {
   const started = Date.now();
   try {
-    results.sections[name] = await fn();
+    const value = await fn();
+    results.sections[name] = value;
+    return value;
   } catch (err) {
     results.sections[name] = { error: err instanceof Error ? err.message : String(err) };
+    return null;
+  } finally {
+    log(`[bench] ${name}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
-  console.log(`[bench] ${name}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
+let targets: TargetRow[] = [];
 try {
-  await section("encode", async () => {
-    const mod = await importOptional("./encode.js");
-    if (!mod?.runEncodeBench) return { error: "bench/encode.ts not available" };
-    return mod.runEncodeBench({ quick });
-  });
-  await section("endToEnd", endToEnd);
+  await section("encode", async () => (await import("./encode.js")).runEncodeBench({ quick }));
+  await section("encodeAtBoardChunks", async () => (await import("./encode-boards.js")).runBoardEncodeBench({ quick }));
+  const e2e = await section("endToEnd", endToEnd);
+  const wan = await section("link", link);
   await section("roundTrips", roundTrips);
-  await section("memory", memory);
+  await section("startup", startup);
+  const mem = await section("memory", memory);
   await section("codeSize", codeSize);
   await section("callgrind", () => callgrindPerMiB({ quick }));
-  await section("tlsEngines", async () => {
-    const mod = await importOptional("./tls-engines.js");
-    if (!mod?.runTlsEngineBench) return { error: "bench/tls-engines.ts not available" };
-    return mod.runTlsEngineBench({ quick });
-  });
+  await section("tlsEngines", async () => (await import("./tls-engines.js")).runTlsEngineBench({ quick }));
+  targets = [...sendTargets(e2e ?? []), ...linkTargets(wan ?? []), ...memoryTargets(mem ?? [], "chunking-mta (host/sim/chunking-mta.ts)")];
+  results.sections.targets = targets;
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
 
+printTargets(targets, log);
 const outDir = join(repoRoot, "bench");
 const jsonFile = quick ? join(outDir, "results.quick.json") : join(outDir, "results.json");
 writeFileSync(jsonFile, JSON.stringify(results, null, 2) + "\n");
 if (!quick) writeFileSync(join(outDir, "results.md"), renderMarkdown(results));
-console.log(`wrote ${jsonFile}${quick ? "" : " and bench/results.md"}`);
-
+log(`wrote ${jsonFile}${quick ? "" : " and bench/results.md"}`);

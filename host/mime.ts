@@ -5,101 +5,10 @@
 // Works with any object exposing the core's raw exports as `x` (host/core.ts's Core, or a bare
 // WebAssembly instance's exports wrapped as { x }).
 
-export const MimeOk = 0;
-export const MimeDrain = 1;
-export const MimeOpt = { binary: 1, eightBit: 2, scalar: 3, count: 4 } as const;
-export const MimeField = { from: 1, to: 2, cc: 3, replyTo: 4, subject: 10, date: 11, messageId: 12 } as const;
-export const MimeType = {
-  "application/octet-stream": 0, "application/pdf": 1, "image/tiff": 2, "image/jpeg": 3, "image/png": 4, "text/plain": 5,
-} as const;
-export type AttachmentType = keyof typeof MimeType;
+import { MimeError, MimeOk, MimeOpt, MimeField, MimeType, type AttachmentSpec, type ByteSource, type CoreLike,
+  type Mailbox, type MessageSpec, type MimeExports, type OutputWriter, type WriteMode } from "./mime-types.js";
 
-/** Error codes of the writer with plain-words messages (panel text on the device). */
-export const MimeErrors: Record<number, { code: string; message: string }> = {
-  [-1]: { code: "MIME_STATE", message: "The message writer was driven out of order." },
-  [-2]: { code: "MIME_HEADER_INJECTION", message: "A header value contains a line break or NUL character; nothing was sent." },
-  [-3]: { code: "MIME_TOO_LONG", message: "A subject, name, address or file name is too long." },
-  [-4]: { code: "MIME_BAD_ADDRESS", message: "An e-mail address is not valid (expected name@domain, ASCII only)." },
-  [-5]: { code: "MIME_BAD_BOUNDARY", message: "The boundary random must be 16–48 letters or digits." },
-  [-6]: { code: "MIME_BOUNDARY_COLLISION", message: "The attachment contained the MIME boundary; send again with a new boundary." },
-  [-7]: { code: "MIME_NOT_CONFIGURED", message: "The message writer has no buffers; call configure first." },
-  [-8]: { code: "MIME_BAD_UTF8", message: "A header value is not valid UTF-8 text." },
-  [-9]: { code: "MIME_BAD_ARGUMENT", message: "A header field, date, message id or content type is not acceptable." },
-  [-10]: { code: "MIME_PAGE_TOO_BIG", message: "One scanned page alone is larger than the server's message size limit." },
-  [-11]: { code: "MIME_MISSING_HEADER", message: "A message needs a From address and a Date." },
-};
-
-export class MimeError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
-    super(message);
-    this.name = "MimeError";
-  }
-  static of(status: number): MimeError {
-    const e = MimeErrors[status] ?? { code: "MIME_UNKNOWN", message: `The message writer failed (${status}).` };
-    return new MimeError(status, e.code, e.message);
-  }
-}
-
-export interface Mailbox { name?: string; address: string }
-export type ByteSource = () => AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
-export interface AttachmentSpec {
-  filename: string;
-  type: AttachmentType;
-  /** exact byte count the source yields */
-  size: number;
-  source: ByteSource;
-  /** ascending cumulative end offsets of the scan's pages (last = size), for splitting */
-  pageEnds?: number[];
-}
-export interface MessageSpec {
-  from: Mailbox;
-  to: Mailbox[];
-  cc?: Mailbox[];
-  replyTo?: Mailbox;
-  subject: string;
-  /** RFC 5322 date-time, e.g. from rfc5322Date() */
-  date: string;
-  /** "<id@domain>", e.g. from makeMessageId() */
-  messageId: string;
-  text: string;
-  attachments: AttachmentSpec[];
-}
-export interface WriteMode {
-  /** attachments as Content-Transfer-Encoding: binary (server offers CHUNKING + BINARYMIME) */
-  binary?: boolean;
-  /** text body as 8bit (server offers 8BITMIME) */
-  eightBit?: boolean;
-  /** force the scalar base64 path */
-  scalar?: boolean;
-  /** 16–48 chars [A-Za-z0-9]; random when omitted */
-  boundaryRandom?: string;
-}
-export type OutputWriter = (bytes: Uint8Array) => void | Promise<void>;
-
-/** Raw exports the helper uses (a subset of build/core.wasm's). */
-export interface MimeExports {
-  memory: WebAssembly.Memory;
-  inPtr(): number; inCap(): number; outPtr(): number; outLen(): number; outConsume(n: number): void;
-  mimeConfigure(stageCap: number): number;
-  mimeSetOption(opt: number, value: number): number;
-  mimeBegin(randLen: number): number;
-  mimeHeader(field: number, len: number): number;
-  mimeAddress(field: number, nameLen: number, addrLen: number): number;
-  mimeBodyBegin(): number;
-  mimeText(off: number, len: number): number;
-  mimePartBegin(type: number, nameLen: number): number;
-  mimeData(off: number, len: number): number;
-  mimePartSize(n: number): number;
-  mimePartEnd(): number;
-  mimeEnd(): number;
-  mimeFlush(): number;
-  mimePending(): number;
-  mimeSize(): number;
-  mimeEncodedSize(n: number, binary: number): number;
-  mimeMaxPartBytes(maxSize: number, overhead: number, binary: number): number;
-  mimeSplitPages(pageCount: number, cap: number): number;
-}
-export interface CoreLike { x: unknown }
+export * from "./mime-types.js";
 
 const enc = new TextEncoder();
 /** A bounded number of drain rounds without progress before the helper gives up (no hang). */
@@ -157,7 +66,12 @@ export class MimeWriter {
    * garbage behind on a large scan (bench/: max RSS grew with the scan size).
    */
   reuseOutput = false;
-  private outBuf: Uint8Array | null = null;
+  /** With reuseOutput: two buffers, so the next batch is encoded while the sink still writes
+   *  the previous one (one write in flight). Awaiting each write before encoding more left the
+   *  client idle whenever the socket was full (bench/: half the wall time of a 50 MiB send). */
+  private outBufs: [Uint8Array | null, Uint8Array | null] = [null, null];
+  private outTurn = 0;
+  private inFlight: Promise<void> | null = null;
   /** Stalls so far: the session may have fed server bytes through the core's staging area. */
   private stalls = 0;
   constructor(core: CoreLike) {
@@ -175,22 +89,46 @@ export class MimeWriter {
     new Uint8Array(this.x.memory.buffer, this.x.inPtr() + off, bytes.length).set(bytes);
   }
 
+  /** Hand one batch to the sink. A reused buffer is written while the next one fills; the
+   *  previous write is awaited first, so at most one is in flight and its buffer is free. */
+  private async emit(view: Uint8Array, out: OutputWriter): Promise<void> {
+    if (!this.reuseOutput) {
+      await out(view.slice());
+      return;
+    }
+    const n = view.length;
+    let buf = this.outBufs[this.outTurn];
+    if (!buf || buf.length < n) buf = this.outBufs[this.outTurn] = new Uint8Array(Math.max(n, 65536));
+    const copy = buf.subarray(0, n);
+    copy.set(view);
+    this.outTurn ^= 1;
+    await this.settle();
+    const p = Promise.resolve(out(copy));
+    p.catch(() => {}); // rethrown by the next settle(); never an unhandled rejection
+    this.inFlight = p;
+  }
+
+  /** Wait for the write in flight (its error, if any, surfaces here). */
+  private async settle(): Promise<void> {
+    const p = this.inFlight;
+    this.inFlight = null;
+    if (p) await p;
+  }
+
   private async drain(out: OutputWriter | null): Promise<void> {
     for (let i = 0; i < STUCK_LIMIT; i++) {
       const n = this.x.outLen();
       if (n > 0) {
         const view = new Uint8Array(this.x.memory.buffer, this.x.outPtr(), n);
-        let copy: Uint8Array;
-        if (this.reuseOutput) {
-          if (!this.outBuf || this.outBuf.length < n) this.outBuf = new Uint8Array(Math.max(n, 65536));
-          copy = this.outBuf.subarray(0, n);
-          copy.set(view);
-        } else copy = view.slice();
+        if (out) await this.emit(view, out);
         this.x.outConsume(n);
-        if (out) await out(copy);
       }
       if (this.x.mimeFlush() === 0 && this.x.outLen() === 0) return;
-      if (n === 0 && this.x.outLen() === 0 && this.onStall) { this.stalls++; await this.onStall(); }
+      if (n === 0 && this.x.outLen() === 0 && this.onStall) {
+        this.stalls++;
+        await this.settle(); // the server can only answer what was written
+        await this.onStall();
+      }
     }
     throw MimeError.of(-1);
   }
@@ -223,7 +161,11 @@ export class MimeWriter {
         off += n;
         idle = n === 0 ? idle + 1 : 0;
         if (idle > STUCK_LIMIT) throw MimeError.of(-1);
-        if (n === 0 && this.x.outLen() === 0 && this.onStall) { this.stalls++; await this.onStall(); }
+        if (n === 0 && this.x.outLen() === 0 && this.onStall) {
+          this.stalls++;
+          await this.settle();
+          await this.onStall();
+        }
         await this.drain(out);
       }
       pos += piece;
@@ -298,6 +240,19 @@ export class MimeWriter {
       total += b.length;
       return out(b);
     };
+    try {
+      await this.writeParts(spec, m, counted);
+      await this.settle();
+    } finally {
+      // A failure part-way leaves no write in flight behind for the next message.
+      const p = this.inFlight;
+      this.inFlight = null;
+      if (p) await p.catch(() => {});
+    }
+    return total;
+  }
+
+  private async writeParts(spec: MessageSpec, m: WriteMode, counted: OutputWriter): Promise<void> {
     const x = this.x;
     await this.headers(spec, m, counted);
     for (const a of spec.attachments) {
@@ -312,7 +267,6 @@ export class MimeWriter {
     }
     await this.step(() => {}, () => x.mimeEnd(), counted);
     await this.drain(counted);
-    return total;
   }
 
   /** Split a one-attachment scan so each message stays ≤ maxSize: on page boundaries when the
@@ -368,11 +322,23 @@ export class MimeWriter {
         ...scan,
         filename: `${base}-${i}of${n}${ext}`,
         size: end - start,
-        source: () => sliceSource(scan.source, start, end),
+        source: scan.sourceRange ? () => scan.sourceRange!(start, end) : () => sliceSource(scan.source, start, end),
+        sourceRange: undefined,
         pageEnds: undefined,
       }],
     };
   }
+}
+
+/**
+ * The size above which a scan is split. The server's SIZE (RFC 1870) is a hard limit. The
+ * board's splitAbove applies when the server announces none, and also under a larger SIZE
+ * unless the board sets splitAtServerSize: splitting below what the server accepts costs one
+ * more transaction per part (and, before ranged reads, re-read the scan for every part).
+ */
+export function splitLimit(message: { splitAbove: number; splitAtServerSize?: boolean }, serverSize: number): number {
+  if (serverSize <= 0) return message.splitAbove;
+  return message.splitAtServerSize ? serverSize : Math.min(message.splitAbove, serverSize);
 }
 
 /** Longest line in octets, any of CRLF, CR, LF ending a line. */

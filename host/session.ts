@@ -4,7 +4,7 @@
 // TLS upgrade, XOAUTH2 token, envelope (size + body mode), body streaming with back-pressure.
 // It never throws for SMTP or network failures: every outcome is a SessionResult.
 import { Core, type CoreEvent } from "./core.js";
-import { MimeWriter, MimeError, type MessageSpec, type WriteMode } from "./mime.js";
+import { MimeWriter, MimeError, splitLimit, type MessageSpec, type WriteMode } from "./mime.js";
 import { openTransport } from "./transport/connect.js";
 import { TransportError, type Transport } from "./transport/types.js";
 import type { PhasedTransport } from "./transport/tcp.js";
@@ -258,13 +258,11 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
 
   const planParts = async () => {
     const caps = core.caps();
-    const choice: BodyModeName = chooseBodyMode(caps.flags, k, o.binaryMime ?? o.board.smtp.binaryMime, o.chunking ?? true, spec);
+    const choice: BodyModeName = chooseBodyMode(caps.flags, k, o.binaryMime ?? o.board.smtp.binaryMime, o.chunking, spec);
     st.bodyMode = choice;
     bodyMode = { "7bit": k.BodyMode7Bit!, "8bitmime": k.BodyMode8BitMime!, binarymime: k.BodyModeBinaryMime!, chunked: k.BodyModeChunked! }[choice];
     mode = { binary: choice === "binarymime", eightBit: choice === "8bitmime" || choice === "binarymime" || choice === "chunked" && (caps.flags & k.Cap8BitMime!) !== 0 };
-    const limits = [o.board.message.splitAbove];
-    if ((caps.flags & k.CapSize!) !== 0 && caps.sizeLimit > 0) limits.push(caps.sizeLimit);
-    const max = Math.min(...limits);
+    const max = splitLimit(o.board.message, (caps.flags & k.CapSize!) !== 0 ? caps.sizeLimit : 0);
     const size = await mime.size(spec, mode);
     if (size > max && spec.attachments.length === 1) {
       const plan = await mime.splitPlan(spec, max, mode);

@@ -20,10 +20,11 @@ import * as caps from "./caps";
 import {
   FieldClientName, FieldUsername, FieldPassword, FieldMailFrom, FieldRcptTo, FieldClearRecipients,
   FieldTlsPolicy, FieldAuthMechs, FieldAllowPlaintextAuth, FieldUsePipelining,
-  FieldAllRecipientsRequired, FieldTlsActive, FieldBdatChunk, FieldSmtpUtf8, FieldPipelineAuth,
+  FieldAllRecipientsRequired, FieldTlsActive, FieldBdatChunk, FieldSmtpUtf8, FieldPipelineAuth, FieldBdatWindow,
   TlsPolicyNone, TlsPolicyRequired, MechPlain, MechLogin, MechXoauth2,
 } from "./fields";
 import { ReasonBadState, ReasonBadArgument } from "./events";
+import { setWindowBytes } from "./chunks";
 
 function ready(): bool {
   if (!configured) return false;
@@ -82,6 +83,10 @@ export function setInt(field: i32, value: i32): i32 {
     setBdatChunkMax(<u32>value);
   } else if (field == FieldSmtpUtf8) setSmtpUtf8(value != 0);
   else if (field == FieldPipelineAuth) setPipelineAuth(value != 0);
+  else if (field == FieldBdatWindow) {
+    if (value < 0) return ReasonBadArgument;
+    setWindowBytes(<u32>value);
+  }
   else return ReasonBadArgument;
   return 0;
 }

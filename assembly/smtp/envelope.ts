@@ -2,7 +2,7 @@
 // §3.3, RFC 3030). With PIPELINING (RFC 2920) the whole envelope goes out in one write and the
 // replies are matched to the commands in order; without it, one command per reply.
 import { State, Cmd, state, setState, sendEnd, failReply, failLocal, usePipelining,
-  allRecipientsRequired, smtpUtf8, bdatChunkMax, classOf } from "./session";
+  allRecipientsRequired, smtpUtf8, classOf } from "./session";
 import { capFlags, capSize } from "./caps";
 import { mailFrom, rcptCount, rcptPtr, rcptSize } from "./store";
 import { wireBegin, wireLit, wireBytes, wireU32, wireEnd, wireStart, wireLen } from "./wire";
@@ -13,6 +13,7 @@ import { framerReset, dataWrite, normalise, produced, closingLen, writeClosing, 
 import { outBase, outSize, outUsed } from "../core/buffers";
 import * as buffers from "../core/buffers";
 import { installBodySink, resetBodySink } from "../core/sink";
+import { chunkWrite, chunkClose, chunksReset } from "./chunks";
 import {
   CapPipelining, CapSize, Cap8BitMime, CapSmtpUtf8, CapChunking, CapBinaryMime,
   BodyMode7Bit, BodyMode8BitMime, BodyModeBinaryMime, BodyModeChunked,
@@ -136,6 +137,7 @@ export function recipientReply(index: i32, code: i32): void {
 export function enterBody(): void {
   setState(State.Body);
   framerReset();
+  chunksReset();
   installBodySink(bodyWrite);
   pushEventLit(EventReadyForBody, 0, 0, ClassOk, 0, "");
 }
@@ -145,40 +147,11 @@ function roomForOneCommand(): bool {
   return eventsRoom(1 + EventsPerReply, (1 + EventsPerReply) * eventTextMax);
 }
 
-const BDAT_HDR: u32 = 18; // "BDAT 4294967295\r\n"
-
-/** Message bytes: framed for DATA or cut into BDAT chunks. Returns bytes consumed. */
+/** Message bytes: framed for DATA, or gathered into BDAT chunks (chunks.ts). Returns bytes consumed. */
 export function bodyWrite(src: usize, len: u32): u32 {
   if (state != State.Body) return 0;
   if (!usesBdat()) return dataWrite(src, len);
-  // RFC 3030 §2 + RFC 2920: chunks go out back to back only with PIPELINING; else one per reply
-  if (!pipelined && pendingCount > 0) return 0;
-  if (pendingCount >= PendingCap - 2 || !roomForOneCommand()) return 0;
-  const free = outSize - outUsed;
-  if (free < BDAT_HDR + 4) return 0;
-  let room = free - BDAT_HDR;
-  if (bdatChunkMax > 0) room = min(room, bdatChunkMax);
-  const stage = outBase + outUsed + BDAT_HDR;
-  let used: u32;
-  let n: u32;
-  if (mode == BodyModeBinaryMime) { // octets as they are
-    n = min(len, room);
-    memory.copy(stage, src, n);
-    used = n;
-  } else { // plain CHUNKING still carries CRLF lines
-    used = normalise(src, len, stage, room, false);
-    n = produced;
-  }
-  if (n == 0) return used;
-  wireBegin();
-  wireLit("BDAT ");
-  wireU32(n);
-  wireEnd();
-  pushEvent(EventCommandSent, 0, 0, ClassOk, 0, wireStart(), wireLen(), 0, 0);
-  memory.copy(outBase + outUsed, stage, n);
-  buffers.outUsed = outUsed + n;
-  pendingPush(Cmd.Bdat, 0);
-  return used;
+  return chunkWrite(src, len, mode == BodyModeBinaryMime, pipelined, Cmd.Bdat);
 }
 
 /** End of the message: 0 = done, StatusBusy = drain and call again, Reason* = refused. */
@@ -191,6 +164,7 @@ export function bodyEnd(): i32 {
     wireLit(".");
     sendEnd(Cmd.DataEnd, 0);
   } else {
+    chunkClose(Cmd.Bdat);
     if (!pipelined && pendingCount > 0) return StatusBusy;
     if (outSize - outUsed < 32 || !roomForOneCommand()) return StatusBusy;
     wireBegin();

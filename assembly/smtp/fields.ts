@@ -17,9 +17,10 @@ export const FieldAllowPlaintextAuth: i32 = 22; // 1 = may send credentials with
 export const FieldUsePipelining: i32 = 23;      // 1 = pipeline when offered (default 1)
 export const FieldAllRecipientsRequired: i32 = 24; // 1 = any rejected RCPT aborts the message
 export const FieldTlsActive: i32 = 25;   // 1 = the connection is already TLS (implicit TLS, 465)
-export const FieldBdatChunk: i32 = 26;   // max BDAT chunk payload in bytes (default: out buffer)
+export const FieldBdatChunk: i32 = 26;   // BDAT chunk payload in bytes (default: out buffer)
 export const FieldSmtpUtf8: i32 = 27;    // 1 = envelope needs SMTPUTF8 (RFC 6531)
 export const FieldPipelineAuth: i32 = 28; // 1 = AUTH PLAIN opens the envelope's pipelined group (default 0)
+export const FieldBdatWindow: i32 = 29;  // BDAT bytes sent ahead of their replies (0 = queue cap only)
 
 export const TlsPolicyNone: i32 = 0;          // never STARTTLS
 export const TlsPolicyOpportunistic: i32 = 1; // STARTTLS when offered

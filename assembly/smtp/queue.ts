@@ -150,6 +150,16 @@ export function pendingPop(): i32 {
   pendingCount--;
   return <i32>v;
 }
+/** The sum of the index fields of the outstanding commands of this kind (for BDAT: the bytes
+ *  of the chunks still waiting for their reply). */
+export function pendingSum(cmd: i32): u32 {
+  let sum: u32 = 0;
+  for (let i: u32 = 0; i < pendingCount; i++) {
+    const v = load<u32>(pdBase + (<usize>((pdHead + i) % PendingCap) << 2));
+    if (<i32>(v & 0xff) == cmd) sum += v >> 8;
+  }
+  return sum;
+}
 /** Whether a command of this kind is still waiting for its reply. */
 export function pendingHas(cmd: i32): bool {
   for (let i: u32 = 0; i < pendingCount; i++) {

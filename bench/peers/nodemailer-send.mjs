@@ -14,7 +14,7 @@ const transport = nodemailer.createTransport({
 });
 await transport.sendMail({
   from: "scanner@example.com",
-  to: "desk@example.com",
+  to: env.BENCH_TO,
   subject: "Scan",
   text: "Scanned document attached.",
   attachments: [{ filename: "scan.pdf", path: env.BENCH_FILE, contentType: "application/pdf" }],

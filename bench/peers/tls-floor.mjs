@@ -1,5 +1,6 @@
-// Benchmark floor: a raw TLS connection that writes BENCH_BYTES bytes and waits for the sink to
-// confirm it read them all. No SMTP, no encoding: the least any sender can cost on this path.
+// Benchmark floor: a raw TLS connection that says how many bytes follow ("N\n"), writes
+// BENCH_BYTES bytes and waits for the sink to confirm it read them all. No SMTP, no encoding:
+// the least any sender can cost on this path, with the same TLS and the same bytes on the wire.
 import tls from "node:tls";
 import { readFileSync } from "node:fs";
 
@@ -11,8 +12,9 @@ const socket = tls.connect({
   servername: "localhost",
   minVersion: "TLSv1.2",
 });
-const block = Buffer.alloc(64 * 1024, 0x41);
+const block = Buffer.alloc(256 * 1024, 0x41);
 socket.once("secureConnect", async () => {
+  socket.write(`${total}\n`);
   let left = total;
   while (left > 0) {
     const n = Math.min(left, block.length);
@@ -23,3 +25,4 @@ socket.once("secureConnect", async () => {
   }
 });
 socket.once("data", () => socket.end());
+socket.once("error", (e) => { console.error(e.message); process.exit(1); });

@@ -1,6 +1,6 @@
 // What the user sees while a send runs: a progress bar (bytes sent / total, rate, ETA) on a
 // terminal, one quiet line per event otherwise.
-import cliProgress from "cli-progress";
+import { createRequire } from "node:module";
 import type { Progress } from "../session/types.js";
 
 export interface ProgressView {
@@ -27,6 +27,8 @@ export function progressView(tty: boolean, line: (s: string) => void): ProgressV
       stop() {},
     };
   }
+  // Loaded only for a terminal: `send --json` and scripts do not pay for it at start-up.
+  const cliProgress = createRequire(import.meta.url)("cli-progress") as typeof import("cli-progress");
   const bar = new cliProgress.SingleBar({
     format: "{phase} |{bar}| {percentage}% {sent}/{size} {speed} ETA {etaText}",
     hideCursor: true,

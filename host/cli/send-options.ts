@@ -6,7 +6,8 @@ import { assertMailbox, needsSmtpUtf8 } from "../config/address.js";
 import { defaultBoard, resolveBoard, type Board } from "../config/board.js";
 import { ConfigError } from "../config/errors.js";
 import { presetTls, resolvePreset, type PresetName } from "../config/presets.js";
-import { fileSource, simulatedScan, simulatedTiff, type ScanSource } from "../scan/index.js";
+import { fileSource } from "../scan/file.js";
+import type { ScanSource } from "../scan/types.js";
 import type { AuthChoice, SessionOptions, TokenProvider } from "../session/types.js";
 import type { TlsMode } from "../transport/connect.js";
 import { uniformTimeouts } from "../transport/timeouts.js";
@@ -152,7 +153,7 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
   const attachments: ScanSource[] = [];
   for (const [i, path] of (f.attach ?? []).entries()) {
     try {
-      attachments.push(await fileSource(path, { chunkSize: board.scan.chunkMax }));
+      attachments.push(await fileSource(path, { chunkSize: board.scan.readBytes ?? board.scan.chunkMax }));
     } catch (e) {
       throw new ConfigError("OPTION_INVALID", `--attach[${i}]`, (e as Error).message);
     }
@@ -165,7 +166,8 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
       const fmt = f.scanFormat ?? "pdf";
       if (fmt !== "pdf" && fmt !== "tiff") throw new ConfigError("OPTION_INVALID", "--scan-format", `must be pdf or tiff, got "${fmt}"`);
       const so = { pages, chunkSize: board.scan.chunkMax, ...(bytes ? { bytes } : {}), ...(rate ? { rateBytesPerSec: rate } : {}) };
-      attachments.push(fmt === "tiff" ? simulatedTiff(so) : simulatedScan(so));
+      // The simulated scanners load only for --scan-pages: a file send does not pay for them.
+      attachments.push(fmt === "tiff" ? (await import("../scan/simulated-tiff.js")).simulatedTiff(so) : (await import("../scan/simulated-pdf.js")).simulatedScan(so));
     } catch (e) {
       if (e instanceof ConfigError) throw e;
       throw new ConfigError("OPTION_INVALID", "--scan-size", (e as Error).message);

@@ -20,12 +20,14 @@ export interface Board {
   /** Arguments of the core's configure(); memoryMax bounds the whole linear memory after it.
    *  simd: the device's wasm runtime has SIMD; false selects build/core.nosimd.wasm (host/core.ts). */
   core: { inCap: number; outCap: number; lineMax: number; eventTextCap: number; memoryMax: number; simd?: boolean };
-  /** Largest scan chunk fed to the core at once (≤ core.inCap). */
-  scan: { chunkMax: number };
-  /** Encoded message size above which a scan is split into several messages. */
-  message: { splitAbove: number };
+  /** Largest scan chunk fed to the core at once (≤ core.inCap); size of one scan-file read. */
+  scan: { chunkMax: number; readBytes?: number };
+  /** Encoded message size above which a scan is split; with splitAtServerSize, a server's SIZE
+   *  replaces it (host/mime.ts splitLimit). */
+  message: { splitAbove: number; splitAtServerSize?: boolean };
   tls: { engine: TlsEngineName; minVersion: "TLSv1.2" | "TLSv1.3" };
-  smtp: { binaryMime: boolean; pipelining: boolean; bdatChunk?: number };
+  /** bdatChunk and bdatWindow in bytes: chunk size, and chunk bytes sent ahead of their replies. */
+  smtp: { binaryMime: boolean; pipelining: boolean; bdatChunk?: number; bdatWindow?: number };
   defaultPreset: PresetName;
   /** Milliseconds; RFC 5321 §4.5.3.2 values on the shipped boards. */
   timeouts: {
@@ -127,6 +129,20 @@ function crossFieldProblems(b: Board): [string, string][] {
   return out;
 }
 
+/** Shipped boards exactly as `npm run build` checked them with boardProblems() (name → file
+ *  text), when that list is not older than the schema; empty when running from source. */
+let checkedShipped: Record<string, string> | null = null;
+function buildChecked(name: string, text: string): boolean {
+  if (checkedShipped === null) {
+    checkedShipped = {};
+    const file = join(dirname(fileURLToPath(import.meta.url)), "boards-checked.json");
+    try {
+      if (statSync(file).mtimeMs >= statSync(join(boardsDir(), "schema.json")).mtimeMs) checkedShipped = JSON.parse(readFileSync(file, "utf8"));
+    } catch { /* not built: validate */ }
+  }
+  return checkedShipped![name] === text;
+}
+
 /** All problems of a parsed board, each as "JSON path: why". Empty when the board is valid. */
 export function boardProblems(data: unknown): { path: string; why: string }[] {
   const errs = validate(data);
@@ -135,8 +151,8 @@ export function boardProblems(data: unknown): { path: string; why: string }[] {
 }
 
 /** Validate parsed JSON as a board; throws ConfigError(BOARD_INVALID) naming the first bad field. */
-export function parseBoard(data: unknown, source = "board"): Board {
-  const problems = boardProblems(data);
+export function parseBoard(data: unknown, source = "board", checked = false): Board {
+  const problems = checked ? [] : boardProblems(data);
   if (problems.length > 0) {
     const first = problems[0]!;
     const more = problems.length > 1 ? ` (and ${problems.length - 1} more: ${problems.slice(1).map((p) => p.path).join(", ")})` : "";
@@ -154,14 +170,14 @@ export function parseBoard(data: unknown, source = "board"): Board {
  * test run without writing a board file. A board file given by path keeps its own directory.
  */
 function loadShippedBoard(name: string): Board {
-  const board = loadBoard(join(boardsDir(), `${name}.json`));
+  const board = loadBoard(join(boardsDir(), `${name}.json`), name);
   const override = process.env.MFP_OUTBOX_DIR;
   if (override) board.outbox.dir = resolve(override);
   return board;
 }
 
 /** Read and validate a board file. Throws ConfigError (BOARD_UNREADABLE / BOARD_NOT_JSON / BOARD_INVALID). */
-export function loadBoard(path: string): Board {
+export function loadBoard(path: string, shippedName?: string): Board {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -174,7 +190,7 @@ export function loadBoard(path: string): Board {
   } catch (e) {
     throw new ConfigError("BOARD_NOT_JSON", "$", `board file ${path} is not valid JSON: ${(e as Error).message}`);
   }
-  return parseBoard(data, path);
+  return parseBoard(data, path, shippedName !== undefined && buildChecked(shippedName, text));
 }
 
 /** Names of the boards shipped in boards/. */

@@ -2,6 +2,7 @@
 // name is only durable once the parent directory is fsync'ed, and the data only once the file is
 // fsync'ed before the rename (ext4 auto_da_alloc and friends are not a guarantee). Every write
 // that a restart relies on goes: write temp → fsync file → rename → fsync directory.
+import { createHash } from "node:crypto";
 import { open, rename, mkdir, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 
@@ -45,4 +46,61 @@ export function isNoSpace(err: unknown): boolean {
 
 export function errnoOf(err: unknown): string {
   return (err as NodeJS.ErrnoException | null)?.code ?? String(err);
+}
+
+/** Large reads: 1 MiB per read, one reused buffer (64 KiB reads cost 16× the system calls). */
+const COPY_BLOCK = 1 << 20;
+
+/** fsync one file. */
+export async function syncFile(path: string): Promise<void> {
+  const fh = await open(path, "r+");
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Copy src to dest (created 0600, fsync'ed); the SHA-256 and count of the bytes written. */
+export async function copyHashed(src: string, dest: string): Promise<{ sha256: string; size: number }> {
+  const hash = createHash("sha256");
+  let size = 0;
+  const from = await open(src, "r");
+  try {
+    const to = await open(dest, "w", 0o600);
+    try {
+      const buf = Buffer.allocUnsafe(COPY_BLOCK);
+      for (;;) {
+        const { bytesRead } = await from.read(buf, 0, buf.length, null);
+        if (bytesRead === 0) break;
+        const piece = buf.subarray(0, bytesRead);
+        hash.update(piece);
+        await to.write(piece, 0, bytesRead);
+        size += bytesRead;
+      }
+      await to.sync();
+    } finally {
+      await to.close();
+    }
+  } finally {
+    await from.close();
+  }
+  return { sha256: hash.digest("hex"), size };
+}
+
+/** SHA-256 of a file, read in COPY_BLOCK pieces. */
+export async function hashFile(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  const fh = await open(path, "r");
+  try {
+    const buf = Buffer.allocUnsafe(COPY_BLOCK);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (bytesRead === 0) break;
+      hash.update(buf.subarray(0, bytesRead));
+    }
+  } finally {
+    await fh.close();
+  }
+  return hash.digest("hex");
 }

@@ -13,11 +13,11 @@
 // old or the new version. A crash at any point leaves at most a tmp/ or trash/ entry, swept by
 // the next open().
 import { createHash, randomBytes } from "node:crypto";
-import { copyFile, link, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { link, open, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileSource } from "../scan/file.js";
 import type { ScanSource } from "../scan/types.js";
-import { atomicWrite, ensureDir, errnoOf, fsyncDir, isNoSpace } from "./durable.js";
+import { atomicWrite, copyHashed, ensureDir, errnoOf, fsyncDir, hashFile, isNoSpace, syncFile } from "./durable.js";
 import { OutboxError, type Clock, type Json, type JobRecord, type JobScan, type RateLimits, systemClock } from "./types.js";
 import { JobLocks, pidAlive } from "./lock.js";
 import { checkJobShape, findSecret } from "./validate.js";
@@ -56,6 +56,9 @@ export class OutboxStore {
   private readonly locks: JobLocks;
   /** Damaged jobs moved aside by this instance, for the caller to report. */
   readonly quarantined: Quarantined[] = [];
+
+  /** Jobs this store enqueued and hashed in this process, not yet read back by scanSources(). */
+  private readonly justWritten = new Set<string>();
 
   private constructor(readonly dir: string, private readonly opts: StoreOptions) {
     this.jobsDir = join(dir, "jobs");
@@ -152,6 +155,7 @@ export class OutboxStore {
       await rename(work, join(this.jobsDir, id));
       await fsyncDir(this.jobsDir);
       for (const path of adopted) await rm(path, { force: true });
+      this.justWritten.add(id);
       return job;
     } catch (err) {
       await rm(work, { recursive: true, force: true }).catch(() => {});
@@ -180,15 +184,18 @@ export class OutboxStore {
           if ((err as NodeJS.ErrnoException).code !== "EXDEV") throw err;
         }
       }
-      if (!moved) await copyFile(input.path, dest);
-      const fh = await open(dest, "r+");
-      try {
-        await fh.sync();
-      } finally {
-        await fh.close();
+      // One pass: the copy is hashed while it is written (a copy, then a hash of the copy, read
+      // the scan twice); an adopted file is read once for its hash.
+      let sha256: string;
+      if (moved) {
+        sha256 = await hashFile(dest);
+        await syncFile(dest);
+        await fsyncDir(work);
+      } else {
+        const copied = await copyHashed(input.path, dest);
+        if (copied.size !== src.size) throw new OutboxError("BAD_JOB", `the scan "${src.fileName}" changed while it was being queued (${copied.size} bytes, ${src.size} expected)`);
+        sha256 = copied.sha256;
       }
-      const sha256 = await hashFile(dest);
-      if (moved) await fsyncDir(work);
       return { file, fileName: src.fileName, mimeType: src.mimeType, size: src.size, sha256, pageEnds: src.pageEnds ? [...src.pageEnds] : undefined };
     }
     const hash = createHash("sha256");
@@ -318,12 +325,15 @@ export class OutboxStore {
     return out;
   }
 
-  /** Scan sources over the job's own files, re-checked against their SHA-256 first. */
+  /** Scan sources over the job's own files, re-checked against their SHA-256 first — except
+   *  right after this store wrote and hashed them (the immediate first send of `mfp-mail send`):
+   *  nothing else has touched the files since, and a re-hash read the whole scan once more. */
   async scanSources(job: JobRecord): Promise<ScanSource[]> {
     const out: ScanSource[] = [];
+    const fresh = this.justWritten.delete(job.id);
     for (const s of job.scans) {
       const path = join(this.jobsDir, job.id, s.file);
-      const sha = await hashFile(path);
+      const sha = fresh ? s.sha256 : await hashFile(path);
       if (sha !== s.sha256) throw new Error(`scan file ${s.file} is damaged (SHA-256 ${sha.slice(0, 12)}…, expected ${s.sha256.slice(0, 12)}…)`);
       out.push(await fileSource(path, { fileName: s.fileName, mimeType: s.mimeType, pageEnds: s.pageEnds }));
     }
@@ -344,20 +354,4 @@ async function exists(path: string): Promise<boolean> {
     () => true,
     () => false,
   );
-}
-
-export async function hashFile(path: string): Promise<string> {
-  const hash = createHash("sha256");
-  const fh = await open(path, "r");
-  try {
-    const buf = Buffer.allocUnsafe(1 << 20);
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
-      if (bytesRead === 0) break;
-      hash.update(buf.subarray(0, bytesRead));
-    }
-  } finally {
-    await fh.close();
-  }
-  return hash.digest("hex");
 }

@@ -7,7 +7,7 @@ export interface FileSourceOptions {
   /** Attachment name; defaults to the file's base name. */
   fileName?: string;
   mimeType?: string;
-  /** Read size per chunk (default 64 KiB). */
+  /** Read size per chunk (default 256 KiB: one reused buffer, so few large reads). */
   chunkSize?: number;
   pageEnds?: number[];
 }
@@ -29,31 +29,45 @@ export async function fileSource(path: string, options: FileSourceOptions = {}):
     throw new ScanError("SCAN_FILE_UNREADABLE", `cannot read ${path}: ${code ?? String(err)}`);
   }
   const fileName = options.fileName ?? basename(path);
-  const chunkSize = options.chunkSize ?? 64 * 1024;
+  const chunkSize = options.chunkSize ?? DEFAULT_READ_BYTES;
   return {
     fileName,
     mimeType: options.mimeType ?? mimeTypeFor(fileName),
     size,
     pageEnds: options.pageEnds,
     replayable: true,
-    async *chunks() {
-      const fh = await open(path, "r");
-      // One read buffer per pass, reused: every consumer (MIME writer, outbox copy, hashes) is
-      // done with a chunk before it asks for the next, and a fresh buffer per chunk left tens of
-      // MiB of garbage ArrayBuffers behind on a large scan (bench/: max RSS grew with the size).
-      const whole = Buffer.allocUnsafe(Math.max(1, Math.min(chunkSize, size)));
-      try {
-        let done = 0;
-        while (done < size) {
-          const buf = whole.subarray(0, Math.min(chunkSize, size - done));
-          const { bytesRead } = await fh.read(buf, 0, buf.length, done);
-          if (bytesRead === 0) throw new ScanError("SCAN_SHORT", `${path} shrank while it was being sent`);
-          done += bytesRead;
-          yield buf.subarray(0, bytesRead);
-        }
-      } finally {
-        await fh.close();
-      }
+    chunks() {
+      return readRange(path, 0, size, chunkSize);
+    },
+    // A split part reads only its own bytes: reading from the start for every part made a split
+    // scan cost O(parts²) reads (bench/: 668 reads instead of 268 at 50 MiB).
+    chunksFrom(start: number, end: number) {
+      if (!(start >= 0 && start <= end && end <= size)) throw new ScanError("SCAN_BAD_OPTIONS", `byte range ${start}–${end} is outside the ${size}-byte scan`);
+      return readRange(path, start, end, chunkSize);
     },
   };
+}
+
+/** Default read size: large reads into one reused buffer (the core takes them in inCap pieces). */
+export const DEFAULT_READ_BYTES = 256 * 1024;
+
+/** Bytes [start, end) of a file in chunks of at most chunkSize, through one reused buffer. */
+async function* readRange(path: string, start: number, end: number, chunkSize: number): AsyncIterable<Uint8Array> {
+  const fh = await open(path, "r");
+  // One read buffer per pass, reused: every consumer (MIME writer, outbox copy, hashes) is done
+  // with a chunk before it asks for the next, and a fresh buffer per chunk left tens of MiB of
+  // garbage ArrayBuffers behind on a large scan (bench/: max RSS grew with the size).
+  const whole = Buffer.allocUnsafe(Math.max(1, Math.min(chunkSize, end - start)));
+  try {
+    let done = start;
+    while (done < end) {
+      const buf = whole.subarray(0, Math.min(chunkSize, end - done));
+      const { bytesRead } = await fh.read(buf, 0, buf.length, done);
+      if (bytesRead === 0) throw new ScanError("SCAN_SHORT", `${path} shrank while it was being sent`);
+      done += bytesRead;
+      yield buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
+  }
 }

@@ -17,8 +17,11 @@ export interface ScanSource {
   readonly pageEnds?: readonly number[];
   /** True when chunks() may be called again and yields the same bytes (retry, split mail). */
   readonly replayable: boolean;
-  /** The bytes, in order. Chunks are fresh buffers the consumer may keep. */
+  /** The bytes, in order. A chunk is valid until the consumer asks for the next one. */
   chunks(): AsyncIterable<Uint8Array>;
+  /** Bytes [start, end) only, read from their offset (a split message's part); sources that
+   *  cannot seek leave it out and a part is cut from chunks(). */
+  chunksFrom?(start: number, end: number): AsyncIterable<Uint8Array>;
 }
 
 /** A scan source problem the user can act on (missing file, short stream, …). */

@@ -44,6 +44,7 @@ export function configureCore(core: Core, o: SessionOptions): void {
   // Sending (not probing): AUTH PLAIN may head the envelope's pipelined group (RFC 4954 §4).
   if (k.FieldPipelineAuth !== undefined && !o.probe) core.setInt(k.FieldPipelineAuth, 1);
   if (o.board.smtp.bdatChunk) core.setInt(k.FieldBdatChunk!, o.board.smtp.bdatChunk);
+  if (o.board.smtp.bdatWindow && k.FieldBdatWindow !== undefined) core.setInt(k.FieldBdatWindow, o.board.smtp.bdatWindow);
 }
 
 /** A setting the session cannot use (exit code 2 in the CLI). */

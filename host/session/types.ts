@@ -88,7 +88,8 @@ export interface SessionOptions {
   preset?: PresetName;
   /** Override the board: false = never BDAT/BINARYMIME even when offered. */
   binaryMime?: boolean;
-  /** false = never BDAT (RFC 3030 CHUNKING), always DATA — for servers with a broken BDAT. */
+  /** BDAT (RFC 3030 CHUNKING): unset = only to carry BINARYMIME; true = also plain CHUNKING
+   *  (base64 in chunks); false = never, always DATA — for servers with a broken BDAT. */
   chunking?: boolean;
   onProgress?(p: Progress): void;
   observer?: SessionObserver;

@@ -112,7 +112,11 @@ test("--no-tls --auth none: a plain loopback server without sign-in still receiv
 
 test("a scan above the board's split size goes out as several messages and the panel says so", async () => {
   const finished: FinishedScan[] = [];
-  const sim = await startSimPanel({ scanRate: 1e9, onFinished: (f) => finished.push(f) });
+  // The simulator's server announces a SIZE above the scan: with splitAtServerSize (the shipped
+  // default) it would go as one message, so this board splits at its own splitAbove.
+  const board = defaultBoard();
+  board.message.splitAtServerSize = false;
+  const sim = await startSimPanel({ board, scanRate: 1e9, onFinished: (f) => finished.push(f) });
   try {
     // 12 pages at 600 dpi colour ≈ 28 MiB > sim-desktop's message.splitAbove (25 MiB).
     const { done, progress } = await scan(sim.backend, { pages: 12, resolution: 600, colour: "colour" });

@@ -208,7 +208,7 @@ test("CHUNKING + BINARYMIME server: BDAT with raw octets; the board switch keeps
     assert.ok(r.wireBytes < 500_000 * 1.05, `no base64 inflation: ${r.wireBytes}`);
     assert.equal(attachmentSha(await parse(mta.messages[0]!.data!)), await sha256(scan));
     const b = board();
-    const off = await sendMessage(options(srv, recorder(), { scan, board: { ...b, smtp: { ...b.smtp, binaryMime: false } } }));
+    const off = await sendMessage(options(srv, recorder(), { scan, chunking: true, board: { ...b, smtp: { ...b.smtp, binaryMime: false } } }));
     assert.equal(off.status, "sent");
     assert.equal(off.bodyMode, "chunked");
     assert.equal(mta.messages[1]!.via, "BDAT");

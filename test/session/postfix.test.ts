@@ -36,7 +36,7 @@ function opts(over: Partial<SessionOptions> = {}): SessionOptions {
 test("Postfix: a 5-page scan over STARTTLS + AUTH PLAIN + BDAT arrives in the maildir byte-identical", { skip: why ?? false }, async () => {
   const scan = simulatedScan({ pages: 5, bytes: 1_500_000, seed: 11 });
   const rec = recorder();
-  const o = opts();
+  const o = opts({ chunking: true });
   const r = await sendMessage({ ...o, message: { ...o.message, attachments: [scan] }, observer: { command: (c) => rec.commands.push(c) } });
   assert.equal(r.status, "sent", `${r.message}\n${pf.log().slice(-2000)}`);
   assert.equal(r.bodyMode, "chunked");

@@ -110,20 +110,65 @@ describe("session: happy paths", () => {
 
   it("normalises lines in plain CHUNKING and waits per chunk without PIPELINING", () => {
     begin();
+    setInt(F.FieldBdatChunk, 7);
     toReady("250-mx\r\n250 CHUNKING\r\n");
     sendEnvelope(0, F.BodyModeChunked);
     expect(wire()).toBe("MAIL FROM:<scanner@example.com>\r\n");
     server("250 ok\r\n");
     expect(wire()).toBe("RCPT TO:<a@example.com>\r\n");
     server("250 ok\r\n");
-    expect(body("a\nb")).toBe(3);
+    expect(body("a\nb")).toBe(3); // 4 bytes: less room than one more byte may need, so it closes
     expect(body("more")).toBe(0); // one chunk at a time: wait for its reply
-    expect(bodyEnd()).toBe(E.StatusBusy);
     expect(wire()).toBe("BDAT 4\r\na\r\nb");
+    server("250 ok\r\n");
+    expect(body("mo")).toBe(2);
+    expect(bodyEnd()).toBe(E.StatusBusy);
+    expect(wire()).toBe("BDAT 2\r\nmo");
     server("250 ok\r\n");
     expect(bodyEnd()).toBe(0);
     expect(wire()).toBe("BDAT 2 LAST\r\n\r\n");
     server("250 ok\r\n");
+    expect(saw(E.EventMessageAccepted)).toBe(true);
+  });
+
+  it("gathers small writes into one chunk of the configured size (RFC 3030 §2)", () => {
+    begin();
+    setInt(F.FieldBdatChunk, 6);
+    toReady("250-mx\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 BINARYMIME\r\n");
+    sendEnvelope(0, F.BodyModeBinaryMime);
+    drain();
+    expect(wire()).toBe("MAIL FROM:<scanner@example.com> BODY=BINARYMIME\r\nRCPT TO:<a@example.com>\r\n");
+    expect(body("ab")).toBe(2);
+    expect(body("cd")).toBe(2);
+    expect(wire()).toBe(""); // the open chunk is not the host's to write yet
+    expect(body("efgh")).toBe(2); // the chunk takes 6 bytes, then closes
+    expect(wire()).toBe("BDAT 6\r\nabcdef");
+    expect(body("gh")).toBe(2);
+    expect(bodyEnd()).toBe(0);
+    expect(wire()).toBe("BDAT 2\r\nghBDAT 0 LAST\r\n");
+    server("250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n");
+    expect(saw(E.EventMessageAccepted)).toBe(true);
+  });
+
+  it("keeps at most FieldBdatWindow bytes of chunks unanswered (RFC 2920 window in bytes)", () => {
+    begin();
+    setInt(F.FieldBdatChunk, 4);
+    setInt(F.FieldBdatWindow, 8);
+    toReady("250-mx\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 BINARYMIME\r\n");
+    sendEnvelope(0, F.BodyModeBinaryMime);
+    drain();
+    wire();
+    server("250 ok\r\n250 ok\r\n");
+    expect(body("abcd")).toBe(4);
+    expect(body("efgh")).toBe(4);
+    expect(body("ijkl")).toBe(0); // 8 bytes out and unanswered: the window is full
+    expect(wire()).toBe("BDAT 4\r\nabcdBDAT 4\r\nefgh");
+    server("250 ok\r\n"); // one chunk answered: 4 bytes in flight
+    expect(body("ijkl")).toBe(4);
+    expect(wire()).toBe("BDAT 4\r\nijkl");
+    expect(bodyEnd()).toBe(0);
+    expect(wire()).toBe("BDAT 0 LAST\r\n");
+    server("250 ok\r\n250 ok\r\n250 ok\r\n");
     expect(saw(E.EventMessageAccepted)).toBe(true);
   });
 });
