@@ -5,7 +5,7 @@ import { carveSession } from "../../../assembly/smtp/store";
 import { carveEvents, carvePending } from "../../../assembly/smtp/queue";
 import { sessionReset } from "../../../assembly/smtp/session";
 import { setString, feed, nextEvent, evCode, evIndex, evClass, evReason, evTextPtr, evTextLen,
-  evEnhancedPtr, evEnhancedLen, bodyWrite } from "../../../assembly/smtp/abi";
+  evEnhancedPtr, evEnhancedLen, evCommand, bodyWrite } from "../../../assembly/smtp/abi";
 import { EventFailed, EventRecipientResult } from "../../../assembly/smtp/events";
 
 export function setup(): void {
@@ -35,11 +35,15 @@ export let failCode: i32 = 0;
 export let failStage: i32 = -1;
 export let failText: string = "";
 export let failEnhanced: string = "";
+export let failCmd: i32 = -1;
+/** evCommand() of every event, in order (parallel to kinds). */
+export let cmds: i32[] = [];
 export let rcptCodes: i32[] = [];
 export let texts: string[] = [];
 
 export function clearSeen(): void {
   kinds = [];
+  cmds = [];
   rcptCodes = [];
   texts = [];
   failReason = 0;
@@ -48,11 +52,13 @@ export function clearSeen(): void {
   failStage = -1;
   failText = "";
   failEnhanced = "";
+  failCmd = -1;
 }
 
 export function drain(): void {
   for (let k = nextEvent(); k != 0; k = nextEvent()) {
     kinds.push(k);
+    cmds.push(evCommand());
     const text = String.UTF8.decodeUnsafe(evTextPtr(), evTextLen());
     texts.push(text);
     if (k == EventFailed) {
@@ -62,6 +68,7 @@ export function drain(): void {
       failStage = evIndex();
       failText = text;
       failEnhanced = String.UTF8.decodeUnsafe(evEnhancedPtr(), evEnhancedLen());
+      failCmd = evCommand();
     }
     if (k == EventRecipientResult) rcptCodes.push(evCode() * 1000 + evIndex());
   }
@@ -69,6 +76,12 @@ export function drain(): void {
 
 export function saw(kind: i32): bool {
   return kinds.includes(kind);
+}
+
+/** The evCommand() of the first event of this kind, -1 when none was seen. */
+export function cmdOf(kind: i32): i32 {
+  const i = kinds.indexOf(kind);
+  return i < 0 ? -1 : cmds[i];
 }
 
 /** Feed the server's bytes in pieces of `step` bytes (0 = all at once), draining events. */

@@ -298,7 +298,9 @@ describe("session: failures", () => {
     cfg(F.FieldRcptTo, "b@example.com");
     toReady(EHLO_PLAIN);
     sendEnvelope(0, F.BodyMode7Bit);
+    expect(wire()).toBe("MAIL FROM:<scanner@example.com>\r\n");
     server("250 ok\r\n");
+    expect(wire()).toBe("RCPT TO:<a@example.com>\r\n");
     server("450 4.2.1 mailbox busy\r\n");
     expect(failReason).toBe(E.ReasonRecipientRejected);
     expect(failClass).toBe(E.ClassTransient);
@@ -309,7 +311,10 @@ describe("session: failures", () => {
     begin();
     toReady(EHLO_PLAIN);
     sendEnvelope(0, F.BodyMode7Bit);
-    server("250 ok\r\n550 5.1.1 unknown\r\n");
+    wire();
+    server("250 ok\r\n");
+    wire();
+    server("550 5.1.1 unknown\r\n");
     expect(failReason).toBe(E.ReasonAllRecipientsRejected);
     expect(failClass).toBe(E.ClassPermanent);
   });
@@ -318,9 +323,11 @@ describe("session: failures", () => {
     begin();
     toReady(EHLO_PIPE);
     sendEnvelope(0, F.BodyMode7Bit);
+    wire();
     server("250 ok\r\n250 ok\r\n354 go\r\n");
     body("big\r\n");
     bodyEnd();
+    wire();
     server("552 5.3.4 Message size exceeds fixed maximum message size\r\n");
     expect(failReason).toBe(E.ReasonSizeExceeded);
     expect(failClass).toBe(E.ClassPermanent);
@@ -340,6 +347,7 @@ describe("session: failures", () => {
     begin();
     toReady(EHLO_PIPE);
     sendEnvelope(0, F.BodyMode7Bit);
+    wire();
     server("250 ok\r\n421 4.3.2 Service shutting down\r\n");
     expect(failReason).toBe(E.ReasonServerClosing);
     expect(failClass).toBe(E.ClassTransient);
@@ -402,8 +410,8 @@ describe("session: connection reuse and back-pressure", () => {
     begin();
     toReady(EHLO_PIPE);
     sendEnvelope(0, F.BodyMode7Bit);
-    server("250 ok\r\n250 ok\r\n354 go\r\n");
     wire();
+    server("250 ok\r\n250 ok\r\n354 go\r\n");
     body("hi\r\n");
     bodyEnd();
     expect(quit()).toBe(0);
