@@ -32,6 +32,9 @@ export interface CoreEvent {
   index: number;      // recipient number for RecipientResult; for Failed the State number it failed in
   /** For Failed: the state the session was in ("Greeting", "Auth", "Envelope", "BodyEnd" …). */
   stage?: string;
+  /** The command a reply (ReplyReceived, RecipientResult, Failed) answers, or the one a
+   *  CommandSent carries, by its Cmd* name ("Mail", "Rcpt", "Data", "DataEnd" …); "" when none. */
+  command: string;
   cls: number;        // Class* constant
   reason: number;     // Reason* constant for Failed
 }
@@ -66,6 +69,7 @@ export interface CoreExports {
   evTextLen(): number;
   evEnhancedPtr(): number;
   evEnhancedLen(): number;
+  evCommand(): number;
   capFlags(): number;
   capSizeLimit(): number;
   capAuthMechs(): number;
@@ -157,6 +161,14 @@ export class Core {
       if (v === value && name.startsWith(prefix)) return name.slice(prefix.length);
     }
     return String(value);
+  }
+
+  private readonly commandNames = new Map<number, string>();
+  private commandName(n: number): string {
+    if (n === 0) return "";
+    let name = this.commandNames.get(n);
+    if (name === undefined) this.commandNames.set(n, name = this.nameOf("Cmd", n));
+    return name;
   }
 
   private bytes(): Uint8Array {
@@ -290,6 +302,7 @@ export class Core {
         index: this.x.evIndex(),
         cls: this.x.evClass(),
         reason: this.x.evReason(),
+        command: this.commandName(this.x.evCommand()),
         ...(kind === this.k.EventFailed ? { stage: STATE_NAMES[this.x.evIndex()] ?? String(this.x.evIndex()) } : {}),
       });
     }

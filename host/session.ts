@@ -10,10 +10,12 @@ import { TransportError, type Transport } from "./transport/types.js";
 import type { PhasedTransport } from "./transport/tcp.js";
 import type { TimeoutPhase } from "./transport/timeouts.js";
 import { ScanError } from "./scan/types.js";
-import { buildSpec, chooseBodyMode, type BodyModeName } from "./session/message.js";
+import { buildSpec, chooseBodyMode, envIdOf, type BodyModeName } from "./session/message.js";
 import { composeResult, errorResult, type AttemptState } from "./session/result.js";
 import { configureCore, makeProgress, tlsOptions } from "./session/setup.js";
 import { completeProbe, newProbeRecord } from "./session/probe.js";
+import { supplyToken } from "./session/token.js";
+import { commandVerb } from "./session/result.js";
 import type { ProbeRecord, SessionOptions, SessionResult } from "./session/types.js";
 
 export type * from "./session/types.js";
@@ -62,12 +64,16 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
   let t: Transport | null = null;
   const probe = o.probe ? newProbeRecord() : undefined;
   let lastCommand = "";
+  let lastVerb = "";
   const finish = (): AttemptOutcome => {
     st.wireBytes = (t?.bytesWritten ?? 0) + (t?.bytesRead ?? 0);
     total.wire += st.wireBytes;
     st.wireBytes = total.wire;
     total.trips += st.roundTrips;
     st.roundTrips = total.trips;
+    if (st.transportError && !st.failure) {
+      try { st.where = { stage: core.stateName(), command: lastVerb }; } catch { /* no core */ }
+    }
     const result = composeResult(st);
     try { result.coreMemoryBytes = core.memoryBytes(); } catch { /* no core yet */ }
     if (probe) completeProbe(probe, core, st);
@@ -157,11 +163,13 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
   const handleLight = (ev: CoreEvent): boolean => {
     if (ev.kind === k.EventCommandSent) {
       lastCommand = ev.text;
+      lastVerb = commandVerb(ev.command);
       o.observer?.command?.(ev.text);
       phaseFromCommand(ev.text);
       return true;
     }
     if (ev.kind === k.EventReplyReceived) {
+      phased?.replyArrived(); // a whole reply: the next one gets a fresh deadline, partial bytes never do
       if (probe) {
         probe.greeting ??= { code: ev.code, enhanced: ev.enhanced, text: ev.text };
         if (ev.code === 250 && /^EHLO /i.test(lastCommand)) probe.ehloDone = true;
@@ -201,7 +209,9 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
   const pending: CoreEvent[] = [];
   const recordFailure = (ev: CoreEvent) => {
     const reason = core.nameOf("Reason", ev.reason);
-    st.failure = { code: ev.code, enhanced: ev.enhanced, text: ev.text, cls: ev.cls, reason, stage: core.stateName() };
+    // The state it failed in comes with the event (the core is in Failed by now), and so does
+    // the command whose reply failed it.
+    st.failure = { code: ev.code, enhanced: ev.enhanced, text: ev.text, cls: ev.cls, reason, stage: ev.stage ?? core.stateName(), command: commandVerb(ev.command) };
     if (reason === "AuthFailed") st.authRejected = true;
   };
 
@@ -290,23 +300,8 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
       }
       case "NeedAccessToken": {
         progress.phase("Signing in");
-        const tp = o.auth?.tokenProvider;
-        if (!tp) { st.failure = { code: 0, enhanced: "", text: "no XOAUTH2 token: sign in first (mfp-mail login)", cls: k.ClassLocal!, reason: "NoToken", stage: "Auth" }; done = true; break; }
-        let token: string;
-        try {
-          token = await tp.getAccessToken();
-        } catch (e) {
-          // An OAuthError (host/oauth/errors.ts) says whether retrying later can help and what the
-          // panel should say; read by shape so the session does not load the OAuth module.
-          const oe = e as { code?: unknown; transient?: unknown; panelMessage?: unknown };
-          const token = typeof oe.code === "string" && typeof oe.panelMessage === "string"
-            ? { code: oe.code, transient: oe.transient === true, panel: oe.panelMessage } : undefined;
-          st.failure = { code: 0, enhanced: "", text: `no XOAUTH2 token: ${(e as Error).message}`, cls: k.ClassLocal!, reason: "NoToken", stage: "Auth", ...(token ? { token } : {}) };
-          done = true;
-          break;
-        }
-        const rc = core.accessToken(token);
-        if (rc !== 0) { st.failure = { code: 0, enhanced: "", text: "the access token was refused by the core", cls: k.ClassLocal!, reason: "BadArgument", stage: "Auth" }; done = true; }
+        const failure = await supplyToken(core, o.auth?.tokenProvider);
+        if (failure) { st.failure = failure; done = true; }
         break;
       }
       case "Authenticated":
@@ -318,9 +313,10 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
         if (partIndex === 0 && parts.length === 0) await planParts();
         if (partIndex >= parts.length) { quit(); break; }
         const size = await mime.size(parts[partIndex]!, mode);
+        if (core.setString(k.FieldEnvId!, envIdOf(parts[partIndex]!.messageId, partIndex, parts.length)) !== 0) core.setString(k.FieldEnvId!, "");
         const rc = await busy(() => core.sendEnvelope(size, bodyMode));
         if (rc !== 0) {
-          st.failure = { code: 0, enhanced: "", text: `the core refused the envelope (${core.nameOf("Reason", rc)})`, cls: k.ClassLocal!, reason: core.nameOf("Reason", rc), stage: "Envelope" };
+          st.failure = { code: 0, enhanced: "", text: `the core refused the envelope (${core.nameOf("Reason", rc)})`, cls: k.ClassLocal!, reason: core.nameOf("Reason", rc), stage: "Envelope", command: "MAIL FROM" };
           quit();
         } else progress.sending(bytesSent, bytesTotal, undefined, o.message.attachments[0]?.pageEnds?.length, partIndex + 1, parts.length);
         break;
@@ -376,7 +372,5 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
     tr.close();
     try { core.wipeSecrets(); } catch { /* the instance is dropped anyway */ }
   }
-  const out = finish();
-  progress.phase("Done");
-  return out;
+  return finish();
 }

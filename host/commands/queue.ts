@@ -5,6 +5,7 @@
 // Exit codes: 0 done; 1 a job not found or busy; 2 bad options; 4 outbox unusable.
 import { Command } from "commander";
 import { cliError, jobLine, openFromCli, type CliIo, type OutboxCliOptions } from "./outbox-common.js";
+import { cleanServerText, cleanStrings } from "../text/sanitize.js";
 
 export interface QueueOptions extends OutboxCliOptions {
   json?: boolean;
@@ -17,19 +18,20 @@ export async function runQueueList(o: QueueOptions, io: CliIo): Promise<number> 
     const quarantined = await outbox.store.listQuarantine();
     const reports = await outbox.reports(5);
     if (o.json) {
-      io.out(JSON.stringify({ dir: outbox.dir, jobs, quarantined, reports }));
+      // Jobs and reports hold the server's last words: only sanitised text reaches the terminal.
+      io.out(JSON.stringify(cleanStrings({ dir: outbox.dir, jobs, quarantined, reports })));
       return 0;
     }
     const now = Date.now();
     io.out(`Outbox ${outbox.dir}: ${jobs.length} job(s) queued`);
-    for (const j of jobs) io.out(`  ${jobLine(j, now)}`);
+    for (const j of jobs) io.out(`  ${cleanServerText(jobLine(j, now))}`);
     if (quarantined.length) {
       io.out(`Quarantined (damaged, not sent — see ${outbox.dir}/quarantine):`);
-      for (const q of quarantined) io.out(`  ${q.id}: ${q.reason}`);
+      for (const q of quarantined) io.out(cleanServerText(`  ${q.id}: ${q.reason}`));
     }
     if (reports.length) {
       io.out("Recent final reports:");
-      for (const r of reports) io.out(`  ${new Date(r.at).toISOString()}  ${r.id}  ${r.final}: ${r.summary}`);
+      for (const r of reports) io.out(cleanServerText(`  ${new Date(r.at).toISOString()}  ${r.id}  ${r.final}: ${r.summary}`));
     }
     return 0;
   } catch (e) {

@@ -15,6 +15,8 @@ import type { Outbox } from "../outbox/index.js";
 import { OutboxError, type Deliver, type JobRecord } from "../outbox/types.js";
 import type { AuthOptions, Progress, ServerOptions, SessionResult } from "../session/types.js";
 import type { Check } from "../doctor.js";
+import { outcomeLine, say } from "../text/outcomes.js";
+import { cleanServerText } from "../text/sanitize.js";
 import {
   PanelInputError,
   type DoctorCheck, type OutboxRow, type PanelBackend, type PanelDone, type PanelProgress, type PanelState,
@@ -158,7 +160,7 @@ export function createPanelBackend(o: PanelBackendOptions): PanelBackend {
       const changed = p.text !== lastText;
       lastText = p.text;
       emit({
-        phase: p.phase === "Done" ? "Finishing" : p.text, pagesScanned, bytesSent: p.bytesSent, bytesTotal: p.bytesTotal,
+        phase: p.text, pagesScanned, bytesSent: p.bytesSent, bytesTotal: p.bytesTotal,
         rateBps: secs > 0.05 ? Math.round(p.bytesSent / secs) : 0,
       }, changed);
     };
@@ -177,7 +179,7 @@ export function createPanelBackend(o: PanelBackendOptions): PanelBackend {
     } catch (e) {
       // The scan could not even be queued (storage full, outbox full …): say so on the panel.
       const why = e instanceof OutboxError ? e.message : e instanceof Error ? e.message : String(e);
-      const d: PanelDone = { jobId, status: "failed", userMessage: `Not sent — the device could not store the scan: ${why}` };
+      const d: PanelDone = { jobId, status: "failed", outcome: outcomeLine("failed"), userMessage: `${say("OUTBOX_UNWRITABLE")} ${why}` };
       done(d);
       return;
     }
@@ -187,7 +189,7 @@ export function createPanelBackend(o: PanelBackendOptions): PanelBackend {
     const { sent, total } = result.parts;
     if (total > 1) userMessage += status === "sent" || status === "partial" ? ` (${total} messages)` : sent > 0 ? ` (${sent} of ${total} messages delivered)` : "";
     if (status === "queued" && outboxJobId) userMessage += " (in the Outbox)";
-    const d: PanelDone = { jobId, status, userMessage };
+    const d: PanelDone = { jobId, status, outcome: outcomeLine(status), userMessage };
     done(d);
     o.onFinished?.({
       jobId, outboxJobId, result, done: d,
@@ -215,7 +217,7 @@ export function createPanelBackend(o: PanelBackendOptions): PanelBackend {
       const fileName = fileNameFrom(req.filename, d, req.format ?? "pdf");
       const jobId = randomUUID();
       runJob(jobId, req, to, subject, fileName, progress, done)
-        .catch((e) => done({ jobId, status: "failed", userMessage: `Internal error — please report: ${e instanceof Error ? e.message : String(e)}` }));
+        .catch((e) => done({ jobId, status: "failed", outcome: outcomeLine("failed"), userMessage: `${say("INTERNAL_ERROR")} ${e instanceof Error ? e.message : String(e)}` }));
       return jobId;
     },
 
@@ -278,6 +280,6 @@ export function outboxRow(j: JobRecord, nowMs: number): OutboxRow {
     title: `${j.scans.map((s) => s.fileName).join(", ")} → ${pending.join(", ")}${delivered ? ` (${delivered} delivered)` : ""}`,
     state,
     nextAttemptAt: j.nextAttemptAt > nowMs ? new Date(j.nextAttemptAt).toISOString() : null,
-    lastMessage: last ? last.message : null,
+    lastMessage: last ? cleanServerText(last.message) : null, // the server's words: sanitised
   };
 }

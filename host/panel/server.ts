@@ -32,6 +32,8 @@ export interface PanelProgress {
 export interface PanelDone {
   jobId: string;
   status: "sent" | "partial" | "queued" | "failed";
+  /** The last progress line: what became of the scan ("Sent", "Will retry", "Not sent" …). */
+  outcome: string;
   userMessage: string;
 }
 
