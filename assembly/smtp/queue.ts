@@ -169,6 +169,11 @@ export function pendingPop(): i32 {
   pendingCount--;
   return <i32>v;
 }
+/** The command the next reply will answer (Cmd*), 0 when none is outstanding. */
+export function pendingHeadCmd(): i32 {
+  return pendingCount == 0 ? 0 : <i32>(load<u32>(pdBase + (<usize>pdHead << 2)) & 0xff);
+}
+
 /** Whether a command of this kind is still waiting for its reply. */
 export function pendingHas(cmd: i32): bool {
   for (let i: u32 = 0; i < pendingCount; i++) {

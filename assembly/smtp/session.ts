@@ -13,7 +13,7 @@ import { replyPush, replyReset, replyCode, replyError, PushLine, PushReply, Push
   textPtr, textLen, enhBuf, enhLen, replyLines, setReplyCaps, DefaultReplyMaxLines, DefaultReplyMaxBytes } from "./reply";
 import { capsClear, capsLine, capFlags } from "./caps";
 import { pushEvent, pushEventLit, eventsRoomForReply, pendingPush, pendingPop,
-  pendingHas, pendingClear, eventsClear, poppedWritten, eventCmd, setEventCmd } from "./queue";
+  pendingHas, pendingClear, eventsClear, poppedWritten, eventCmd, setEventCmd, pendingHeadCmd } from "./queue";
 import { replyFits, desyncText, Desync } from "./order";
 import { wireBegin, wireLit, wireBytes, wireEnd, wireStart, wireLen } from "./wire";
 import { clientName, password, token, slotWipe, rcptClear, mailFrom, username, envId, scratch } from "./store";
@@ -229,6 +229,7 @@ export function sessionFeed(len: u32): u32 {
         pushEventLit(EventNeedTlsUpgrade, 0, 0, ClassOk, 0, "");
       }
     } else if (r == PushError) {
+      if (state != State.Failed) setEventCmd(pendingHeadCmd()); // the reply being read answers it
       if (state == State.Failed) canQuit = false; // already reported; just stop reading
       else if (replyError == ReasonReplyTooLong) failLocal(replyError, ClassProtocol, "the server's reply is longer than the board allows (lines or bytes per reply)");
       else if (replyError == ReasonLineTooLong) failLocal(replyError, ClassProtocol, "a line of the server's reply is longer than the board allows");

@@ -16,7 +16,7 @@ import { OutboxError, type Deliver, type JobRecord } from "../outbox/types.js";
 import type { AuthOptions, Progress, ServerOptions, SessionResult } from "../session/types.js";
 import type { Check } from "../doctor.js";
 import { outcomeLine, say } from "../text/outcomes.js";
-import { cleanServerText } from "../text/sanitize.js";
+import { cleanServerText, detailSentence } from "../text/sanitize.js";
 import {
   PanelInputError,
   type DoctorCheck, type OutboxRow, type PanelBackend, type PanelDone, type PanelProgress, type PanelState,
@@ -179,7 +179,7 @@ export function createPanelBackend(o: PanelBackendOptions): PanelBackend {
     } catch (e) {
       // The scan could not even be queued (storage full, outbox full …): say so on the panel.
       const why = e instanceof OutboxError ? e.message : e instanceof Error ? e.message : String(e);
-      const d: PanelDone = { jobId, status: "failed", outcome: outcomeLine("failed"), userMessage: `${say("OUTBOX_UNWRITABLE")} ${why}` };
+      const d: PanelDone = { jobId, status: "failed", outcome: outcomeLine("failed"), userMessage: `${say("OUTBOX_UNWRITABLE")} ${detailSentence(why)}` };
       done(d);
       return;
     }
@@ -187,8 +187,9 @@ export function createPanelBackend(o: PanelBackendOptions): PanelBackend {
     let userMessage = result.userMessage ?? result.message;
     // A scan larger than the board's split size went out as several messages (host/mime split plan).
     const { sent, total } = result.parts;
-    if (total > 1) userMessage += status === "sent" || status === "partial" ? ` (${total} messages)` : sent > 0 ? ` (${sent} of ${total} messages delivered)` : "";
-    if (status === "queued" && outboxJobId) userMessage += " (in the Outbox)";
+    if (total > 1 && (status === "sent" || status === "partial")) userMessage = say("PARTS", { text: userMessage, n: total });
+    else if (total > 1 && sent > 0) userMessage += ` ${say("PARTS_DELIVERED", { sent, total })}`;
+    if (status === "queued" && outboxJobId) userMessage += ` ${say("IN_OUTBOX")}`;
     const d: PanelDone = { jobId, status, outcome: outcomeLine(status), userMessage };
     done(d);
     o.onFinished?.({
@@ -217,7 +218,7 @@ export function createPanelBackend(o: PanelBackendOptions): PanelBackend {
       const fileName = fileNameFrom(req.filename, d, req.format ?? "pdf");
       const jobId = randomUUID();
       runJob(jobId, req, to, subject, fileName, progress, done)
-        .catch((e) => done({ jobId, status: "failed", outcome: outcomeLine("failed"), userMessage: `${say("INTERNAL_ERROR")} ${e instanceof Error ? e.message : String(e)}` }));
+        .catch((e) => done({ jobId, status: "failed", outcome: outcomeLine("failed"), userMessage: `${say("INTERNAL_ERROR")} ${detailSentence(e instanceof Error ? e.message : String(e))}` }));
       return jobId;
     },
 

@@ -11,7 +11,7 @@ import { MimeError } from "../mime.js";
 import { ScanError } from "../scan/types.js";
 import { TransportError, type TlsInfo } from "../transport/types.js";
 import { hasText, say } from "../text/outcomes.js";
-import { cleanServerText } from "../text/sanitize.js";
+import { cleanServerText, detailSentence as asSentence } from "../text/sanitize.js";
 import type { BodyModeName } from "./message.js";
 import type { SessionResult } from "./types.js";
 
@@ -68,13 +68,6 @@ const LOCAL_REASONS = new Set<string>([
  *  code (a 550 that came before its command was sent refused nothing). */
 const PROTOCOL_REASONS = new Set<string>(["UnexpectedReply", "ReplyTooLong", "LineTooLong", "BadReply"]);
 
-/** Text as the detail part of a message: clean, capitalised, with a full stop. */
-function asSentence(text: string): string {
-  const t = cleanServerText(text).replace(/\s+/g, " ").trim();
-  if (!t) return "";
-  const s = t[0]!.toUpperCase() + t.slice(1);
-  return /[.!?]$/.test(s) ? s : `${s}.`;
-}
 
 /** The server's reply, quoted, as one sentence for the message's detail. */
 function replySaid(code: number, enhanced: string, text: string): string {

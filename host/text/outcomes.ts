@@ -84,6 +84,7 @@ export const EN: Catalogue = {
   OAUTH_NETWORK: "The sign-in service cannot be reached and the device will retry later.",
   OAUTH_FAILED: "Sign-in failed; the log has the details.",
   CONFIG: "The settings need checking, so nothing was sent.",
+  IN_OUTBOX: "The scan waits in the Outbox.",
   OUTBOX_UNWRITABLE: "The device could not store the scan, so nothing was sent.",
 
   // ── the last progress line: what became of the scan ──────────────────────────────────────

@@ -27,3 +27,12 @@ export function cleanStrings<T>(v: T): T {
   }
   return v;
 }
+
+/** Text (a server's words, an error message) as the detail that follows an outcome sentence:
+ *  clean, on one line, capitalised, with a full stop. */
+export function detailSentence(text: string): string {
+  const t = cleanServerText(text).replace(/\s+/g, " ").trim();
+  if (!t) return "";
+  const s = t[0]!.toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(s) ? s : `${s}.`;
+}

@@ -37,7 +37,7 @@ async function scanToAccounting(): Promise<void> {
 test("not signed in: the panel says so and nothing is sent", { skip }, async () => {
   await scanToAccounting();
   assert.equal(await ui.page.textContent("#phase"), "Not sent");
-  assert.equal(await ui.page.textContent("#message"), "Not signed in — sign in on the device");
+  assert.equal(await ui.page.textContent("#message"), "The device is not signed in; sign in on the device.");
   assert.equal(finished.at(-1)?.result.id, "NO_TOKEN");
   assert.equal(sim.arrivals.length, 0);
 });
@@ -70,7 +70,7 @@ test("Sign in shows the device code; entering it on the sign-in page signs the d
   assert.equal(await page.isHidden("#signin-code"), true);
 
   await scanToAccounting();
-  assert.equal(await page.textContent("#phase"), "Done", await page.textContent("#message") ?? "");
-  assert.equal(await page.textContent("#message"), "Sent");
+  assert.equal(await page.textContent("#phase"), "Sent", await page.textContent("#message") ?? "");
+  assert.equal(await page.textContent("#message"), "Sent.");
   assert.equal(sim.arrivals.length, 1);
 });

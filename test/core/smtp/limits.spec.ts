@@ -1,7 +1,7 @@
 // Caps per reply: lines and bytes (FieldReplyMaxLines / FieldReplyMaxBytes, from the board). An
 // endless "250-" stream or a reply that never ends is cut off as a protocol error (retried later)
 // and the connection is closed without QUIT.
-import { setup, cfg, server, wire, failReason, failClass, failStage, saw, clearSeen } from "./script";
+import { setup, cfg, server, wire, failReason, failClass, failStage, failCmd, saw, clearSeen } from "./script";
 import { setInt, start, sessionState, quit } from "../../../assembly/smtp/abi";
 import { State } from "../../../assembly/smtp/session";
 import { replyReset, replyPush, replyError, setReplyCaps, PushError, PushReply, DefaultReplyMaxLines,
@@ -77,6 +77,7 @@ describe("reply caps: the session", () => {
     expect(failReason).toBe(E.ReasonReplyTooLong);
     expect(failClass).toBe(E.ClassProtocol);
     expect(failStage).toBe(<i32>State.Ehlo);
+    expect(failCmd).toBe(E.CmdEhlo);
     expect(sessionState()).toBe(State.Failed);
     expect(saw(E.EventReadyForEnvelope)).toBe(false);
     expect(quit()).toBe(E.ReasonBadState);
