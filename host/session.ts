@@ -194,7 +194,8 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
     else if (verb === "AUTH") progress.phase("Signing in");
   };
 
-  const onStall = async () => {
+  /** Handle what is queued; a Failed among it ends the body at once. Returns how many were queued. */
+  const takeQueued = (): number => {
     let handled = 0;
     for (let ev = core.nextEvent(); ev; ev = core.nextEvent()) {
       handled++;
@@ -203,7 +204,10 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
         pending.push(ev);
       }
     }
-    if (handled > 0) return;
+    return handled;
+  };
+  const onStall = async () => {
+    if (takeQueued() > 0) return;
     if (!(await read())) throw new TransportError("CONNECTION_RESET", "The server closed the connection while the scan was being sent.", true);
   };
   const pending: CoreEvent[] = [];
@@ -244,6 +248,10 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
     mime.onStall = onStall;
     try {
       await mime.write(partSpec, mode, async (b) => {
+        // Once the session failed (a reply out of order arrived with the 354, say) not one more
+        // byte of the scan goes out: the core no longer frames it, the server may read it as commands.
+        if (core.stateName() === "Failed") takeQueued();
+        if (core.stateName() === "Failed") throw new BodyAborted(); // failure already recorded
         await tr.write(b);
         wroteSinceRead = true;
         bytesSent += b.length;

@@ -35,13 +35,15 @@ const queuedBehind354: Rewrite = (cmd, reply) => (/^DATA$/i.test(cmd) && reply.s
 /** Every reply to MAIL twice. */
 const doubleMail: Rewrite = (cmd, reply) => (/^MAIL /i.test(cmd) ? reply + reply : reply);
 
+let bodyBytes = 0;
 function options(port: number, replies: string[], seed = 7): SessionOptions {
+  bodyBytes = 0;
   return {
     server: { host: "127.0.0.1", port, tls: "none" },
     auth: { mechanism: "none" },
     message: { from: FROM, to: [TO], subject: "Scan", text: "Scanned.\r\n", attachments: [simulatedScan({ pages: 2, bytes: 120_000, seed })] },
     board: board(),
-    observer: { reply: (c, e, t) => replies.push(`${c} ${e} ${t}`.replace(/\s+/g, " ").trim()) },
+    observer: { reply: (c, e, t) => replies.push(`${c} ${e} ${t}`.replace(/\s+/g, " ").trim()), body: (n) => { bodyBytes = n; } },
   };
 }
 
@@ -69,6 +71,7 @@ test("354 and at once 250 before any body byte: desync at Body, nothing delivere
     assert.match(r.message, /Reply 250 came when no command was waiting for one\./);
     assert.ok(replies.includes("250 2.0.0 Ok: queued as FAKE"), `the transcript keeps what the server said: ${replies.join(" | ")}`);
     assert.ok(Date.now() - t0 < 4000, "ends at once, no timeout needed");
+    assert.equal(bodyBytes, 0, "not one byte of the scan went out after the out-of-order 250");
     await new Promise((res) => setTimeout(res, 300));
     assert.equal(piped.messages.length, before, "the server got no message");
   } finally {
