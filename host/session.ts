@@ -72,7 +72,8 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
     total.trips += st.roundTrips;
     st.roundTrips = total.trips;
     if (st.transportError && !st.failure) {
-      try { st.where = { stage: core.stateName(), command: lastVerb }; } catch { /* no core */ }
+      // Idle: the core never started, the connection itself failed ("Connect", as doctor says).
+      try { st.where = { stage: core.stateName() === "Idle" ? "Connect" : core.stateName(), command: lastVerb }; } catch { /* no core */ }
     }
     const result = composeResult(st);
     try { result.coreMemoryBytes = core.memoryBytes(); } catch { /* no core yet */ }
