@@ -2,8 +2,8 @@
 // fit, or that answers a command the host has not written yet, ends the session as a protocol
 // error (ClassProtocol: retried later, never a refusal), and nothing is marked accepted.
 import { setup, cfg, server, wire, saw, kinds, failReason, failStage, failClass, failCode, failText,
-  failCmd, cmdOf, body, clearSeen, rcptCodes, drain } from "./script";
-import { setInt, start, sendEnvelope, bodyEnd, quit, sessionState } from "../../../assembly/smtp/abi";
+  failCmd, cmdOf, body, clearSeen, rcptCodes, drain, begin } from "./script";
+import { start, sendEnvelope, bodyEnd, quit, sessionState } from "../../../assembly/smtp/abi";
 import { State } from "../../../assembly/smtp/session";
 import * as F from "../../../assembly/smtp/fields";
 import * as E from "../../../assembly/smtp/events";
@@ -12,13 +12,7 @@ const EHLO_PIPE = "250-mx.example.com\r\n250-PIPELINING\r\n250 8BITMIME\r\n";
 const EHLO_PLAIN = "250-mx.example.com\r\n250 SIZE 10000\r\n";
 
 function ready(ehlo: string, tls: i32 = F.TlsPolicyNone): void {
-  setup();
-  clearSeen();
-  cfg(F.FieldClientName, "mfp.example.com");
-  cfg(F.FieldMailFrom, "scanner@example.com");
-  cfg(F.FieldRcptTo, "a@example.com");
-  setInt(F.FieldTlsPolicy, tls);
-  start();
+  begin(tls);
   server("220 mx.example.com ESMTP\r\n", 1);
   wire();
   server(ehlo, 1);

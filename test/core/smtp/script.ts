@@ -7,6 +7,8 @@ import { sessionReset } from "../../../assembly/smtp/session";
 import { setString, feed, nextEvent, evCode, evIndex, evClass, evReason, evTextPtr, evTextLen,
   evEnhancedPtr, evEnhancedLen, evCommand, bodyWrite } from "../../../assembly/smtp/abi";
 import { EventFailed, EventRecipientResult } from "../../../assembly/smtp/events";
+import { setInt, start } from "../../../assembly/smtp/abi";
+import { FieldClientName, FieldMailFrom, FieldRcptTo, FieldTlsPolicy, TlsPolicyNone } from "../../../assembly/smtp/fields";
 
 export function setup(): void {
   configureBuffers(4096, 16384, 1024, 256); // a second call is refused; the first one counts
@@ -114,3 +116,17 @@ export function body(s: string): u32 {
   drain();
   return used;
 }
+
+/** A fresh session to mx.example.com: EHLO name, sender, one recipient, TLS policy; started. */
+export function begin(tls: i32 = TlsPolicyNone): void {
+  setup();
+  clearSeen();
+  cfg(FieldClientName, "mfp.example.com");
+  cfg(FieldMailFrom, "scanner@example.com");
+  cfg(FieldRcptTo, "a@example.com");
+  setInt(FieldTlsPolicy, tls);
+  start();
+}
+
+export const EHLO_PIPE = "250-mx.example.com\r\n250-PIPELINING\r\n250-SIZE 10000\r\n250-8BITMIME\r\n250 ENHANCEDSTATUSCODES\r\n";
+export const EHLO_PLAIN = "250-mx.example.com\r\n250 SIZE 10000\r\n";
