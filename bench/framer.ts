@@ -17,11 +17,13 @@ async function readyForBody(mode: "data" | "bdat"): Promise<Core> {
   core.setString(k.FieldRcptTo, "a@example.com");
   core.setInt(k.FieldTlsPolicy, k.TlsPolicyNone);
   core.start();
+  // each command leaves the core (takeOut) before its reply comes: an earlier reply is a desync
   core.feed(enc("220 mx\r\n"));
+  core.takeOut();
   core.feed(enc("250-mx\r\n250-PIPELINING\r\n250-CHUNKING\r\n250 BINARYMIME\r\n"));
   core.sendEnvelope(0, mode === "data" ? k.BodyMode7Bit : k.BodyModeBinaryMime);
-  core.feed(enc(mode === "data" ? "250 ok\r\n250 ok\r\n354 go\r\n" : "250 ok\r\n250 ok\r\n"));
   core.takeOut();
+  core.feed(enc(mode === "data" ? "250 ok\r\n250 ok\r\n354 go\r\n" : "250 ok\r\n250 ok\r\n"));
   let ready = false;
   for (let e = core.nextEvent(); e; e = core.nextEvent()) if (e.kind === k.EventReadyForBody) ready = true;
   if (!ready) throw new Error("scripted server did not reach ReadyForBody");

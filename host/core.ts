@@ -37,6 +37,9 @@ export interface CoreEvent {
   index: number;      // recipient number for RecipientResult; for Failed the State number it failed in
   /** For Failed: the state the session was in ("Greeting", "Auth", "Envelope", "BodyEnd" …). */
   stage?: string;
+  /** The command a reply (ReplyReceived, RecipientResult, Failed) answers, or the one a
+   *  CommandSent carries, by its Cmd* name ("Mail", "Rcpt", "Data", "DataEnd" …); "" when none. */
+  command: string;
   cls: number;        // Class* constant
   reason: number;     // Reason* constant for Failed
 }
@@ -71,6 +74,7 @@ export interface CoreExports {
   evTextLen(): number;
   evEnhancedPtr(): number;
   evEnhancedLen(): number;
+  evCommand(): number;
   capFlags(): number;
   capSizeLimit(): number;
   capAuthMechs(): number;
@@ -195,6 +199,14 @@ export class Core {
       if (v === value && name.startsWith(prefix)) return name.slice(prefix.length);
     }
     return String(value);
+  }
+
+  private readonly commandNames = new Map<number, string>();
+  private commandName(n: number): string {
+    if (n === 0) return "";
+    let name = this.commandNames.get(n);
+    if (name === undefined) this.commandNames.set(n, name = this.nameOf("Cmd", n));
+    return name;
   }
 
   private bytes(): Uint8Array {
@@ -328,6 +340,7 @@ export class Core {
         index: this.x.evIndex(),
         cls: this.x.evClass(),
         reason: this.x.evReason(),
+        command: this.commandName(this.x.evCommand()),
         ...(kind === this.k.EventFailed ? { stage: STATE_NAMES[this.x.evIndex()] ?? String(this.x.evIndex()) } : {}),
       });
     }

@@ -3,6 +3,7 @@
 // checklist, one line per check, ✓ / ⚠ / ✗ with the fix underneath.
 // Exit code: 2 when a static check fails (nothing can work as configured), 1 when the live probe
 // fails, 0 otherwise.
+import { cleanServerText } from "./text/sanitize.js";
 import { hostname } from "node:os";
 import { isIP } from "node:net";
 import type { Board } from "./config/board.js";
@@ -139,7 +140,9 @@ export function defaultClientName(): string {
 /** Turn probe facts into checklist lines. */
 export function probeChecks(facts: ProbeFacts, p: SendProfile, board: Board, tried: boolean, addresses: readonly string[] = []): Check[] {
   const out: Check[] = [];
-  const add = (id: string, status: CheckStatus, title: string, fix?: string) => out.push({ id, status, title, ...(fix ? { fix } : {}) });
+  // Probe facts quote the server (greeting, replies): through the one sanitiser before any terminal or panel.
+  const add = (id: string, status: CheckStatus, title: string, fix?: string) =>
+    out.push({ id, status, title: cleanServerText(title), ...(fix ? { fix: cleanServerText(fix) } : {}) });
   if (facts.greeting) add("CONNECT", "ok", `Connected to ${p.host}:${p.port}: ${facts.greeting.code} ${facts.greeting.lines[0] ?? ""}`.trim());
   if (facts.tls) {
     const how = p.tls === "implicit" ? "implicit TLS" : "STARTTLS";
@@ -177,7 +180,7 @@ export function probeChecks(facts: ProbeFacts, p: SendProfile, board: Board, tri
     const r = classifyReply({ code: facts.auth.reply.code, text: facts.auth.reply.lines.join(" ") }, { preset: p.preset, stage: "auth" });
     const c = facts.auth.mech === "XOAUTH2" ? xoauth2Refusal(r) : r;
     if (c.class === "ok") add("AUTH_OK", "ok", `Signed in with ${facts.auth.mech}`);
-    else add(c.id, "error", `Sign-in with ${facts.auth.mech} failed: ${facts.auth.reply.code} ${facts.auth.reply.lines.join(" ").slice(0, 120)} — panel: "${c.userMessage.replace("\n", " ")}"`, c.adminHint);
+    else add(c.id, "error", `Sign-in with ${facts.auth.mech} failed: ${facts.auth.reply.code} ${facts.auth.reply.lines.join(" ").slice(0, 120)} (the panel says "${c.userMessage}")`, c.adminHint);
   } else if (tried && !facts.failure && p.authMechs.length > 0) {
     add("AUTH_SKIPPED", "warn", "Sign-in not tried (no usable mechanism or no TLS)");
   }
@@ -185,7 +188,7 @@ export function probeChecks(facts: ProbeFacts, p: SendProfile, board: Board, tri
     const f = facts.failure;
     if (f.error) {
       const c = classifyTransport(f.error);
-      add(f.error.code, "error", `${f.step}: ${f.error.message} — panel: "${c.userMessage.replace("\n", " ")}"`, c.adminHint);
+      add(f.error.code, "error", `${f.step}: ${f.error.message} (the panel says "${c.userMessage}")`, c.adminHint);
     } else if (f.reply) {
       const c = classifyReply({ code: f.reply.code, text: f.reply.lines.join(" ") }, { preset: p.preset, stage: "ehlo" });
       add(c.id, "error", `${f.step}: ${f.reply.code} ${f.reply.lines.join(" ").slice(0, 120)}`, c.adminHint);

@@ -10,10 +10,12 @@ import { TransportError, type Transport } from "./transport/types.js";
 import type { PhasedTransport } from "./transport/tcp.js";
 import type { TimeoutPhase } from "./transport/timeouts.js";
 import { ScanError } from "./scan/types.js";
-import { buildSpec, chooseBodyMode, type BodyModeName } from "./session/message.js";
+import { buildSpec, chooseBodyMode, envIdOf, type BodyModeName } from "./session/message.js";
 import { composeResult, errorResult, type AttemptState } from "./session/result.js";
 import { configureCore, makeProgress, tlsOptions } from "./session/setup.js";
 import { completeProbe, newProbeRecord } from "./session/probe.js";
+import { supplyToken } from "./session/token.js";
+import { commandVerb } from "./session/result.js";
 import type { ProbeRecord, SessionOptions, SessionResult } from "./session/types.js";
 
 export type * from "./session/types.js";
@@ -62,12 +64,17 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
   let t: Transport | null = null;
   const probe = o.probe ? newProbeRecord() : undefined;
   let lastCommand = "";
+  let lastVerb = "";
   const finish = (): AttemptOutcome => {
     st.wireBytes = (t?.bytesWritten ?? 0) + (t?.bytesRead ?? 0);
     total.wire += st.wireBytes;
     st.wireBytes = total.wire;
     total.trips += st.roundTrips;
     st.roundTrips = total.trips;
+    if (st.transportError && !st.failure) {
+      // Idle: the core never started, the connection itself failed ("Connect", as doctor says).
+      try { st.where = { stage: core.stateName() === "Idle" ? "Connect" : core.stateName(), command: lastVerb }; } catch { /* no core */ }
+    }
     const result = composeResult(st);
     try { result.coreMemoryBytes = core.memoryBytes(); } catch { /* no core yet */ }
     if (probe) completeProbe(probe, core, st);
@@ -157,11 +164,13 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
   const handleLight = (ev: CoreEvent): boolean => {
     if (ev.kind === k.EventCommandSent) {
       lastCommand = ev.text;
+      lastVerb = commandVerb(ev.command);
       o.observer?.command?.(ev.text);
       phaseFromCommand(ev.text);
       return true;
     }
     if (ev.kind === k.EventReplyReceived) {
+      phased?.replyArrived(); // a whole reply: the next one gets a fresh deadline, partial bytes never do
       if (probe) {
         probe.greeting ??= { code: ev.code, enhanced: ev.enhanced, text: ev.text };
         if (ev.code === 250 && /^EHLO /i.test(lastCommand)) probe.ehloDone = true;
@@ -186,7 +195,8 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
     else if (verb === "AUTH") progress.phase("Signing in");
   };
 
-  const onStall = async () => {
+  /** Handle what is queued; a Failed among it ends the body at once. Returns how many were queued. */
+  const takeQueued = (): number => {
     let handled = 0;
     for (let ev = core.nextEvent(); ev; ev = core.nextEvent()) {
       handled++;
@@ -195,7 +205,10 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
         pending.push(ev);
       }
     }
-    if (handled > 0) return;
+    return handled;
+  };
+  const onStall = async () => {
+    if (takeQueued() > 0) return;
     if (!(await read())) throw new TransportError("CONNECTION_RESET", "The server closed the connection while the scan was being sent.", true);
   };
   const pending: CoreEvent[] = [];
@@ -204,7 +217,9 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
     // errors" after a refused AUTH) must not overwrite it.
     if (st.failure) return;
     const reason = core.nameOf("Reason", ev.reason);
-    st.failure = { code: ev.code, enhanced: ev.enhanced, text: ev.text, cls: ev.cls, reason, stage: core.stateName() };
+    // The state it failed in comes with the event (the core is in Failed by now), and so does
+    // the command whose reply failed it.
+    st.failure = { code: ev.code, enhanced: ev.enhanced, text: ev.text, cls: ev.cls, reason, stage: ev.stage ?? core.stateName(), command: commandVerb(ev.command) };
     if (reason === "AuthFailed") st.authRejected = true;
   };
 
@@ -237,6 +252,10 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
     mime.onStall = onStall;
     try {
       await mime.write(partSpec, mode, async (b) => {
+        // Once the session failed (a reply out of order arrived with the 354, say) not one more
+        // byte of the scan goes out: the core no longer frames it, the server may read it as commands.
+        if (core.stateName() === "Failed") takeQueued();
+        if (core.stateName() === "Failed") throw new BodyAborted(); // failure already recorded
         await tr.write(b);
         wroteSinceRead = true;
         bytesSent += b.length;
@@ -291,23 +310,8 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
       }
       case "NeedAccessToken": {
         progress.phase("Signing in");
-        const tp = o.auth?.tokenProvider;
-        if (!tp) { st.failure = { code: 0, enhanced: "", text: "no XOAUTH2 token: sign in first (mfp-mail login)", cls: k.ClassLocal!, reason: "NoToken", stage: "Auth" }; done = true; break; }
-        let token: string;
-        try {
-          token = await tp.getAccessToken();
-        } catch (e) {
-          // An OAuthError (host/oauth/errors.ts) says whether retrying later can help and what the
-          // panel should say; read by shape so the session does not load the OAuth module.
-          const oe = e as { code?: unknown; transient?: unknown; panelMessage?: unknown };
-          const token = typeof oe.code === "string" && typeof oe.panelMessage === "string"
-            ? { code: oe.code, transient: oe.transient === true, panel: oe.panelMessage } : undefined;
-          st.failure = { code: 0, enhanced: "", text: `no XOAUTH2 token: ${(e as Error).message}`, cls: k.ClassLocal!, reason: "NoToken", stage: "Auth", ...(token ? { token } : {}) };
-          done = true;
-          break;
-        }
-        const rc = core.accessToken(token);
-        if (rc !== 0) { st.failure = { code: 0, enhanced: "", text: "the access token was refused by the core", cls: k.ClassLocal!, reason: "BadArgument", stage: "Auth" }; done = true; }
+        const failure = await supplyToken(core, o.auth?.tokenProvider);
+        if (failure) { st.failure = failure; done = true; }
         break;
       }
       case "Authenticated":
@@ -319,9 +323,10 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
         if (partIndex === 0 && parts.length === 0) await planParts();
         if (partIndex >= parts.length) { quit(); break; }
         const size = await mime.size(parts[partIndex]!, mode);
+        if (core.setString(k.FieldEnvId!, envIdOf(parts[partIndex]!.messageId, partIndex, parts.length)) !== 0) core.setString(k.FieldEnvId!, "");
         const rc = await busy(() => core.sendEnvelope(size, bodyMode));
         if (rc !== 0) {
-          st.failure = { code: 0, enhanced: "", text: `the core refused the envelope (${core.nameOf("Reason", rc)})`, cls: k.ClassLocal!, reason: core.nameOf("Reason", rc), stage: "Envelope" };
+          st.failure = { code: 0, enhanced: "", text: `the core refused the envelope (${core.nameOf("Reason", rc)})`, cls: k.ClassLocal!, reason: core.nameOf("Reason", rc), stage: "Envelope", command: "MAIL FROM" };
           quit();
         } else progress.sending(bytesSent, bytesTotal, undefined, o.message.attachments[0]?.pageEnds?.length, partIndex + 1, parts.length);
         break;
@@ -377,7 +382,5 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
     tr.close();
     try { core.wipeSecrets(); } catch { /* the instance is dropped anyway */ }
   }
-  const out = finish();
-  progress.phase("Done");
-  return out;
+  return finish();
 }

@@ -8,6 +8,10 @@ export let inSize: u32 = 0;
 export let outBase: usize = 0;
 export let outSize: u32 = 0;
 export let outUsed: u32 = 0;
+/** Bytes the host has taken from the output buffer so far (wraps at 2^32; compared by difference).
+ *  `outTaken + outUsed` marks the end of everything produced: a command whose end lies beyond
+ *  `outTaken` has not been handed to the wire yet, so no reply to it can have come (smtp/order.ts). */
+export let outTaken: u32 = 0;
 /** the longest server reply line the core accepts (RFC 5321 §4.5.3.1.5 says 512; boards may allow more) */
 export let replyLineMax: u32 = 512;
 /** bytes of reply text an event can carry (longer text is truncated, never overflows) */
@@ -64,9 +68,11 @@ export function outByte(b: u8): bool {
 /** The host wrote n bytes to the wire: drop them from the front. */
 export function outDrop(n: u32): void {
   if (n >= outUsed) {
+    outTaken += outUsed;
     outUsed = 0;
     return;
   }
+  outTaken += n;
   memory.copy(outBase, outBase + n, outUsed - n);
   outUsed -= n;
 }

@@ -4,16 +4,20 @@
 // events, then call again, a Reason* (> 0) = refused, nothing changed.
 import { inBase, inSize, configured, outSize, outUsed } from "../core/buffers";
 import {
-  carveSession, clientName, username, password, mailFrom, token, slotSet, slotWipe,
+  carveSession, clientName, username, password, mailFrom, token, envId, slotSet, slotWipe,
   rcptAdd, rcptClear, rcptCount,
 } from "./store";
+import { xtextLen, xtextEncode } from "./xtext";
+import { setReplyCaps, replyMaxLines, replyMaxBytes } from "./reply";
 import { carveEvents, carvePending, popEvent, curCode, curIndex, curClass, curReason,
-  curTextPtr, curTextLen, curEnhPtr, curEnhLen } from "./queue";
+  curTextPtr, curTextLen, curEnhPtr, curEnhLen, curCmd } from "./queue";
 import {
   State, state, sessionStart, sessionFeed, sessionTlsUpgraded, sessionQuit, sessionRset, wipeSecretsInside,
-  setTlsPolicy, setAuthAllowed, setAllowPlaintextAuth, setUsePipelining, setAllRecipientsRequired,
-  setTlsActive, setBdatChunkMax, setSmtpUtf8, setPipelineAuth,
 } from "./session";
+import {
+  setTlsPolicy, setAuthAllowed, setAllowPlaintextAuth, setUsePipelining, setAllRecipientsRequired,
+  setTlsActive, setBdatChunkMax, setSmtpUtf8, setPipelineAuth, setDsnWanted,
+} from "./config";
 import { tokenArrived } from "./auth";
 import * as envelope from "./envelope";
 import * as caps from "./caps";
@@ -21,7 +25,7 @@ import {
   FieldClientName, FieldUsername, FieldPassword, FieldMailFrom, FieldRcptTo, FieldClearRecipients,
   FieldTlsPolicy, FieldAuthMechs, FieldAllowPlaintextAuth, FieldUsePipelining,
   FieldAllRecipientsRequired, FieldTlsActive, FieldBdatChunk, FieldSmtpUtf8, FieldPipelineAuth, FieldBdatWindow,
-  TlsPolicyNone, TlsPolicyRequired, MechPlain, MechLogin, MechXoauth2,
+  FieldEnvId, FieldReplyMaxLines, FieldReplyMaxBytes, FieldDsn, TlsPolicyNone, TlsPolicyRequired, MechPlain, MechLogin, MechXoauth2,
 } from "./fields";
 import { ReasonBadState, ReasonBadArgument } from "./events";
 import { setWindowBytes } from "./chunks";
@@ -61,6 +65,12 @@ export function setString(field: i32, len: u32): i32 {
   else if (field == FieldUsername) ok = argumentOk(len, false) && slotSet(username, inBase, len);
   else if (field == FieldMailFrom) ok = argumentOk(len, true) && slotSet(mailFrom, inBase, len);
   else if (field == FieldRcptTo) ok = len > 0 && argumentOk(len, true) && rcptAdd(inBase, len);
+  else if (field == FieldEnvId) {
+    // RFC 3461 §4.4: printable US-ASCII, sent as xtext, at most 100 characters on the wire
+    if (!argumentOk(len, false, true) || xtextLen(inBase, len) > envId.cap) return ReasonBadArgument;
+    envId.len = xtextEncode(envId.base, inBase, len);
+    return 0;
+  }
   return ok ? 0 : ReasonBadArgument;
 }
 
@@ -83,11 +93,17 @@ export function setInt(field: i32, value: i32): i32 {
     setBdatChunkMax(<u32>value);
   } else if (field == FieldSmtpUtf8) setSmtpUtf8(value != 0);
   else if (field == FieldPipelineAuth) setPipelineAuth(value != 0);
-  else if (field == FieldBdatWindow) {
+  else if (field == FieldDsn) setDsnWanted(value != 0);
+  else if (field == FieldReplyMaxLines) {
+    if (value < 1) return ReasonBadArgument;
+    setReplyCaps(<u32>value, replyMaxBytes);
+  } else if (field == FieldReplyMaxBytes) {
+    if (value < 512) return ReasonBadArgument; // one reply line of RFC 5321 §4.5.3.1.5's 512 must fit
+    setReplyCaps(replyMaxLines, <u32>value);
+  } else if (field == FieldBdatWindow) {
     if (value < 0) return ReasonBadArgument;
     setWindowBytes(<u32>value);
-  }
-  else return ReasonBadArgument;
+  } else return ReasonBadArgument;
   return 0;
 }
 
@@ -156,6 +172,9 @@ export function evTextPtr(): usize { return curTextPtr(); }
 export function evTextLen(): u32 { return curTextLen(); }
 export function evEnhancedPtr(): usize { return curEnhPtr(); }
 export function evEnhancedLen(): u32 { return curEnhLen(); }
+/** The Cmd* the event's reply answers (ReplyReceived, RecipientResult, Failed) or carries
+ *  (CommandSent); 0 when none. */
+export function evCommand(): i32 { return curCmd(); }
 
 export function capFlags(): i32 { return caps.capFlags; }
 export function capSizeLimit(): u32 { return caps.capSize; }

@@ -1,7 +1,8 @@
 // SMTP AUTH (RFC 4954) on top of the SASL writers in assembly/sasl/. Credentials never leave
 // before TLS unless the configuration explicitly allows it, and are wiped once used.
-import { State, Cmd, state, setState, tlsActive, allowPlaintextAuth, authAllowed, sendEnd,
-  sendEndSecret, failReply, failLocal, enterReady, wipeSecretsInside, pipelineAuth, usePipelining } from "./session";
+import { State, Cmd, state, setState, sendEnd, sendEndSecret, failReply, failLocal, enterReady,
+  wipeSecretsInside } from "./session";
+import { tlsActive, allowPlaintextAuth, authAllowed, pipelineAuth, usePipelining } from "./config";
 import { capAuth, capFlags } from "./caps";
 import { CapPipelining } from "./fields";
 import { username, password, token, slotWipe, scratch } from "./store";

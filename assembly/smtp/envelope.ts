@@ -1,10 +1,10 @@
 // One mail transaction: MAIL FROM, RCPT TO for each recipient, then DATA or BDAT (RFC 5321
 // §3.3, RFC 3030). With PIPELINING (RFC 2920) the whole envelope goes out in one write and the
 // replies are matched to the commands in order; without it, one command per reply.
-import { State, Cmd, state, setState, sendEnd, failReply, failLocal, usePipelining,
-  allRecipientsRequired, smtpUtf8, classOf } from "./session";
+import { State, Cmd, state, setState, sendEnd, failReply, failLocal, classOf } from "./session";
+import { usePipelining, allRecipientsRequired, smtpUtf8, bdatChunkMax, dsnWanted } from "./config";
 import { capFlags, capSize } from "./caps";
-import { mailFrom, rcptCount, rcptPtr, rcptSize } from "./store";
+import { mailFrom, rcptCount, rcptPtr, rcptSize, envId, EnvIdMax } from "./store";
 import { wireBegin, wireLit, wireBytes, wireU32, wireEnd, wireStart, wireLen } from "./wire";
 import { textPtr, textLen, enhBuf, enhLen } from "./reply";
 import { pushEvent, pushEventLit, eventsRoom, eventsFit, EventsPerReply, pendingPush, pendingCount, PendingCap } from "./queue";
@@ -15,7 +15,7 @@ import * as buffers from "../core/buffers";
 import { installBodySink, resetBodySink } from "../core/sink";
 import { chunkWrite, chunkClose, chunksReset } from "./chunks";
 import {
-  CapPipelining, CapSize, Cap8BitMime, CapSmtpUtf8, CapChunking, CapBinaryMime,
+  CapPipelining, CapSize, Cap8BitMime, CapSmtpUtf8, CapChunking, CapBinaryMime, CapDsn,
   BodyMode7Bit, BodyMode8BitMime, BodyModeBinaryMime, BodyModeChunked,
 } from "./fields";
 import {
@@ -29,6 +29,7 @@ let pipelined = false;     // this transaction's envelope went out in one write
 let accepted: i32 = 0;
 let rejected: i32 = 0;
 let lastRejectCode: i32 = 0;
+let dsn = false;           // this transaction asks for DSNs (RFC 3461)
 
 // @ts-ignore: decorator
 @inline function usesBdat(): bool {
@@ -36,8 +37,11 @@ let lastRejectCode: i32 = 0;
 }
 
 function mailLineLen(): u32 {
-  return 11 + mailFrom.len + 1 + 16 + 16 + 9 + 2; // MAIL FROM:<…> SIZE=… BODY=BINARYMIME SMTPUTF8
+  // MAIL FROM:<…> SIZE=… BODY=BINARYMIME SMTPUTF8 RET=HDRS ENVID=…
+  return 11 + mailFrom.len + 1 + 16 + 16 + 9 + 9 + 7 + EnvIdMax + 2;
 }
+
+const NOTIFY = " NOTIFY=FAILURE,DELAY";
 
 /** sendEnvelope(size, mode): 0 = sent, StatusBusy = drain first, Reason* = refused. */
 export function sendEnvelope(size: u32, bodyMode: i32): i32 {
@@ -59,7 +63,7 @@ export function sendEnvelope(size: u32, bodyMode: i32): i32 {
     return ReasonSizeExceeded;
   }
   let need = mailLineLen() + 6;
-  for (let i = 0; i < rcptCount; i++) need += 11 + rcptSize(i);
+  for (let i = 0; i < rcptCount; i++) need += 11 + rcptSize(i) + NOTIFY.length;
   const free = outSize - outUsed;
   // the burst: one CommandSent per command, plus room for the events of the next reply
   const records = <u32>rcptCount + 2 + EventsPerReply;
@@ -72,6 +76,7 @@ export function sendEnvelope(size: u32, bodyMode: i32): i32 {
   accepted = 0;
   rejected = 0;
   lastRejectCode = 0;
+  dsn = dsnWanted && (capFlags & CapDsn) != 0; // RFC 3461 §4: only to a server that offers DSN
   setState(State.Envelope);
 
   wireBegin();
@@ -82,6 +87,12 @@ export function sendEnvelope(size: u32, bodyMode: i32): i32 {
   if (mode == BodyMode8BitMime) wireLit(" BODY=8BITMIME");       // RFC 6152
   else if (mode == BodyModeBinaryMime) wireLit(" BODY=BINARYMIME"); // RFC 3030 §3
   if (smtpUtf8) wireLit(" SMTPUTF8");                               // RFC 6531 §3.4
+  if (dsn) {
+    // RFC 3461 §4.3: a bounce carries only the headers, not the scan back; §4.4: ENVID lets the
+    // sender match the report to this message
+    wireLit(" RET=HDRS");
+    if (envId.len > 0) { wireLit(" ENVID="); wireBytes(envId.base, envId.len); }
+  }
   if (!sendEnd(Cmd.Mail, 0)) return ReasonBadArgument;
   if (pipelined) {
     for (let i = 0; i < rcptCount; i++) if (!sendRcpt(i)) return ReasonBadArgument;
@@ -99,6 +110,7 @@ function sendRcpt(i: i32): bool {
   wireLit("RCPT TO:<");
   wireBytes(rcptPtr(i), rcptSize(i));
   wireLit(">");
+  if (dsn) wireLit(NOTIFY); // RFC 3461 §4.1: report failure and delay, not success
   return sendEnd(Cmd.Rcpt, i);
 }
 

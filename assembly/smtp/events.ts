@@ -41,7 +41,27 @@ export const ReasonBadState: i32 = 14;        // the host called something out o
 export const ReasonBodyModeUnsupported: i32 = 15; // e.g. BINARYMIME asked, not offered
 export const ReasonBadArgument: i32 = 16;     // CR/LF/NUL in an address, overlong field, …
 export const ReasonOutputFull: i32 = 17;      // a command did not fit in outPtr(): outCap too small
-export const ReasonUnexpectedReply: i32 = 18; // a reply when none was outstanding, or a 334 out of turn
+// Protocol desync (RFC 5321 §4.2, §4.3.2; RFC 2920 §3.1): a reply that does not fit the command it
+// answers (250 to DATA, 220 to EHLO, 334 to MAIL …), a reply to a command the host has not yet
+// written (the server answered before it was asked), or a reply when nothing is outstanding.
+export const ReasonUnexpectedReply: i32 = 18;
+export const ReasonReplyTooLong: i32 = 19;    // one reply exceeded the board's line or byte cap
+
+// evCommand(): the command a ReplyReceived, RecipientResult or Failed event answers, the command a
+// CommandSent event carries; 0 when none (a local failure before any command, say).
+export const CmdGreeting: i32 = 1;  // not a command: the server's 220 opening the session
+export const CmdEhlo: i32 = 2;
+export const CmdHelo: i32 = 3;
+export const CmdStartTls: i32 = 4;
+export const CmdAuth: i32 = 5;      // AUTH and every SASL continuation line
+export const CmdMail: i32 = 6;
+export const CmdRcpt: i32 = 7;
+export const CmdData: i32 = 8;
+export const CmdDataEnd: i32 = 9;   // the "." that ends DATA
+export const CmdBdat: i32 = 10;
+export const CmdBdatLast: i32 = 11;
+export const CmdRset: i32 = 12;
+export const CmdQuit: i32 = 13;
 
 // Status values the session calls return (besides 0 = done and a Reason* = refused, no change)
 export const StatusBusy: i32 = -1; // drain outPtr() and the events (feed replies), then call again

@@ -9,6 +9,7 @@ export const FieldPassword: i32 = 3;     // PLAIN/LOGIN secret (wiped after use)
 export const FieldMailFrom: i32 = 4;     // reverse-path, without <>
 export const FieldRcptTo: i32 = 5;       // forward-path: each call adds one recipient
 export const FieldClearRecipients: i32 = 6; // setString(FieldClearRecipients, 0): empty the list
+export const FieldEnvId: i32 = 7;        // DSN envelope id (RFC 3461 §4.4), printable ASCII; sent as xtext
 
 // setInt(field, value)
 export const FieldTlsPolicy: i32 = 20;   // TlsPolicy*
@@ -20,7 +21,10 @@ export const FieldTlsActive: i32 = 25;   // 1 = the connection is already TLS (i
 export const FieldBdatChunk: i32 = 26;   // BDAT chunk payload in bytes (default: out buffer)
 export const FieldSmtpUtf8: i32 = 27;    // 1 = envelope needs SMTPUTF8 (RFC 6531)
 export const FieldPipelineAuth: i32 = 28; // 1 = AUTH PLAIN opens the envelope's pipelined group (default 0)
-export const FieldBdatWindow: i32 = 29;  // BDAT bytes sent ahead of their replies (0 = queue cap only)
+export const FieldReplyMaxLines: i32 = 29; // lines one reply may have (default 1000; ≥ 1)
+export const FieldReplyMaxBytes: i32 = 30; // bytes one reply may have, line ends included (default 65536; ≥ 512)
+export const FieldDsn: i32 = 31;         // 1 = ask for DSNs when offered: RET=HDRS ENVID, NOTIFY=FAILURE,DELAY (default 0)
+export const FieldBdatWindow: i32 = 32;  // BDAT bytes sent ahead of their replies (0 = queue cap only)
 
 export const TlsPolicyNone: i32 = 0;          // never STARTTLS
 export const TlsPolicyOpportunistic: i32 = 1; // STARTTLS when offered

@@ -1,7 +1,7 @@
 // The bounded event queue (what the host drains with nextEvent()) and the bounded queue of
 // commands whose replies are still outstanding (RFC 2920: replies come back in command order).
 // Both are carved once; a full event queue makes feed() stop early instead of dropping events.
-import { eventTextMax } from "../core/buffers";
+import { eventTextMax, outTaken, outUsed } from "../core/buffers";
 
 // ── Events ─────────────────────────────────────────────────────────────────────────────────
 // Variable-length records in one byte area, oldest first: a record is a 40-byte header and its
@@ -11,8 +11,14 @@ import { eventTextMax } from "../core/buffers";
 /** Events a single reply can cause (reply, recipient, auth, command sent, ready, failed …). */
 export const EventsPerReply: u32 = 8;
 const ENH_MAX: u32 = 12;
-// header: kind, code, index, cls, reason, textLen, enhLen (i32 each) | enhanced[12] | text
-const HDR: u32 = 28 + ENH_MAX;
+// header: kind, code, index, cls, reason, textLen, enhLen, cmd (i32 each) | enhanced[12] | text
+const HDR: u32 = 32 + ENH_MAX;
+const ENH_AT: u32 = 32;
+
+/** The Cmd* every event pushed now carries (evCommand): the command a reply answers while the
+ *  session handles it, the command being sent inside sendEnd. 0 outside both. */
+export let eventCmd: i32 = 0;
+export function setEventCmd(cmd: i32): void { eventCmd = cmd; }
 
 let evBase: usize = 0;
 let evCap: u32 = 0;
@@ -79,7 +85,8 @@ export function pushEvent(kind: i32, code: i32, index: i32, cls: i32, reason: i3
   store<i32>(s, reason, 16);
   store<u32>(s, tl, 20);
   store<u32>(s, el, 24);
-  if (el) memory.copy(s + 28, enh, el);
+  store<i32>(s, eventCmd, 28);
+  if (el) memory.copy(s + ENH_AT, enh, el);
   if (tl && text) memory.copy(s + HDR, text, tl);
   evTail += size;
   return true;
@@ -120,32 +127,44 @@ export function curClass(): i32 { return load<i32>(curBase, 12); }
 export function curReason(): i32 { return load<i32>(curBase, 16); }
 export function curTextLen(): u32 { return load<u32>(curBase, 20); }
 export function curEnhLen(): u32 { return load<u32>(curBase, 24); }
-export function curEnhPtr(): usize { return curBase + 28; }
+export function curCmd(): i32 { return load<i32>(curBase, 28); }
+export function curEnhPtr(): usize { return curBase + ENH_AT; }
 export function curTextPtr(): usize { return curBase + HDR; }
 
 // ── Outstanding commands ───────────────────────────────────────────────────────────────────
 export const PendingCap: u32 = 256;
 let pdBase: usize = 0; // u32 entries: command kind in the low byte, recipient index above
+let pdEnd: usize = 0;  // u32 entries: output position just after the command (outTaken + outUsed)
 let pdHead: u32 = 0;
 export let pendingCount: u32 = 0;
+/** Whether the command pendingPop() returned last had left the output buffer (was written). */
+export let poppedWritten = false;
 
 export function carvePending(): void {
-  if (pdBase == 0) pdBase = heap.alloc(<usize>PendingCap << 2);
+  if (pdBase != 0) return;
+  pdBase = heap.alloc(<usize>PendingCap << 2);
+  pdEnd = heap.alloc(<usize>PendingCap << 2);
 }
 export function pendingClear(): void {
   pdHead = 0;
   pendingCount = 0;
 }
+/** Queue the reply slot of the command that ends at the current end of the output buffer. */
 export function pendingPush(cmd: i32, index: i32): bool {
   if (pendingCount >= PendingCap) return false;
-  store<u32>(pdBase + (<usize>((pdHead + pendingCount) % PendingCap) << 2), <u32>(cmd & 0xff) | (<u32>index << 8));
+  const at = <usize>((pdHead + pendingCount) % PendingCap) << 2;
+  store<u32>(pdBase + at, <u32>(cmd & 0xff) | (<u32>index << 8));
+  store<u32>(pdEnd + at, outTaken + outUsed);
   pendingCount++;
   return true;
 }
-/** Oldest outstanding command as (index << 8 | cmd), or -1 when none. */
+/** Oldest outstanding command as (index << 8 | cmd), or -1 when none; sets poppedWritten. */
 export function pendingPop(): i32 {
   if (pendingCount == 0) return -1;
-  const v = load<u32>(pdBase + (<usize>pdHead << 2));
+  const at = <usize>pdHead << 2;
+  const v = load<u32>(pdBase + at);
+  // the host has taken every byte up to the command's end (difference, so wrapping is harmless)
+  poppedWritten = <i32>(load<u32>(pdEnd + at) - outTaken) <= 0;
   pdHead = (pdHead + 1) % PendingCap;
   pendingCount--;
   return <i32>v;
@@ -160,6 +179,11 @@ export function pendingSum(cmd: i32): u32 {
   }
   return sum;
 }
+/** The command the next reply will answer (Cmd*), 0 when none is outstanding. */
+export function pendingHeadCmd(): i32 {
+  return pendingCount == 0 ? 0 : <i32>(load<u32>(pdBase + (<usize>pdHead << 2)) & 0xff);
+}
+
 /** Whether a command of this kind is still waiting for its reply. */
 export function pendingHas(cmd: i32): bool {
   for (let i: u32 = 0; i < pendingCount; i++) {

@@ -1,11 +1,24 @@
 // Reply parser (RFC 5321 §4.2): one byte at a time, so any split of the input works.
 //   Reply-line = *( Reply-code "-" [ textstring ] CRLF ) Reply-code [ SP textstring ] CRLF
 // Liberal where it is harmless: a bare LF ends a line too (many test servers and proxies send
-// them). Strict where it matters: three digits, the same code on every line, a line cap.
+// them). Strict where it matters: three digits, the same code on every line, a cap on the line,
+// and caps on the lines and bytes of one reply (the board's, so an endless "250-" stream or a
+// reply that never ends cannot hold the device: RFC 5321 §4.5.3.2 bounds every reply in time,
+// these bound it in size).
 // Enhanced status codes (RFC 3463 §2: class "." subject "." detail) are picked out of the text.
 import { replyLineMax } from "../core/buffers";
 import { lineBase } from "./store";
-import { ReasonBadReply, ReasonLineTooLong } from "./events";
+import { ReasonBadReply, ReasonLineTooLong, ReasonReplyTooLong } from "./events";
+
+export const DefaultReplyMaxLines: u32 = 1000;
+export const DefaultReplyMaxBytes: u32 = 65536;
+/** Caps per reply (FieldReplyMaxLines / FieldReplyMaxBytes). */
+export let replyMaxLines: u32 = DefaultReplyMaxLines;
+export let replyMaxBytes: u32 = DefaultReplyMaxBytes;
+export function setReplyCaps(lines: u32, bytes: u32): void {
+  replyMaxLines = lines;
+  replyMaxBytes = bytes;
+}
 
 export const PushMore: i32 = 0;   // inside a line
 export const PushLine: i32 = 1;   // a "250-…" line is complete; more lines follow
@@ -15,7 +28,9 @@ export const PushError: i32 = 3;  // not SMTP: see replyError
 export let lineLen: u32 = 0;
 export let replyCode: i32 = 0;        // of the reply being assembled (first line)
 export let replyLines: u32 = 0;       // lines completed so far in this reply
-export let replyError: i32 = 0;       // ReasonBadReply / ReasonLineTooLong
+export let replyError: i32 = 0;       // ReasonBadReply / ReasonLineTooLong / ReasonReplyTooLong
+/** Bytes of the reply being assembled, line ends included. */
+export let replyBytes: u32 = 0;
 let replyDone = false;
 /** Text of the line just completed (after the code and any enhanced code). */
 export let textOff: u32 = 0;
@@ -28,6 +43,7 @@ export function replyReset(): void {
   lineLen = 0;
   replyCode = 0;
   replyLines = 0;
+  replyBytes = 0;
   replyError = 0;
   replyDone = false;
   enhLen = 0;
@@ -45,8 +61,13 @@ export function replyPush(b: u8): i32 {
   if (replyDone) {
     replyDone = false;
     replyLines = 0;
+    replyBytes = 0;
     replyCode = 0;
     enhLen = 0;
+  }
+  if (++replyBytes > replyMaxBytes) {
+    replyError = ReasonReplyTooLong;
+    return PushError;
   }
   if (b != 0x0a) {
     if (lineLen >= replyLineMax) {
@@ -79,6 +100,10 @@ function lineDone(n: u32): i32 {
   }
   if (replyLines == 0) replyCode = code;
   else if (code != replyCode) return bad(); // every line of one reply carries the same code
+  if (replyLines >= replyMaxLines) {
+    replyError = ReasonReplyTooLong;
+    return PushError;
+  }
   textOff = n > 4 ? 4 : n;
   textLen = n - textOff;
   scanEnhanced(d0);

@@ -10,12 +10,13 @@
 //   Any failure → Failed: terminal, but quit() may still say goodbye, and after a failed
 //   transaction rset() → Rset ─250→ Ready for the next message on the same connection.
 import { replyPush, replyReset, replyCode, replyError, PushLine, PushReply, PushError,
-  textPtr, textLen, enhBuf, enhLen, replyLines } from "./reply";
+  textPtr, textLen, enhBuf, enhLen, replyLines, setReplyCaps, DefaultReplyMaxLines, DefaultReplyMaxBytes } from "./reply";
 import { capsClear, capsLine, capFlags } from "./caps";
 import { pushEvent, pushEventLit, eventsRoomForReply, pendingPush, pendingPop,
-  pendingHas, pendingClear, eventsClear } from "./queue";
+  pendingHas, pendingClear, eventsClear, poppedWritten, eventCmd, setEventCmd, pendingHeadCmd } from "./queue";
+import { replyFits, desyncText, Desync } from "./order";
 import { wireBegin, wireLit, wireBytes, wireEnd, wireStart, wireLen } from "./wire";
-import { clientName, password, token, slotWipe, rcptClear, mailFrom, username } from "./store";
+import { clientName, password, token, slotWipe, rcptClear, mailFrom, username, envId, scratch } from "./store";
 import { inBase, outBase, outSize, outUsed, outDrop } from "../core/buffers";
 import { resetBodySink } from "../core/sink";
 import { beginAuth, authReply } from "./auth";
@@ -25,9 +26,12 @@ import {
   EventMessageAccepted, EventFailed, EventClosed,
   ClassOk, ClassTransient, ClassPermanent, ClassProtocol, ClassLocal,
   ReasonReply, ReasonGreetingRefused, ReasonTlsNotOffered, ReasonTlsInjection, ReasonSizeExceeded,
-  ReasonServerClosing, ReasonBadState, ReasonOutputFull, ReasonUnexpectedReply,
+  ReasonServerClosing, ReasonBadState, ReasonOutputFull, ReasonUnexpectedReply, ReasonReplyTooLong,
+  ReasonLineTooLong, CmdGreeting, CmdEhlo, CmdHelo, CmdStartTls, CmdAuth, CmdMail, CmdRcpt, CmdData,
+  CmdDataEnd, CmdBdat, CmdBdatLast, CmdRset, CmdQuit,
 } from "./events";
-import { TlsPolicyRequired, TlsPolicyOpportunistic, CapStartTls, CapPipelining, TlsPolicyNone } from "./fields";
+import { TlsPolicyRequired, CapStartTls, CapPipelining, TlsPolicyNone } from "./fields";
+import { tlsPolicy, tlsActive, usePipelining, setTlsActive, configReset } from "./config";
 
 export enum State {
   Idle,          // configured; start() not called yet
@@ -48,20 +52,15 @@ export enum State {
   Failed,        // terminal: a Failed event said why
 }
 
-/** Commands that wait for a reply, queued in send order (RFC 2920 §3: replies come in order). */
-export enum Cmd { Greeting = 1, Ehlo, Helo, StartTls, Auth, Mail, Rcpt, Data, DataEnd, Bdat, BdatLast, Rset, Quit }
+/** Commands that wait for a reply, queued in send order (RFC 2920 §3: replies come in order).
+ *  The numbers are the exported Cmd* constants (events.ts): the host reads evCommand() by them. */
+export enum Cmd {
+  Greeting = CmdGreeting, Ehlo = CmdEhlo, Helo = CmdHelo, StartTls = CmdStartTls, Auth = CmdAuth,
+  Mail = CmdMail, Rcpt = CmdRcpt, Data = CmdData, DataEnd = CmdDataEnd, Bdat = CmdBdat,
+  BdatLast = CmdBdatLast, Rset = CmdRset, Quit = CmdQuit,
+}
 
 export let state: State = State.Idle;
-// configuration (setInt)
-export let tlsPolicy: i32 = TlsPolicyOpportunistic;
-export let authAllowed: i32 = 0;
-export let allowPlaintextAuth = false;
-export let usePipelining = true;
-export let allRecipientsRequired = false;
-export let tlsActive = false;
-export let bdatChunkMax: u32 = 0; // 0 = as much as the output buffer holds
-export let smtpUtf8 = false;
-export let pipelineAuth = false;
 /** After a Failed event: may QUIT still be sent (the server is in a command state)? */
 export let canQuit = false;
 /** The failure ended only the mail transaction: RSET can make the session Ready again. */
@@ -69,15 +68,6 @@ let txFailed = false;
 /** QUIT went out right behind the end of the message (RFC 2920 §3.1: last in a group). */
 let quitQueued = false;
 
-export function setTlsPolicy(v: i32): void { tlsPolicy = v; }
-export function setAuthAllowed(v: i32): void { authAllowed = v; }
-export function setAllowPlaintextAuth(v: bool): void { allowPlaintextAuth = v; }
-export function setUsePipelining(v: bool): void { usePipelining = v; }
-export function setAllRecipientsRequired(v: bool): void { allRecipientsRequired = v; }
-export function setTlsActive(v: bool): void { tlsActive = v; }
-export function setBdatChunkMax(v: u32): void { bdatChunkMax = v; }
-export function setSmtpUtf8(v: bool): void { smtpUtf8 = v; }
-export function setPipelineAuth(v: bool): void { pipelineAuth = v; }
 export function setState(s: State): void { state = s; }
 
 /** Reply class from the first digit (RFC 5321 §4.2.1). 3yz is an intermediate positive reply. */
@@ -97,7 +87,10 @@ export function sendEnd(cmd: Cmd, index: i32): bool {
     return false;
   }
   pendingPush(cmd, index);
+  const answering = eventCmd;
+  setEventCmd(cmd);
   pushEvent(EventCommandSent, 0, index, ClassOk, 0, wireStart(), wireLen(), 0, 0);
+  setEventCmd(answering);
   return true;
 }
 
@@ -108,7 +101,10 @@ export function sendEndSecret(cmd: Cmd, redacted: string): bool {
     return false;
   }
   pendingPush(cmd, 0);
+  const answering = eventCmd;
+  setEventCmd(cmd);
   pushEventLit(EventCommandSent, 0, 0, ClassOk, 0, redacted);
+  setEventCmd(answering);
   return true;
 }
 
@@ -146,6 +142,14 @@ export function failLocal(reason: i32, cls: i32, msg: string): void {
   pushEventLit(EventFailed, 0, stage, cls, reason, msg);
 }
 
+/** The server answered out of order (order.ts): a protocol error, and the connection is closed
+ *  without QUIT — after a desync no reply can be matched to its command any more. */
+function failDesync(kind: Desync, cmd: Cmd, code: i32): void {
+  const stage = <i32>state;
+  enterFailed(false);
+  pushEvent(EventFailed, code, stage, ClassProtocol, ReasonUnexpectedReply, scratch, desyncText(kind, cmd, code), 0, 0);
+}
+
 function enterFailed(quitOk: bool): void {
   txFailed = state == State.Ready || state == State.Envelope || state == State.Body || state == State.BodyEnd;
   state = State.Failed;
@@ -165,15 +169,7 @@ export function wipeSecretsInside(): void {
 /** Back to a fresh, unstarted session with default configuration (specs reuse one instance). */
 export function sessionReset(): void {
   state = State.Idle;
-  tlsPolicy = TlsPolicyOpportunistic;
-  authAllowed = 0;
-  allowPlaintextAuth = false;
-  usePipelining = true;
-  allRecipientsRequired = false;
-  tlsActive = false;
-  bdatChunkMax = 0;
-  smtpUtf8 = false;
-  pipelineAuth = false;
+  configReset();
   canQuit = false;
   txFailed = false;
   quitQueued = false;
@@ -188,6 +184,9 @@ export function sessionReset(): void {
   slotWipe(mailFrom);
   slotWipe(username);
   slotWipe(clientName);
+  slotWipe(envId);
+  setReplyCaps(DefaultReplyMaxLines, DefaultReplyMaxBytes);
+  setEventCmd(0);
 }
 
 // ── entry points ───────────────────────────────────────────────────────────────────────────
@@ -218,6 +217,7 @@ export function sessionFeed(len: u32): u32 {
     else if (r == PushReply) {
       onLine();
       onReply();
+      setEventCmd(0);
       if (state == State.TlsHandshake) {
         // The 220 must be the last plaintext byte (RFC 3207 §4.2: nothing from before TLS may be
         // trusted). Anything after it in the same read was injected by a man in the middle
@@ -229,8 +229,12 @@ export function sessionFeed(len: u32): u32 {
         pushEventLit(EventNeedTlsUpgrade, 0, 0, ClassOk, 0, "");
       }
     } else if (r == PushError) {
+      if (state != State.Failed) setEventCmd(pendingHeadCmd()); // the reply being read answers it
       if (state == State.Failed) canQuit = false; // already reported; just stop reading
+      else if (replyError == ReasonReplyTooLong) failLocal(replyError, ClassProtocol, "the server's reply is longer than the board allows (lines or bytes per reply)");
+      else if (replyError == ReasonLineTooLong) failLocal(replyError, ClassProtocol, "a line of the server's reply is longer than the board allows");
       else failLocal(replyError, ClassProtocol, "the server's reply is not valid SMTP");
+      setEventCmd(0);
       return len;
     }
   }
@@ -244,7 +248,7 @@ function onLine(): void {
 
 export function sessionTlsUpgraded(): i32 {
   if (state != State.TlsHandshake) return ReasonBadState;
-  tlsActive = true;
+  setTlsActive(true);
   capsClear();      // RFC 3207 §4.2: forget everything learned before TLS
   replyReset();
   sendHello(false); // … and EHLO again
@@ -283,20 +287,23 @@ export function sessionRset(): i32 {
 function onReply(): void {
   const code = replyCode;
   const positive = code / 100 == 2;
-  pushEvent(EventReplyReceived, code, 0, classOf(code), 0, textPtr(), textLen, enhBuf, enhLen);
   const head = pendingPop();
+  const cmd = <Cmd>(head < 0 ? 0 : head & 0xff);
+  const index = head >> 8;
+  setEventCmd(cmd); // every event of this reply names the command it answers
+  pushEvent(EventReplyReceived, code, 0, classOf(code), 0, textPtr(), textLen, enhBuf, enhLen);
   if (code == 421) { // RFC 5321 §3.8: the server is closing the channel, whatever we asked
     if (state == State.Quit) { closed(); return; }
     failReply(ReasonServerClosing, false);
     return;
   }
-  if (head < 0) {
-    if (state == State.Failed) canQuit = false;
-    else failLocal(ReasonUnexpectedReply, ClassProtocol, "the server sent a reply nobody asked for");
+  const desync = head < 0 ? Desync.Unasked : !poppedWritten ? Desync.Early : !replyFits(cmd, code) ? Desync.Misfit : -1;
+  if (desync >= 0) {
+    if (state == State.Quit) closed(); // leaving anyway; the outcome is already decided
+    else if (state == State.Failed) canQuit = false; // already reported; stop talking
+    else failDesync(<Desync>desync, cmd, code);
     return;
   }
-  const cmd = <Cmd>(head & 0xff);
-  const index = head >> 8;
   if (state == State.Failed || state == State.Quit || state == State.Rset) { // draining replies
     if (cmd == Cmd.Quit) closed();
     else if (cmd == Cmd.Rset) {
@@ -352,8 +359,6 @@ function onReply(): void {
     case Cmd.Quit:
       closed();
       break;
-    default:
-      failLocal(ReasonUnexpectedReply, ClassProtocol, "internal: reply to an unknown command");
   }
 }
 

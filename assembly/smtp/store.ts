@@ -8,6 +8,7 @@ export const UserMax: u32 = 320;           // SASL identity: an address (RFC 532
 export const PasswordMax: u32 = 256;
 export const PathMax: u32 = 320;           // reverse/forward path with SMTPUTF8 local parts
 export const TokenMax: u32 = 8192;         // an OAuth 2 access token (Entra ID tokens are ~2-3 KB)
+export const EnvIdMax: u32 = 100;          // DSN envelope id as sent (xtext), RFC 3461 §4.4
 const RCPT_ARENA: u32 = 8192;           // all recipient addresses of one message (~80 bytes each at 100)
 
 /** One stored string: base pointer, capacity, current length. */
@@ -23,6 +24,7 @@ export const username = changetype<Slot>(memory.data(offsetof<Slot>()));
 export const password = changetype<Slot>(memory.data(offsetof<Slot>()));
 export const mailFrom = changetype<Slot>(memory.data(offsetof<Slot>()));
 export const token = changetype<Slot>(memory.data(offsetof<Slot>()));
+export const envId = changetype<Slot>(memory.data(offsetof<Slot>()));
 
 export let rcptArena: usize = 0;
 export let rcptArenaUsed: u32 = 0;
@@ -48,6 +50,7 @@ export function carveSession(): void {
   carveSlot(password, PasswordMax);
   carveSlot(mailFrom, PathMax);
   carveSlot(token, TokenMax);
+  carveSlot(envId, EnvIdMax);
   rcptArena = heap.alloc(<usize>RCPT_ARENA);
   rcptOff = heap.alloc(<usize>MaxRecipients << 2);
   rcptLen = heap.alloc(<usize>MaxRecipients << 2);

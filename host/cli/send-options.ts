@@ -49,6 +49,8 @@ export interface SendFlags {
   json?: boolean;
   queue?: boolean;
   outbox?: string;
+  /** --no-dsn: false; otherwise the board's smtp.dsn decides (RFC 3461). */
+  dsn?: boolean;
 }
 
 export interface PreparedSend {
@@ -242,6 +244,7 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
       message: { from: f.from, to, cc, subject: f.subject ?? (attachments[0] ? `Scan: ${attachments[0].fileName}` : "Message from mfp-mail"), text, attachments },
       board,
       ...(preset ? { preset } : {}),
+      ...(f.dsn === false ? { dsn: false } : {}),
     },
   };
 }

@@ -5,6 +5,7 @@ import { Command } from "commander";
 import { join } from "node:path";
 import { formatAttempt, recentAttempts } from "../log/read.js";
 import { cliError, openFromCli, type CliIo, type OutboxCliOptions } from "./outbox-common.js";
+import { cleanServerText, cleanStrings } from "../text/sanitize.js";
 
 export interface LogOptions extends OutboxCliOptions {
   n?: string | number;
@@ -25,11 +26,12 @@ export async function runLog(o: LogOptions, io: CliIo): Promise<number> {
     const dir = o.logDir ?? join(outbox.dir, "log");
     const attempts = recentAttempts(dir, n, o.job);
     if (o.json) {
-      io.out(JSON.stringify(attempts));
+      io.out(JSON.stringify(cleanStrings(attempts)));
       return 0;
     }
     if (attempts.length === 0) io.out(`No attempts logged in ${dir}${o.job ? ` for job ${o.job}` : ""}.`);
-    for (const a of attempts) for (const line of formatAttempt(a)) io.out(line);
+    // A log written by an older version may still hold raw server bytes: clean on the way out too.
+    for (const a of attempts) for (const line of formatAttempt(a)) io.out(cleanServerText(line));
     return 0;
   } catch (e) {
     return cliError(e, io, "log");

@@ -11,6 +11,7 @@ import type { AttemptOutcome } from "../outbox/index.js";
 import type { Deliver } from "../outbox/types.js";
 import { describeOutcome } from "./daemon.js";
 import { cliError, deviceDeliver, jobLine, jobView, openFromCli, type CliIo, type OutboxCliOptions } from "./outbox-common.js";
+import { cleanServerText, cleanStrings } from "../text/sanitize.js";
 
 export interface QueueOptions extends OutboxCliOptions {
   json?: boolean;
@@ -23,28 +24,29 @@ export async function runQueueList(o: QueueOptions, io: CliIo): Promise<number> 
     const quarantined = await outbox.store.listQuarantine();
     const reports = await outbox.reports(5);
     if (o.json) {
-      io.out(JSON.stringify({ dir: outbox.dir, jobs: jobs.map(jobView), quarantined, reports }));
+      // Jobs and reports hold the server's last words: only sanitised text reaches the terminal.
+      io.out(JSON.stringify(cleanStrings({ dir: outbox.dir, jobs: jobs.map(jobView), quarantined, reports })));
       return 0;
     }
     const now = Date.now();
     const queued = jobs.filter((j) => j.state === "queued");
     const held = jobs.filter((j) => j.state === "held");
     io.out(`Outbox ${outbox.dir}: ${queued.length} job(s) queued${held.length ? `, ${held.length} held` : ""}`);
-    for (const j of queued) io.out(`  ${jobLine(j, now)}`);
+    for (const j of queued) io.out(`  ${cleanServerText(jobLine(j, now))}`);
     if (held.length) {
       io.out(`⚠ Held: kept on the device, never retried by itself; mfp-mail queue retry-now <id> sends one, cancel <id> removes it:`);
       for (const j of held) {
-        io.out(`  ${jobLine(j, now)}`);
-        io.out(`    why: ${j.held?.reason ?? "held"}`);
+        io.out(`  ${cleanServerText(jobLine(j, now))}`);
+        io.out(`    why: ${cleanServerText(j.held?.reason ?? "held")}`);
       }
     }
     if (quarantined.length) {
       io.out(`Quarantined (damaged, not sent — see ${outbox.dir}/quarantine):`);
-      for (const q of quarantined) io.out(`  ${q.id}: ${q.reason}`);
+      for (const q of quarantined) io.out(cleanServerText(`  ${q.id}: ${q.reason}`));
     }
     if (reports.length) {
       io.out("Recent final reports:");
-      for (const r of reports) io.out(`  ${new Date(r.at).toISOString()}  ${r.id}  ${r.final}: ${r.summary}`);
+      for (const r of reports) io.out(cleanServerText(`  ${new Date(r.at).toISOString()}  ${r.id}  ${r.final}: ${r.summary}`));
     }
     return 0;
   } catch (e) {

@@ -18,6 +18,8 @@ import type { Progress, SessionOptions, SessionResult } from "../session/types.j
 import { prepareSend, type SendFlags } from "../cli/send-options.js";
 import { progressView } from "../cli/progress.js";
 import type { JobState } from "../outbox/types.js";
+import { outcomeProgress } from "../session/setup.js";
+import { cleanServerText } from "../text/sanitize.js";
 
 const repeat = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -39,6 +41,7 @@ export function jsonResult(r: SessionResult, job?: JobRef | null): string {
     recipients: r.recipients.map((x) => ({ address: x.address, accepted: x.accepted, code: x.code })),
     wireBytes: r.wireBytes, roundTrips: r.roundTrips,
     id: r.id, parts: r.parts, ...(r.bodyMode ? { bodyMode: r.bodyMode } : {}),
+    ...(r.stage ? { stage: r.stage, command: r.command ?? "" } : {}),
     ...(r.tls ? { tls: { protocol: r.tls.protocol, cipher: r.tls.cipher } } : {}),
     ...(r.coreMemoryBytes !== undefined ? { coreMemoryBytes: r.coreMemoryBytes } : {}),
     ...(job ? { job: { id: job.id, state: job.state } } : {}),
@@ -141,6 +144,8 @@ export async function runSend(f: SendFlags): Promise<number> {
     } else {
       r = await sendMessage(session);
     }
+    // The last progress line names the outcome (Sent / Partly sent / Will retry / Not sent).
+    view.update(outcomeProgress(job?.state === "held" ? "held" : r.status));
   } finally {
     view.stop();
     process.off("SIGINT", onSig);
@@ -149,13 +154,15 @@ export async function runSend(f: SendFlags): Promise<number> {
   const o = prepared.options;
   const rcpt = r.recipients.map((x) => `  ${x.accepted ? "✓" : "✗"} ${x.address} ${x.code || ""}`.trimEnd());
   const label = job?.state === "held" ? "NOT SENT (held in the outbox until someone fixes it)" : LABEL[r.status];
-  say(`${label}: ${r.message}`);
+  // Server-supplied words reach the terminal only through the sanitiser (no escape sequences).
+  say(`${label}: ${cleanServerText(r.message)}`);
   for (const l of rcpt) say(l);
   say(`  server ${o.server.host}:${o.server.port}${r.tls ? `, ${r.tls.protocol}` : ""}${r.bodyMode ? `, body ${r.bodyMode}` : ""}, ` +
     `${r.wireBytes} bytes on the wire, ${r.roundTrips} round trips${r.parts.total > 1 ? `, ${r.parts.sent}/${r.parts.total} parts` : ""}`);
-  if (r.status !== "sent" && r.adminHint) say(`  hint: ${r.adminHint.split("\n")[0]}`);
+  if (r.status !== "sent" && r.adminHint) say(`  hint: ${cleanServerText(r.adminHint.split("\n")[0]!)}`);
+  if (r.stage) say(`  failed at ${r.stage}${r.command ? ` (${r.command})` : ""}`);
   const note = jobNote(job);
-  if (note) say(note);
+  if (note) say(cleanServerText(note));
   if (f.json) out(jsonResult(r, job));
   return exitCodeFor(r);
 }
@@ -194,6 +201,7 @@ export function sendCommand(): Command {
     .option("--allow-plaintext-auth", "allow credentials without TLS (lab only; warns loudly)")
     .option("--ehlo-name <name>", "name sent in EHLO (default mfp-mail.localdomain)")
     .option("--timeout <ms>", "one timeout for every phase (default: the board's RFC 5321 values)")
+    .option("--no-dsn", "do not ask the server for delivery status notifications (RFC 3461; the board's smtp.dsn is the default)")
     .option("--no-queue", "send directly, without storing the message in the durable outbox first (a failed send is then not retried: exit 5)")
     .option("--outbox <dir>", "outbox directory (default: the board's outbox.dir, or $MFP_OUTBOX_DIR)")
     .option("--json", "print the result as one JSON object on the last stdout line")

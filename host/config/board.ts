@@ -26,8 +26,10 @@ export interface Board {
    *  replaces it (host/mime.ts splitLimit). */
   message: { splitAbove: number; splitAtServerSize?: boolean };
   tls: { engine: TlsEngineName; minVersion: "TLSv1.2" | "TLSv1.3" };
-  /** bdatChunk and bdatWindow in bytes: chunk size, and chunk bytes sent ahead of their replies. */
-  smtp: { binaryMime: boolean; pipelining: boolean; bdatChunk?: number; bdatWindow?: number };
+  /** bdatChunk and bdatWindow in bytes: chunk size, and chunk bytes sent ahead of their replies;
+   *  replyMaxLines / replyMaxBytes: caps per server reply (default 1000 / 65536); dsn: ask for
+   *  delivery status notifications when offered (RFC 3461; default true). */
+  smtp: { binaryMime: boolean; pipelining: boolean; bdatChunk?: number; bdatWindow?: number; replyMaxLines?: number; replyMaxBytes?: number; dsn?: boolean };
   defaultPreset: PresetName;
   /** Milliseconds; RFC 5321 §4.5.3.2 values on the shipped boards. */
   timeouts: {
@@ -117,6 +119,7 @@ function crossFieldProblems(b: Board): [string, string][] {
   if (b.scan.chunkMax > b.core.inCap) out.push(["$.scan.chunkMax", `range: ${b.scan.chunkMax} is larger than core.inCap (${b.core.inCap}); a chunk must fit the core's input buffer`]);
   if (b.core.eventTextCap > b.core.lineMax) out.push(["$.core.eventTextCap", `range: ${b.core.eventTextCap} is larger than core.lineMax (${b.core.lineMax}); an event never carries more than one line`]);
   if (b.core.inCap + b.core.outCap > b.core.memoryMax) out.push(["$.core.memoryMax", `range: inCap + outCap (${b.core.inCap + b.core.outCap}) already exceed memoryMax (${b.core.memoryMax})`]);
+  if (b.smtp.replyMaxBytes !== undefined && b.smtp.replyMaxBytes < b.core.lineMax + 2) out.push(["$.smtp.replyMaxBytes", `range: ${b.smtp.replyMaxBytes} is smaller than one reply line of core.lineMax (${b.core.lineMax}) and its CRLF`]);
   if (b.smtp.bdatChunk !== undefined && b.smtp.bdatChunk > b.core.outCap) out.push(["$.smtp.bdatChunk", `range: ${b.smtp.bdatChunk} is larger than core.outCap (${b.core.outCap})`]);
   // docs/mbedtls-wasm.md: the mbedTLS build is a TLS 1.2 client only.
   if (b.tls.engine === "mbedtls-wasm" && b.tls.minVersion === "TLSv1.3") out.push(["$.tls.minVersion", `range: the mbedtls-wasm engine speaks TLS 1.2 only; use "TLSv1.2" or the node-tls engine`]);

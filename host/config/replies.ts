@@ -1,9 +1,11 @@
 // Every outcome — a server reply, a local policy refusal of the core, a transport failure — in
-// one shape: a class the outbox acts on, a panel message (≤ 2 lines × 40 chars) and a hint for
-// the administrator. Microsoft reply meanings: shared/M365-DEVICE-MAIL.md; codes: RFC 5321 §4.2,
+// one shape: a class the outbox acts on, one sentence for the panel and the CLI (from the
+// outcome-text catalogue, host/text/outcomes.ts) and a hint for the administrator. Microsoft reply meanings: shared/M365-DEVICE-MAIL.md; codes: RFC 5321 §4.2,
 // RFC 3463 (enhanced status codes).
 import type { TransportErrorCode } from "../transport/types.js";
 import type { PresetName } from "./board.js";
+import { hasText, say } from "../text/outcomes.js";
+import { cleanServerText, isCleanText } from "../text/sanitize.js";
 
 export type ReplyClass = "ok" | "transient" | "permanent";
 /** What the sender should do next: nothing, retry later, split the scan, or wait for a config fix. */
@@ -18,7 +20,8 @@ export interface Classified {
   /** Stable identifier of the row that matched (for logs, tests and translations). */
   id: string;
   action: NextAction;
-  /** Panel text: at most 2 lines of at most 40 characters, lines joined by "\n". */
+  /** What the panel and the CLI say: one sentence from the outcome-text catalogue
+   *  (host/text/outcomes.ts), keyed by `id` (with a ":variant" where the context changes it). */
   userMessage: string;
   /** What the administrator should change or check. */
   adminHint: string;
@@ -32,11 +35,10 @@ export interface ReplyContext {
 
 export interface Reply { code: number; enhanced?: string; text?: string }
 
-const PANEL_WIDTH = 40;
-/** True when `msg` fits the panel: ≤ 2 lines, each ≤ 40 characters. */
-export function fitsPanel(msg: string): boolean {
-  const lines = msg.split("\n");
-  return lines.length <= 2 && lines.every((l) => [...l].length <= PANEL_WIDTH);
+/** True when `msg` is one clean sentence: one line, no " — " join, no control character, a
+ *  capital first and a full stop last (the panel wraps it itself). */
+export function isOneSentence(msg: string): boolean {
+  return /^[A-Z0-9].*\.$/.test(msg) && !msg.includes(" — ") && isCleanText(msg);
 }
 
 function make(c: Omit<Classified, "code" | "enhanced">, code: number, enhanced: string): Classified {
@@ -62,14 +64,14 @@ export function classifyReply(r: Reply, ctx: ReplyContext = {}): Classified {
   const mk = (c: Omit<Classified, "code" | "enhanced">) => make(c, code, enh);
 
   if (code >= 200 && code < 400) {
-    return mk({ class: "ok", id: "OK", action: "none", userMessage: "Sent", adminHint: "" });
+    return mk({ class: "ok", id: "OK", action: "none", userMessage: say("OK"), adminHint: "" });
   }
   // Microsoft: 5.7.60 "Client does not have permissions to send as this sender"; Exchange also
   // reports a missing Send As right as 554 5.2.0 … SendAsDeniedException.
   if (enh === "5.7.60" || /SendAsDenied/i.test(text)) {
     return mk({
       class: "permanent", id: "M365_SEND_AS_DENIED", action: "fix-config",
-      userMessage: "Not allowed to send as\nthis sender address",
+      userMessage: say("M365_SEND_AS_DENIED"),
       adminHint: "The From address differs from the signed-in mailbox. Set From to the mailbox the device signs in with, or grant that mailbox Send As rights on the From address (Exchange admin center → Recipients → Mailbox → Delegation).",
     });
   }
@@ -77,14 +79,14 @@ export function classifyReply(r: Reply, ctx: ReplyContext = {}): Classified {
   if (enh === "5.7.139") {
     return mk({
       class: "permanent", id: "M365_SMTP_AUTH_DISABLED", action: "fix-config",
-      userMessage: "Sign-in refused: SMTP AUTH\nis turned off for this mailbox",
+      userMessage: say("M365_SMTP_AUTH_DISABLED"),
       adminHint: "Enable authenticated SMTP for the device mailbox (Microsoft 365 admin center → user → Mail → Manage email apps → Authenticated SMTP, or Set-CASMailbox -SmtpClientAuthenticationDisabled $false), check that Security Defaults do not block basic auth — or switch to XOAUTH2, Direct Send or a relay connector.",
     });
   }
   if (code === 535 || enh === "5.7.3" || enh === "5.7.8") {
     return mk({
       class: "permanent", id: "AUTH_FAILED", action: "fix-config",
-      userMessage: "Sign-in failed: check user\nname and password",
+      userMessage: say("AUTH_FAILED"),
       adminHint: M365(ctx.preset)
         ? "Microsoft 365 rejected the credentials (535 5.7.3). Check the user name is the full mailbox address and the password/app password is current; basic auth is being retired — prefer XOAUTH2."
         : "The server rejected the credentials. Check user name and password (or token) in the device configuration.",
@@ -94,7 +96,7 @@ export function classifyReply(r: Reply, ctx: ReplyContext = {}): Classified {
   if (enh === "5.7.57") {
     return mk({
       class: "permanent", id: "M365_NOT_AUTHENTICATED", action: "fix-config",
-      userMessage: "Server requires sign-in\nbefore sending",
+      userMessage: say("M365_NOT_AUTHENTICATED"),
       adminHint: "smtp.office365.com accepts only authenticated submission. Configure the mailbox credentials (XOAUTH2 preferred), or use the m365-direct-send / m365-relay preset with the tenant MX endpoint on port 25.",
     });
   }
@@ -102,7 +104,7 @@ export function classifyReply(r: Reply, ctx: ReplyContext = {}): Classified {
     const tls = enh === "5.7.0" && /STARTTLS|TLS/i.test(text);
     return mk({
       class: "permanent", id: tls ? "TLS_REQUIRED_BY_SERVER" : "AUTH_REQUIRED", action: "fix-config",
-      userMessage: tls ? "Server requires encryption\n(TLS) — turn TLS on" : "Server requires sign-in\nbefore sending",
+      userMessage: say(tls ? "TLS_REQUIRED_BY_SERVER" : "AUTH_REQUIRED"),
       adminHint: tls ? "The server demands STARTTLS before this command. Set TLS to 'required'." : "Configure credentials for SMTP AUTH, or use a server/connector that accepts the device without sign-in.",
     });
   }
@@ -110,7 +112,7 @@ export function classifyReply(r: Reply, ctx: ReplyContext = {}): Classified {
   if (code === 451 && sub === "7" && detail >= 500 && detail <= 699) {
     return mk({
       class: "transient", id: "M365_GRAYLISTED", action: "retry",
-      userMessage: "Server busy (throttled)\nwill retry later",
+      userMessage: say("M365_GRAYLISTED"),
       adminHint: "Microsoft 365 is graylisting or throttling the device's public IP (451 4.7.5xx-6xx). The outbox retries with backoff; if it persists, check for unusual volume or set up a connector with the static IP.",
     });
   }
@@ -118,14 +120,14 @@ export function classifyReply(r: Reply, ctx: ReplyContext = {}): Classified {
   if (code >= 400 && code < 500 && (/submission rate|rate limit|too many messages|submission quota/i.test(text) || enh === "4.5.127")) {
     return mk({
       class: "transient", id: "RATE_LIMITED", action: "retry",
-      userMessage: "Sending too fast for the\nmailbox — will retry",
+      userMessage: say("RATE_LIMITED"),
       adminHint: "The mailbox's submission rate limit was reached (Microsoft 365: 30 messages/minute). The outbox waits and retries; spread large jobs or use several mailboxes.",
     });
   }
   if (code === 421) {
     return mk({
       class: "transient", id: "SERVER_CLOSING", action: "retry",
-      userMessage: "Server closed the connection\nwill retry later",
+      userMessage: say("SERVER_CLOSING"),
       adminHint: "421: the server is shutting the channel (overload, maintenance, or a policy timeout). Retried automatically.",
     });
   }
@@ -133,14 +135,14 @@ export function classifyReply(r: Reply, ctx: ReplyContext = {}): Classified {
   if (enh === "5.3.4" || enh === "5.2.3" || (code === 552 && enh !== "5.2.2" && (enh === "" || /size|too (big|large)|exceed/i.test(text)))) {
     return mk({
       class: "permanent", id: "MESSAGE_TOO_BIG", action: "split",
-      userMessage: "Scan too large: sending it\nin smaller parts",
+      userMessage: say("MESSAGE_TOO_BIG"),
       adminHint: "The server's size limit is below this message. The device splits the scan into several messages under the limit; lower the board's message.splitAbove below the organisation's limit to avoid the round trip.",
     });
   }
   if (code === 552 || enh === "5.2.2") {
     return mk({
       class: "permanent", id: "MAILBOX_FULL", action: "none",
-      userMessage: "Recipient's mailbox is full", adminHint: "The recipient mailbox is over its quota (5.2.2).",
+      userMessage: say("MAILBOX_FULL"), adminHint: "The recipient mailbox is over its quota (5.2.2).",
     });
   }
   // Relay denied: Direct Send cannot reach outside the organisation (5.7.54 / 5.7.64 / 5.7.1 "relay").
@@ -150,7 +152,7 @@ export function classifyReply(r: Reply, ctx: ReplyContext = {}): Classified {
     const ds = ctx.preset === "m365-direct-send" || (ctx.preset === undefined && enh === "5.7.54");
     return mk({
       class: "permanent", id: "RELAY_DENIED", action: "fix-config",
-      userMessage: ds ? "Direct Send only reaches\ninternal recipients" : "Server refused to relay\nto this recipient",
+      userMessage: say(ds ? "RELAY_DENIED:direct-send" : "RELAY_DENIED"),
       adminHint: ds
         ? "Direct Send delivers only to mailboxes in your accepted domains. To reach external recipients use m365-submission (SMTP AUTH, Option 1) or m365-relay with a connector (Option 3)."
         : "The server does not relay for this device. Sign in (SMTP AUTH), or have the administrator add a connector / relay permission for the device's IP or certificate.",
@@ -159,47 +161,47 @@ export function classifyReply(r: Reply, ctx: ReplyContext = {}): Classified {
   if (enh === "5.2.0" || (code === 554 && sub === "2")) {
     return mk({
       class: "permanent", id: "STORE_REJECTED", action: "fix-config",
-      userMessage: "Server rejected the message\n(554 5.2.0) — see log",
+      userMessage: say("STORE_REJECTED"),
       adminHint: "554 5.2.0: the mailbox store refused the submission (often STOREDRV: a Send As/Send on Behalf problem, a disabled mailbox, or a message the tenant blocks). The reply text in the log names the exception.",
     });
   }
   if (code >= 500 && sub === "1" && (detail === 1 || detail === 10 || detail === 0)) {
     return mk({
       class: "permanent", id: "RECIPIENT_UNKNOWN", action: "none",
-      userMessage: "Recipient address\nnot found",
+      userMessage: say("RECIPIENT_UNKNOWN"),
       adminHint: `The server does not know this recipient (${enh || code}). Check the address or the address book entry.`,
     });
   }
   if (code === 450) {
     return mk({
       class: "transient", id: "MAILBOX_BUSY", action: "retry",
-      userMessage: "Mailbox busy\nwill retry later", adminHint: "450: mailbox unavailable for now (locked or greylisted). Retried automatically.",
+      userMessage: say("MAILBOX_BUSY"), adminHint: "450: mailbox unavailable for now (locked or greylisted). Retried automatically.",
     });
   }
   if (code === 451) {
     return mk({
       class: "transient", id: "SERVER_ERROR_TEMP", action: "retry",
-      userMessage: "Server problem\nwill retry later", adminHint: "451: local error in processing at the server. Retried automatically.",
+      userMessage: say("SERVER_ERROR_TEMP"), adminHint: "451: local error in processing at the server. Retried automatically.",
     });
   }
   if (code === 452) {
     const tooMany = enh === "4.5.3" || /too many recipients/i.test(text);
     return mk({
       class: "transient", id: tooMany ? "TOO_MANY_RECIPIENTS" : "SERVER_STORAGE_FULL", action: "retry",
-      userMessage: tooMany ? "Too many recipients at once\nrest sent in next batch" : "Server out of space\nwill retry later",
+      userMessage: say(tooMany ? "TOO_MANY_RECIPIENTS" : "SERVER_STORAGE_FULL"),
       adminHint: tooMany ? "452 4.5.3: the server limits recipients per message; the remaining recipients are retried in another transaction (RFC 5321 §4.5.3.1.10)." : "452: insufficient system storage at the server. Retried automatically.",
     });
   }
   if (code >= 400 && code < 500) {
     return mk({
       class: "transient", id: "TRANSIENT", action: "retry",
-      userMessage: `Temporary server problem\n(${code}) — will retry`, adminHint: `${code} ${enh}: a temporary failure (RFC 5321 §4.2.1). Retried with backoff; the log holds the server's text.`,
+      userMessage: say("TRANSIENT", { code }), adminHint: `${code} ${enh}: a temporary failure (RFC 5321 §4.2.1). Retried with backoff; the log holds the server's text.`,
     });
   }
   return mk({
     class: "permanent", id: "PERMANENT", action: "none",
-    userMessage: `Server refused (${code}${enh ? " " + enh : ""})\nsee log for details`.slice(0, 81),
-    adminHint: `${code} ${enh}: a permanent failure (RFC 5321 §4.2.1); not retried. The log holds the server's text: "${text.slice(0, 200)}".`,
+    userMessage: say("PERMANENT", { reply: enh ? `${code} ${enh}` : String(code) }),
+    adminHint: `${code} ${enh}: a permanent failure (RFC 5321 §4.2.1); not retried. The log holds the server's text: "${cleanServerText(text).slice(0, 200)}".`,
   });
 }
 
@@ -211,7 +213,7 @@ export function classifyReply(r: Reply, ctx: ReplyContext = {}): Classified {
 export function xoauth2Refusal(c: Classified): Classified {
   if (c.id !== "AUTH_FAILED") return c;
   return {
-    ...c, userMessage: "Sign-in expired\nsign in again on the device",
+    ...c, userMessage: say("AUTH_FAILED:xoauth2"),
     adminHint: "The server refused the XOAUTH2 access token, also a freshly refreshed one. Sign in again on the device (mfp-mail login); check that the mailbox may use authenticated SMTP and the app registration has the SMTP.Send permission.",
   };
 }
@@ -219,89 +221,89 @@ export function xoauth2Refusal(c: Classified): Classified {
 /** The core's local failure reasons (names of Reason* in assembly/smtp/events.ts, without the prefix). */
 export type LocalReason =
   | "TlsNotOffered" | "TlsInjection" | "LineTooLong" | "BadReply" | "NoAuthMechanism"
-  | "PlaintextAuthRefused" | "SizeExceeded" | "BodyModeUnsupported" | "BadArgument" | "BadState";
+  | "PlaintextAuthRefused" | "SizeExceeded" | "BodyModeUnsupported" | "BadArgument" | "BadState"
+  | "ReplyTooLong" | "UnexpectedReply";
 
-const LOCAL: Record<LocalReason, Omit<Classified, "code" | "enhanced">> = {
+const LOCAL: Record<LocalReason, Omit<Classified, "code" | "enhanced" | "userMessage">> = {
   TlsNotOffered: {
     class: "permanent", id: "TLS_NOT_OFFERED", action: "fix-config",
-    userMessage: "Server offers no encryption\nnot sent (TLS required)",
     adminHint: "TLS is required but the server did not offer STARTTLS in its EHLO reply. Check host and port (Microsoft 365: smtp.office365.com:587), or a middlebox stripping STARTTLS. Never lower the TLS setting for Microsoft 365.",
   },
   TlsInjection: {
     class: "permanent", id: "STARTTLS_INJECTION", action: "fix-config",
-    userMessage: "Connection tampered with\nnot sent (security)",
     adminHint: "Bytes arrived after '220 ready to start TLS' before the handshake (RFC 3207 §6 response injection, CVE-2011-0411 class). Something between the device and the server is interfering.",
   },
   LineTooLong: {
     class: "transient", id: "PROTOCOL_LINE_TOO_LONG", action: "retry",
-    userMessage: "Server reply not understood\nwill retry later",
     adminHint: "A reply line exceeded the board's core.lineMax (RFC 5321 §4.5.3.1.5 allows 512). Raise lineMax in the board profile if the server is legitimate.",
   },
   BadReply: {
     class: "transient", id: "PROTOCOL_ERROR", action: "retry",
-    userMessage: "Server reply not understood\nwill retry later",
     adminHint: "The server sent bytes that are not an SMTP reply (wrong port? implicit-TLS port 465 with STARTTLS, or an HTTP proxy). Check host, port and TLS mode.",
   },
   NoAuthMechanism: {
     class: "permanent", id: "NO_AUTH_MECHANISM", action: "fix-config",
-    userMessage: "No common sign-in method\nwith the server",
     adminHint: "None of the AUTH mechanisms the server offers is allowed by the configuration (or AUTH was not offered at all — usually because TLS is not up yet).",
   },
   PlaintextAuthRefused: {
     class: "permanent", id: "PLAINTEXT_AUTH_REFUSED", action: "fix-config",
-    userMessage: "Password would go out\nunencrypted — not sent",
     adminHint: "The device refuses to send credentials without TLS. Turn TLS on (STARTTLS required or implicit TLS).",
   },
   SizeExceeded: {
     class: "permanent", id: "MESSAGE_TOO_BIG", action: "split",
-    userMessage: "Scan too large: sending it\nin smaller parts",
     adminHint: "The message is larger than the SIZE the server announced in EHLO (RFC 1870). The scan is split into several messages under the limit.",
   },
   BodyModeUnsupported: {
     class: "transient", id: "BODY_MODE_UNSUPPORTED", action: "retry",
-    userMessage: "Retrying with a simpler\nencoding",
     adminHint: "The server does not offer BINARYMIME/CHUNKING; the message is re-encoded (base64 over DATA).",
   },
   BadArgument: {
     class: "permanent", id: "BAD_ARGUMENT", action: "fix-config",
-    userMessage: "Invalid address or setting\ncheck configuration",
     adminHint: "An address or name contained a line break, NUL or was too long for SMTP; fix the configuration or address book.",
   },
+  ReplyTooLong: {
+    class: "transient", id: "PROTOCOL_REPLY_TOO_LONG", action: "retry",
+    adminHint: "One reply exceeded the board's smtp.replyMaxLines or smtp.replyMaxBytes (an endless multi-line reply). The connection was closed; the job is kept and retried. Raise the caps in the board profile only if a legitimate server needs it.",
+  },
+  UnexpectedReply: {
+    class: "transient", id: "PROTOCOL_DESYNC", action: "retry",
+    adminHint: "The server's reply did not fit the command it answers, or came before the command was sent (RFC 5321 §4.2, RFC 2920 §3.1). Nothing after it could be trusted, so the connection was closed without counting anything as delivered; the job is kept and retried. The SMTP log has the transcript.",
+  },
   BadState: {
-    class: "permanent", id: "INTERNAL_ERROR", action: "none",
-    userMessage: "Internal error\nplease report", adminHint: "The host called the core out of order — a bug; attach the log to a report.",
+    class: "permanent", id: "INTERNAL_ERROR", action: "none", adminHint: "The host called the core out of order — a bug; attach the log to a report.",
   },
 };
 
 /** Classify a local failure of the core (our own policy or a protocol violation by the peer). */
 export function classifyLocal(reason: LocalReason): Classified {
-  return make(LOCAL[reason], 0, "");
+  const row = LOCAL[reason];
+  return make({ ...row, userMessage: say(row.id) }, 0, "");
 }
 
 // Partial: a code the transport adds later falls back to a generic line instead of breaking the build.
-const TRANSPORT: Partial<Record<TransportErrorCode, [string, string]>> = {
-  WRITE_TIMEOUT: ["Mail server stopped reading\nwill retry later", "A write did not drain within the RFC 5321 §4.5.3.2 data-block timeout (3 min)."],
-  TLS_CERT_NOT_YET_VALID: ["Server certificate not yet\nvalid — check device clock", "The server's certificate starts in the future: the device clock is almost certainly wrong. Set up NTP."],
-  HOST_UNREACHABLE: ["No route to mail server\ncheck network cable", "The network has no route to the server (cable, VLAN, gateway)."],
-  DNS_FAILURE: ["Mail server name not found\ncheck server or network", "The server name does not resolve. Check the host name (Microsoft 365: smtp.office365.com or <domain>.mail.protection.outlook.com) and the device's DNS settings."],
-  CONNECT_REFUSED: ["Cannot reach mail server\nwill retry later", "The server refused the TCP connection. Check host and port; many networks block outbound port 25."],
-  CONNECT_TIMEOUT: ["Mail server not answering\nwill retry later", "No TCP connection within the board's connect timeout. Check firewall rules for the port and the device's gateway."],
-  READ_TIMEOUT: ["Mail server stopped answering\nwill retry later", "The server did not answer within the RFC 5321 §4.5.3.2 timeout for the command."],
-  CONNECTION_RESET: ["Connection lost\nwill retry later", "The connection was reset by the server or a middlebox."],
-  TLS_HANDSHAKE_FAILED: ["Secure connection failed\ncheck TLS settings", "The TLS handshake failed. Check the TLS mode/port (465 implicit vs 587 STARTTLS) and the client certificate if a relay connector needs one."],
-  TLS_CERT_UNTRUSTED: ["Server certificate not\ntrusted — not sent", "The server's certificate chain is not trusted. Install the CA certificate on the device; do not disable verification."],
-  TLS_CERT_EXPIRED: ["Server certificate expired\nnot sent", "The server's certificate is expired (or the device clock is wrong — check NTP)."],
-  TLS_HOSTNAME_MISMATCH: ["Server certificate is for\nanother name — not sent", "The certificate does not name the configured host. Use the DNS name on the certificate (Microsoft 365: never an IP address)."],
-  TLS_VERSION_TOO_OLD: ["Server only offers old TLS\nnot sent", "The server offers only TLS below 1.2. Microsoft 365 and this device require TLS 1.2 or later."],
-  TLS_ENGINE_UNAVAILABLE: ["Encryption engine missing\ncheck device software", "The board's tls.engine is not available in this build. Pick node-tls or install the mbedtls-wasm module."],
+const TRANSPORT: Partial<Record<TransportErrorCode, string>> = {
+  WRITE_TIMEOUT: "A write did not drain within the RFC 5321 §4.5.3.2 data-block timeout (3 min).",
+  TLS_CERT_NOT_YET_VALID: "The server's certificate starts in the future: the device clock is almost certainly wrong. Set up NTP.",
+  HOST_UNREACHABLE: "The network has no route to the server (cable, VLAN, gateway).",
+  DNS_FAILURE: "The server name does not resolve. Check the host name (Microsoft 365: smtp.office365.com or <domain>.mail.protection.outlook.com) and the device's DNS settings.",
+  CONNECT_REFUSED: "The server refused the TCP connection. Check host and port; many networks block outbound port 25.",
+  CONNECT_TIMEOUT: "No TCP connection within the board's connect timeout. Check firewall rules for the port and the device's gateway.",
+  READ_TIMEOUT: "The server did not answer within the RFC 5321 §4.5.3.2 timeout for the command.",
+  CONNECTION_RESET: "The connection was reset by the server or a middlebox.",
+  TLS_HANDSHAKE_FAILED: "The TLS handshake failed. Check the TLS mode/port (465 implicit vs 587 STARTTLS) and the client certificate if a relay connector needs one.",
+  TLS_CERT_UNTRUSTED: "The server's certificate chain is not trusted. Install the CA certificate on the device; do not disable verification.",
+  TLS_CERT_EXPIRED: "The server's certificate is expired (or the device clock is wrong — check NTP).",
+  TLS_HOSTNAME_MISMATCH: "The certificate does not name the configured host. Use the DNS name on the certificate (Microsoft 365: never an IP address).",
+  TLS_VERSION_TOO_OLD: "The server offers only TLS below 1.2. Microsoft 365 and this device require TLS 1.2 or later.",
+  TLS_ENGINE_UNAVAILABLE: "The board's tls.engine is not available in this build. Pick node-tls or install the mbedtls-wasm module.",
 };
 
 /** Classify a TransportError (host/transport/types.ts). */
 export function classifyTransport(err: { code: TransportErrorCode; transient: boolean }): Classified {
-  const [userMessage, adminHint] = TRANSPORT[err.code] ?? ["Network problem\nwill retry later", `Transport error ${err.code}.`];
+  const adminHint = TRANSPORT[err.code] ?? `Transport error ${err.code}.`;
   return {
     class: err.transient ? "transient" : "permanent", code: 0, enhanced: "", id: err.code,
-    action: err.transient ? "retry" : "fix-config", userMessage, adminHint,
+    action: err.transient ? "retry" : "fix-config", userMessage: say(hasText(err.code) ? err.code : "NETWORK"), adminHint,
   };
 }
 
@@ -317,9 +319,11 @@ export function summarizeRecipients(outcomes: readonly RecipientOutcome[]): Clas
   const refused = outcomes.filter((o) => o.result.class === "permanent").map((o) => o.address);
   const n = outcomes.length;
   const base = { accepted: ok.length, retry, refused, code: 0, enhanced: "" };
-  if (ok.length === n) return { ...base, class: "ok", id: "OK", action: "none", userMessage: n === 1 ? "Sent" : `Sent to all ${n} recipients`, adminHint: "" };
-  const plural = (k: number) => (k === 1 ? "recipient" : "recipients");
-  const tail = [retry.length ? `${retry.length} ${plural(retry.length)} will be retried` : "", refused.length ? `${refused.length} refused` : ""].filter(Boolean).join(", ");
+  if (ok.length === n) return { ...base, class: "ok", id: "OK", action: "none", userMessage: n === 1 ? say("OK") : say("OK_ALL", { n }), adminHint: "" };
+  const rest = [
+    retry.length ? say(retry.length === 1 ? "PARTIAL:retry" : "PARTIAL:retry-many", { k: retry.length }) : "",
+    refused.length ? say("PARTIAL:refused", { k: refused.length }) : "",
+  ].filter(Boolean).join(", ");
   if (ok.length === 0) {
     const first = outcomes[0]!.result;
     return { ...base, class: retry.length ? "transient" : "permanent", id: first.id, action: retry.length ? "retry" : first.action, code: first.code, enhanced: first.enhanced, userMessage: first.userMessage, adminHint: first.adminHint };
@@ -329,7 +333,7 @@ export function summarizeRecipients(outcomes: readonly RecipientOutcome[]): Clas
     ...base,
     // The message itself went out; what remains to do is carried by retry/refused.
     class: "ok", id: "PARTIAL", action: retry.length ? "retry" : "none",
-    userMessage: `Sent to ${ok.length} of ${n}\n${tail}`.split("\n").map((l) => l.slice(0, 40)).join("\n"),
+    userMessage: say("PARTIAL", { ok: ok.length, n, rest }),
     adminHint: hints.join("\n"),
   };
 }
@@ -344,6 +348,8 @@ export function classifyFailure(
   reasonName: string,
   ctx: ReplyContext = {},
 ): Classified {
+  // A protocol error stays one even with a 4xx/5xx code: a reply out of order refused nothing.
+  if (reasonName === "UnexpectedReply" || reasonName === "ReplyTooLong") return classifyLocal(reasonName);
   if (ev.code >= 400) return classifyReply({ code: ev.code, enhanced: ev.enhanced, text: ev.text }, ctx);
   if (reasonName in LOCAL) return classifyLocal(reasonName as LocalReason);
   if (reasonName === "ServerClosing") return classifyReply({ code: 421, text: ev.text }, ctx);
@@ -351,7 +357,7 @@ export function classifyFailure(
   if (reasonName === "GreetingRefused") return classifyReply({ code: 554, text: ev.text }, ctx);
   return make({
     class: "permanent", id: `CORE_${reasonName.toUpperCase()}`, action: "none",
-    userMessage: "Sending failed\nsee log for details",
+    userMessage: say("CORE_FAILURE"),
     adminHint: `The core reported ${reasonName}${ev.text ? `: ${ev.text}` : ""}.`,
   }, ev.code, ev.enhanced ?? "");
 }

@@ -3,6 +3,7 @@
 // only as a known verb with arguments that carry no secret. Anything else — a SASL continuation
 // line (base64 user name or password), an XOAUTH2 initial response, a stray body line — is
 // recorded as "[redacted N bytes]" and its text never reaches the file.
+import { cleanServerText } from "../text/sanitize.js";
 
 /** Commands whose arguments are safe to record verbatim (RFC 5321 §4.1.1, RFC 3207, RFC 3030). */
 const SAFE_VERBS = new Set(["EHLO", "HELO", "MAIL", "RCPT", "DATA", "BDAT", "STARTTLS", "QUIT", "RSET", "NOOP"]);
@@ -31,8 +32,9 @@ export function commandForLog(text: string): string {
   return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line;
 }
 
-/** Server reply text fit for the transcript: one line, bounded, no control bytes. */
+/** Server reply text fit for the transcript: one line, bounded, through the one sanitiser for
+ *  server-supplied text (no C0 controls but TAB, no DEL, no C1: host/text/sanitize.ts). */
 export function replyForLog(text: string): string {
-  const clean = text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "?").replace(/\r?\n/g, " | ");
+  const clean = cleanServerText(text);
   return clean.length > MAX_LINE ? `${clean.slice(0, MAX_LINE)}…` : clean;
 }

@@ -1,6 +1,7 @@
 // OAuth errors a person can act on: a stable code and plain words for the CLI and the panel.
 // Messages carry the server's error code and description, never a token, a device code or a
 // request body.
+import { hasText, say } from "../text/outcomes.js";
 
 export type OAuthErrorCode =
   | "OAUTH_ACCESS_DENIED"       // the admin declined the sign-in (RFC 8628 §3.5 access_denied)
@@ -15,15 +16,6 @@ export type OAuthErrorCode =
   | "OAUTH_CACHE"               // the token cache file cannot be read or written
   | "OAUTH_ABORTED";            // the caller cancelled (panel "Cancel", Ctrl-C)
 
-/** Panel-sized sentences for the codes a person meets on the device. */
-const PANEL: Partial<Record<OAuthErrorCode, string>> = {
-  OAUTH_ACCESS_DENIED: "Sign-in was declined — try again on the device",
-  OAUTH_CODE_EXPIRED: "The sign-in code expired — start sign-in again",
-  OAUTH_SIGN_IN_EXPIRED: "Sign-in expired — sign in again on the device",
-  OAUTH_NOT_SIGNED_IN: "Not signed in — sign in on the device first",
-  OAUTH_CLIENT_INVALID: "App registration rejected — check tenant and client id",
-  OAUTH_NETWORK: "Cannot reach the sign-in service — check the network",
-};
 
 export class OAuthError extends Error {
   constructor(
@@ -42,9 +34,9 @@ export class OAuthError extends Error {
   get transient(): boolean {
     return this.code === "OAUTH_NETWORK" || (this.code === "OAUTH_SERVER_ERROR" && (this.serverError === "temporarily_unavailable" || this.serverError === "server_error"));
   }
-  /** A short sentence for the device panel. */
+  /** One sentence for the device panel, from the outcome-text catalogue (keyed by the code). */
   get panelMessage(): string {
-    return PANEL[this.code] ?? "Sign-in failed — see the log";
+    return say(hasText(this.code) ? this.code : "OAUTH_FAILED");
   }
 }
 

@@ -86,6 +86,7 @@ function jobConnection(o: QueuedSendOptions): JobConnection {
     ...(o.passwordEnv ? { passwordEnv: o.passwordEnv } : {}),
     ...(o.session.auth?.allowPlaintextAuth ? { allowPlaintextAuth: true } : {}),
     ...(o.session.binaryMime !== undefined ? { binaryMime: o.session.binaryMime } : {}),
+    ...(o.session.dsn !== undefined ? { dsn: o.session.dsn } : {}),
     ...(o.session.preset ? { preset: o.session.preset } : {}),
   };
 }

@@ -30,6 +30,8 @@ export interface JobConnection {
   passwordEnv?: string;
   allowPlaintextAuth?: boolean;
   binaryMime?: boolean;
+  /** false: no DSN request (send --no-dsn); absent: the board's smtp.dsn. */
+  dsn?: boolean;
   /** The preset the settings came from: the session classifies replies in its context. */
   preset?: PresetName;
 }
@@ -94,6 +96,7 @@ export function sessionDeliver(o: SessionDeliverOptions): Deliver {
       message: { from: req.from, to, cc, subject: m.subject ?? "", text: m.text ?? "", attachments: req.scans },
       board: o.board,
       binaryMime: c.binaryMime,
+      ...(c.dsn !== undefined ? { dsn: c.dsn } : {}),
       ...(c.preset ? { preset: c.preset } : {}),
       observer: req.observer,
       signal: req.signal,

@@ -16,6 +16,8 @@ import { jobTitle } from "../outbox/report.js";
 import { OutboxError, type Deliver, type JobRecord } from "../outbox/types.js";
 import type { AuthOptions, Progress, ServerOptions, SessionResult } from "../session/types.js";
 import type { Check } from "../doctor.js";
+import { outcomeLine, say } from "../text/outcomes.js";
+import { cleanServerText, detailSentence } from "../text/sanitize.js";
 import {
   PanelInputError,
   type DoctorCheck, type OutboxRow, type PanelBackend, type PanelDone, type PanelProgress, type PanelState,
@@ -159,7 +161,7 @@ export function createPanelBackend(o: PanelBackendOptions): PanelBackend {
       const changed = p.text !== lastText;
       lastText = p.text;
       emit({
-        phase: p.phase === "Done" ? "Finishing" : p.text, pagesScanned, bytesSent: p.bytesSent, bytesTotal: p.bytesTotal,
+        phase: p.text, pagesScanned, bytesSent: p.bytesSent, bytesTotal: p.bytesTotal,
         rateBps: secs > 0.05 ? Math.round(p.bytesSent / secs) : 0,
       }, changed);
     };
@@ -180,7 +182,7 @@ export function createPanelBackend(o: PanelBackendOptions): PanelBackend {
     } catch (e) {
       // The scan could not even be queued (storage full, outbox full …): say so on the panel.
       const why = e instanceof OutboxError ? e.message : e instanceof Error ? e.message : String(e);
-      const d: PanelDone = { jobId, status: "failed", userMessage: `Not sent — the device could not store the scan: ${why}` };
+      const d: PanelDone = { jobId, status: "failed", outcome: outcomeLine("failed"), userMessage: `${say("OUTBOX_UNWRITABLE")} ${detailSentence(why)}` };
       done(d);
       return;
     }
@@ -188,10 +190,11 @@ export function createPanelBackend(o: PanelBackendOptions): PanelBackend {
     let userMessage = result.userMessage ?? result.message;
     // A scan larger than the board's split size went out as several messages (host/mime split plan).
     const { sent, total } = result.parts;
-    if (total > 1) userMessage += status === "sent" || status === "partial" ? ` (${total} messages)` : sent > 0 ? ` (${sent} of ${total} messages delivered)` : "";
-    if (held) userMessage += " (held in the Outbox)";
-    else if (status === "queued" && outboxJobId) userMessage += " (in the Outbox)";
-    const d: PanelDone = { jobId, status, userMessage, ...(held ? { held } : {}) };
+    if (total > 1 && (status === "sent" || status === "partial")) userMessage = say("PARTS", { text: userMessage, n: total });
+    else if (total > 1 && sent > 0) userMessage += ` ${say("PARTS_DELIVERED", { sent, total })}`;
+    if (held) userMessage += ` ${say("HELD_IN_OUTBOX")}`;
+    else if (status === "queued" && outboxJobId) userMessage += ` ${say("IN_OUTBOX")}`;
+    const d: PanelDone = { jobId, status, outcome: outcomeLine(held ? "held" : status), userMessage, ...(held ? { held } : {}) };
     done(d);
     o.onFinished?.({
       jobId, outboxJobId, result, done: d,
@@ -219,7 +222,7 @@ export function createPanelBackend(o: PanelBackendOptions): PanelBackend {
       const fileName = fileNameFrom(req.filename, d, req.format ?? "pdf");
       const jobId = randomUUID();
       runJob(jobId, req, to, subject, fileName, progress, done)
-        .catch((e) => done({ jobId, status: "failed", userMessage: `Internal error — please report: ${e instanceof Error ? e.message : String(e)}` }));
+        .catch((e) => done({ jobId, status: "failed", outcome: outcomeLine("failed"), userMessage: `${say("INTERNAL_ERROR")} ${detailSentence(e instanceof Error ? e.message : String(e))}` }));
       return jobId;
     },
 
@@ -290,7 +293,7 @@ export function outboxRow(j: JobRecord, nowMs: number): OutboxRow {
     title: `${jobTitle(j)} → ${pending.join(", ")}${delivered ? ` (${delivered} delivered)` : ""}`,
     state,
     nextAttemptAt: !held && j.nextAttemptAt > nowMs ? new Date(j.nextAttemptAt).toISOString() : null,
-    lastMessage: last ? last.message : null,
-    alert: held ? j.held?.reason ?? "Held" : null,
+    lastMessage: last ? cleanServerText(last.message) : null, // the server's words: sanitised
+    alert: held ? cleanServerText(j.held?.reason ?? "Held") : null,
   };
 }

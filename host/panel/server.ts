@@ -32,6 +32,8 @@ export interface PanelProgress {
 export interface PanelDone {
   jobId: string;
   status: "sent" | "partial" | "queued" | "not-sent-transient" | "failed";
+  /** The last progress line: what became of the scan ("Sent", "Will retry", "Held", "Not sent" …). */
+  outcome: string;
   userMessage: string;
   /** The scan is held in the Outbox until someone fixes the cause and retries (or cancels) it. */
   held?: boolean;

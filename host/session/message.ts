@@ -26,6 +26,17 @@ export function buildSpec(m: MessageOptions, date: Date, messageId?: string): Me
 }
 
 /**
+ * The DSN envelope id (RFC 3461 §4.4) of one message: its Message-ID without the angle brackets,
+ * with "/i" for part i of a split scan, so a bounce names the very message. At most 100
+ * characters (the core refuses longer; a Message-ID is all xtext-safe ASCII).
+ */
+export function envIdOf(messageId: string, part: number, parts: number): string {
+  const id = messageId.replace(/^<|>$/g, "");
+  const suffix = parts > 1 ? `/${part + 1}` : "";
+  return id.slice(0, 100 - suffix.length) + suffix;
+}
+
+/**
  * Body mode from the EHLO capabilities. With BINARYMIME (offered, and allowed by the board's
  * smtp.binaryMime) the scan travels as raw octets in BDAT chunks (RFC 3030), no base64 (+37 %).
  * Without it the body is base64 either way, and DATA (8BITMIME when offered, RFC 6152) is

@@ -19,9 +19,11 @@ export function completeProbe(probe: ProbeRecord, core: Core, st: AttemptState):
       probe.capNames = named("Cap", probe.caps.flags);
       probe.mechNames = named("Mech", probe.caps.authMechs);
     }
-    if (probe.stage !== "Connect") probe.stage = core.stateName();
+    // Where it ended: the state a failure hit (the core itself is in Failed by then), where the
+    // connection broke, or the state it stopped in.
+    if (probe.stage !== "Connect") probe.stage = st.failure?.stage ?? st.where?.stage ?? core.stateName();
   } catch { /* a core that trapped (CoreAbort) has nothing more to say */ }
   const f = st.failure;
-  if (f) probe.failure = { reason: f.reason, stage: f.stage, code: f.code, enhanced: f.enhanced, text: f.text };
+  if (f) probe.failure = { reason: f.reason, stage: f.stage, command: f.command, code: f.code, enhanced: f.enhanced, text: f.text };
   if (st.transportError) probe.transportError = st.transportError;
 }

@@ -10,6 +10,8 @@ import type { PresetName } from "../config/board.js";
 import { MimeError } from "../mime.js";
 import { ScanError } from "../scan/types.js";
 import { TransportError, type TlsInfo } from "../transport/types.js";
+import { hasText, say } from "../text/outcomes.js";
+import { cleanServerText, detailSentence as asSentence } from "../text/sanitize.js";
 import type { BodyModeName } from "./message.js";
 import type { SessionResult } from "./types.js";
 
@@ -17,7 +19,11 @@ export interface CoreFailure {
   code: number; enhanced: string; text: string; cls: number;
   /** Reason* name without the prefix ("TlsNotOffered"), or a host reason ("NoToken"). */
   reason: string;
+  /** The core state it failed in ("Greeting", "Auth", "Envelope", "BodyEnd" …). */
   stage: string;
+  /** The command whose reply failed it, as on the wire ("AUTH", "MAIL FROM", "DATA", "." …);
+   *  "" for the greeting or a failure outside any reply. */
+  command: string;
   /** The token source failed (an OAuthError, host/oauth/errors.ts): its code, whether retrying
    *  later can help without anyone acting, and its panel sentence. */
   token?: { code: string; transient: boolean; panel: string };
@@ -31,6 +37,8 @@ export interface AttemptState {
   lastAccept: { code: number; enhanced: string; text: string } | null;
   authRejected: boolean;
   transportError: TransportError | null;
+  /** Where a transport failure hit: the core's state then and the last command sent. */
+  where?: { stage: string; command: string };
   mimeError: Error | null;
   bodyMode: BodyModeName | undefined;
   tls: TlsInfo | null;
@@ -41,12 +49,31 @@ export interface AttemptState {
   xoauth2?: boolean;
 }
 
+/** Cmd* names of the core (evCommand) → the command as it appears on the wire. */
+const VERBS: Record<string, string> = {
+  Ehlo: "EHLO", Helo: "HELO", StartTls: "STARTTLS", Auth: "AUTH", Mail: "MAIL FROM", Rcpt: "RCPT TO",
+  Data: "DATA", DataEnd: ".", Bdat: "BDAT", BdatLast: "BDAT LAST", Rset: "RSET", Quit: "QUIT",
+};
+/** "" for the greeting (no command) and for no command at all. */
+export function commandVerb(cmdName: string): string {
+  return VERBS[cmdName] ?? "";
+}
+
 const LOCAL_REASONS = new Set<string>([
   "TlsNotOffered", "TlsInjection", "LineTooLong", "BadReply", "NoAuthMechanism",
   "PlaintextAuthRefused", "SizeExceeded", "BodyModeUnsupported", "BadArgument", "BadState",
+  "ReplyTooLong", "UnexpectedReply",
 ]);
+/** Protocol errors of the server: classified by the reason even when the reply had a 4xx/5xx
+ *  code (a 550 that came before its command was sent refused nothing). */
+const PROTOCOL_REASONS = new Set<string>(["UnexpectedReply", "ReplyTooLong", "LineTooLong", "BadReply"]);
 
-const oneLine = (s: string) => s.replace(/\n/g, " — ");
+
+/** The server's reply, quoted, as one sentence for the message's detail. */
+function replySaid(code: number, enhanced: string, text: string): string {
+  const t = cleanServerText(`${code} ${enhanced} ${text}`).replace(/\s+/g, " ").trim();
+  return `The server said "${t}".`;
+}
 
 function stageOf(state: string): "greeting" | "ehlo" | "starttls" | "auth" | "mail" | "rcpt" | "data" | undefined {
   switch (state) {
@@ -63,41 +90,56 @@ function stageOf(state: string): "greeting" | "ehlo" | "starttls" | "auth" | "ma
 /** A refused recipient's classification, as the outbox needs it (fix-config holds the job). */
 const refusal = (c: Classified): { id: string; action: Classified["action"] } => ({ id: c.id, action: c.action });
 
-/** "Sign-in expired — sign in again on the device" → two panel lines. */
-const panelLines = (sentence: string) => sentence.replace(" — ", "\n");
 
 function classifyFailure(st: AttemptState): { c: Classified; detail: string } {
   const f = st.failure!;
   const preset = st.preset;
   if (f.reason === "AllRecipientsRejected" || f.reason === "RecipientRejected") {
     const r = st.recipients.find((x) => x.code >= 400);
-    if (r) return { c: classifyReply({ code: r.code, enhanced: r.enhanced, text: r.text }, { preset, stage: "rcpt" }), detail: `${r.address}: ${r.code} ${r.text}` };
+    if (r) return { c: classifyReply({ code: r.code, enhanced: r.enhanced, text: r.text }, { preset, stage: "rcpt" }), detail: `${r.address}: ${replySaid(r.code, r.enhanced, r.text)}` };
+  }
+  if (PROTOCOL_REASONS.has(f.reason)) {
+    // The core's own words ("the server answered out of order: reply 250 does not fit DATA"),
+    // without repeating what the catalogue sentence already says.
+    return { c: classifyLocal(f.reason as LocalReason), detail: asSentence(f.text.replace(/^the server answered out of order: /, "")) };
   }
   if (f.code >= 400) {
     const c = classifyReply({ code: f.code, enhanced: f.enhanced, text: f.text }, { preset, stage: stageOf(f.stage) });
-    return { c: st.xoauth2 ? xoauth2Refusal(c) : c, detail: `${f.code} ${f.enhanced} ${f.text}`.replace(/\s+/g, " ").trim() };
+    return { c: st.xoauth2 ? xoauth2Refusal(c) : c, detail: replySaid(f.code, f.enhanced, f.text) };
   }
-  if (LOCAL_REASONS.has(f.reason)) return { c: classifyLocal(f.reason as LocalReason), detail: f.text };
+  if (LOCAL_REASONS.has(f.reason)) return { c: classifyLocal(f.reason as LocalReason), detail: asSentence(f.text) };
   if (f.reason === "NoToken" && f.token) {
     // An unreachable or failing identity platform is retried later like a network error; a
     // revoked sign-in or a bad app registration needs a person.
     const t = f.token;
     return {
       c: { class: t.transient ? "transient" : "permanent", code: 0, enhanced: "", id: t.code, action: t.transient ? "retry" : "fix-config",
-        userMessage: panelLines(t.panel),
+        userMessage: say(hasText(t.code) ? t.code : "OAUTH_FAILED"),
         adminHint: t.transient
           ? "The identity platform could not be reached or failed for now; the outbox retries later. Check the device's network and DNS if it persists."
           : t.code === "OAUTH_CLIENT_INVALID"
             // invalid_client / unauthorized_client: the app registration, not the mailbox's sign-in.
             ? "The identity platform refused the app registration: check the tenant, the client id and, for app-only sign-in, the client secret (--client-secret-env)."
             : "The XOAUTH2 sign-in cannot be used any more: run mfp-mail login (or sign in on the device panel) for this mailbox." },
-      detail: f.text,
+      detail: asSentence(f.text),
     };
   }
   if (f.reason === "NoToken") {
-    return { c: { class: "permanent", code: 0, enhanced: "", id: "NO_TOKEN", action: "fix-config", userMessage: "Not signed in\nsign in on the device", adminHint: "XOAUTH2 needs a token: run mfp-mail login first." }, detail: f.text };
+    return { c: { class: "permanent", code: 0, enhanced: "", id: "NO_TOKEN", action: "fix-config", userMessage: say("NO_TOKEN"), adminHint: "XOAUTH2 needs a token: run mfp-mail login first." }, detail: asSentence(f.text) };
   }
-  return { c: { class: f.cls === 1 ? "transient" : "permanent", code: f.code, enhanced: f.enhanced, id: `CORE_${f.reason.toUpperCase()}`, action: f.cls === 1 ? "retry" : "none", userMessage: "Not sent", adminHint: f.text }, detail: f.text };
+  // A reason without a row of its own: never a positive reply code in a failure ("Not sent: ok").
+  const transient = f.cls === 1;
+  return {
+    c: { class: transient ? "transient" : "permanent", code: f.code >= 400 ? f.code : 0, enhanced: f.code >= 400 ? f.enhanced : "",
+      id: `CORE_${f.reason.toUpperCase()}`, action: transient ? "retry" : "none", userMessage: say("CORE_FAILURE"), adminHint: cleanServerText(f.text) },
+    detail: asSentence(f.text),
+  };
+}
+
+/** Where it failed: the core state and the command whose reply failed it (or the last one sent). */
+function failedAt(st: AttemptState): { stage?: string; command?: string } {
+  const at = st.failure ?? st.where;
+  return at ? { stage: at.stage, command: at.command } : {};
 }
 
 export function composeResult(st: AttemptState): SessionResult {
@@ -115,11 +157,11 @@ export function composeResult(st: AttemptState): SessionResult {
     return {
       status: all ? "sent" : "partial",
       code: st.lastAccept?.code ?? 250, enhanced: st.lastAccept?.enhanced ?? "",
-      message: oneLine(sum.userMessage) + (st.partsTotal > 1 ? ` (${st.partsTotal} messages)` : ""),
-      userMessage: oneLine(sum.userMessage),
+      message: st.partsTotal > 1 ? say("PARTS", { text: sum.userMessage, n: st.partsTotal }) : sum.userMessage,
+      userMessage: sum.userMessage,
       recipients: st.recipients.map((r, i) => ({
         address: r.address, accepted: outcomes[i]!.result.class === "ok", code: r.code || 250,
-        ...(r.enhanced ? { enhanced: r.enhanced } : {}), ...(r.code >= 400 ? { message: r.text, ...refusal(outcomes[i]!.result) } : {}),
+        ...(r.enhanced ? { enhanced: r.enhanced } : {}), ...(r.code >= 400 ? { message: cleanServerText(r.text), ...refusal(outcomes[i]!.result) } : {}),
       })),
       messageAccepted: true, transient: sum.retry.length > 0, id: sum.id, action: sum.action,
       ...(sum.adminHint ? { adminHint: sum.adminHint } : {}), ...common,
@@ -133,34 +175,35 @@ export function composeResult(st: AttemptState): SessionResult {
     configError = e instanceof MimeError || e instanceof ScanError || e instanceof ConfigError || e.name === "SessionConfigError";
     const id = (e as { code?: string }).code ?? (configError ? "CONFIG" : "INTERNAL_ERROR");
     c = { class: "permanent", code: 0, enhanced: "", id, action: configError ? "fix-config" : "none",
-      userMessage: configError ? "Check the settings\nnot sent" : "Internal error\nplease report", adminHint: e.message };
-    detail = e.message;
+      userMessage: say(configError ? "CONFIG" : "INTERNAL_ERROR"), adminHint: e.message };
+    detail = asSentence(e.message);
   } else if (st.failure) {
     ({ c, detail } = classifyFailure(st));
   } else if (st.transportError) {
     c = classifyTransport(st.transportError);
-    detail = st.transportError.message;
+    detail = asSentence(st.transportError.message);
     // A server name that does not exist is a setting to fix, not a server's answer (exit 2).
     configError = st.transportError.code === "DNS_FAILURE" && !st.transportError.transient;
   } else {
-    c = { class: "transient", code: 0, enhanced: "", id: "SESSION_ENDED", action: "retry", userMessage: "Connection lost\nwill retry later",
+    c = { class: "transient", code: 0, enhanced: "", id: "SESSION_ENDED", action: "retry", userMessage: say("SESSION_ENDED"),
       adminHint: "The session ended before the server accepted the message." };
-    detail = "the session ended before the server accepted the message";
+    detail = "";
   }
   const transient = c.class === "transient";
-  const partial = st.partsAccepted > 0 ? ` (${st.partsAccepted} of ${st.partsTotal} parts were delivered)` : "";
+  const partial = st.partsAccepted > 0 ? say("PARTS_DELIVERED", { sent: st.partsAccepted, total: st.partsTotal }) : "";
   return {
     // Nothing was stored here: only the outbox, once the job is on durable storage, says "queued".
     status: transient ? "not-sent-transient" : "failed",
     code: c.code, enhanced: c.enhanced,
-    message: `${oneLine(c.userMessage)}: ${detail}${partial}`.replace(/: $/, ""),
-    userMessage: oneLine(c.userMessage),
+    // One sentence for what happened, then the detail (the server's reply or the local reason).
+    message: [c.userMessage, detail, partial].filter(Boolean).join(" "),
+    userMessage: c.userMessage,
     recipients: st.recipients.map((r) => ({
       address: r.address, accepted: false, code: r.code >= 400 ? r.code : c.code,
       ...(r.code >= 400 && r.enhanced ? { enhanced: r.enhanced } : {}),
       ...(r.code >= 400 ? refusal(classifyReply({ code: r.code, enhanced: r.enhanced, text: r.text }, { preset: st.preset, stage: "rcpt" })) : {}),
     })),
-    messageAccepted: false, transient, id: c.id, action: c.action, adminHint: c.adminHint,
+    messageAccepted: false, transient, id: c.id, action: c.action, adminHint: c.adminHint, ...failedAt(st),
     ...(configError ? { configError: true } : {}), ...common,
   };
 }

@@ -1,7 +1,8 @@
 // Session set-up: the core's configuration from the options, TLS options, and the progress
 // reporter (phase changes always, byte updates at most every 50 ms).
 import type { Core } from "../core.js";
-import type { Progress, SessionOptions } from "./types.js";
+import type { Phase, Progress, SessionOptions, SessionResult } from "./types.js";
+import { outcomeLine } from "../text/outcomes.js";
 
 export function tlsOptions(o: SessionOptions) {
   return {
@@ -45,6 +46,23 @@ export function configureCore(core: Core, o: SessionOptions): void {
   if (k.FieldPipelineAuth !== undefined && !o.probe) core.setInt(k.FieldPipelineAuth, 1);
   if (o.board.smtp.bdatChunk) core.setInt(k.FieldBdatChunk!, o.board.smtp.bdatChunk);
   if (o.board.smtp.bdatWindow && k.FieldBdatWindow !== undefined) core.setInt(k.FieldBdatWindow, o.board.smtp.bdatWindow);
+  // Caps per reply (RFC 5321 sets none): an endless multi-line reply cannot hold the device.
+  if (core.setInt(k.FieldReplyMaxLines!, o.board.smtp.replyMaxLines ?? 1000) !== 0 ||
+      core.setInt(k.FieldReplyMaxBytes!, o.board.smtp.replyMaxBytes ?? 65536) !== 0) {
+    throw new SessionConfigError("the board's smtp.replyMaxLines / smtp.replyMaxBytes are out of range");
+  }
+  // RFC 3461: ask for failure/delay reports when the server offers DSN (board default, or --no-dsn).
+  core.setInt(k.FieldDsn!, (o.dsn ?? o.board.smtp.dsn ?? true) ? 1 : 0);
+}
+
+/**
+ * The last progress line, once the caller knows what became of the scan: "Sent", "Partly sent",
+ * "Will retry" (a job is stored), "Held", "Not sent". The session itself does not send it: only
+ * the caller knows whether a transient failure left a job in the outbox.
+ */
+export function outcomeProgress(status: SessionResult["status"] | "held"): Progress {
+  const phase = outcomeLine(status) as Phase;
+  return { phase, text: phase, bytesSent: 0, bytesTotal: 0 };
 }
 
 /** A setting the session cannot use (exit code 2 in the CLI). */
@@ -53,7 +71,7 @@ export class SessionConfigError extends Error {
 }
 
 export function makeProgress(o: SessionOptions) {
-  let last: Progress = { phase: "Done", text: "", bytesSent: 0, bytesTotal: 0 };
+  let last: Progress = { phase: "Connecting", text: "", bytesSent: 0, bytesTotal: 0 };
   let lastEmit = 0;
   const emit = (p: Progress, force: boolean) => {
     const now = Date.now();
@@ -65,9 +83,8 @@ export function makeProgress(o: SessionOptions) {
   };
   return {
     phase(phase: Progress["phase"]) {
-      if (phase === last.phase) return;
-      const text = phase === "Done" ? "Done" : phase;
-      emit({ ...last, phase, text }, true);
+      if (phase === last.phase && last.text === phase) return; // (the first "Connecting" goes out)
+      emit({ ...last, phase, text: phase }, true);
     },
     sending(bytesSent: number, bytesTotal: number, page?: number, pages?: number, message?: number, messages?: number) {
       const text = page !== undefined && pages !== undefined ? `Sending page ${page} of ${pages}`

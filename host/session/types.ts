@@ -26,11 +26,14 @@ export interface SessionObserver {
   body?(bytes: number): void;
 }
 
-export type Phase = "Connecting" | "Securing" | "Signing in" | "Sending" | "Done";
+/** The phases while a session works, then the outcome its caller reports last
+ *  (host/text/outcomes.ts outcomeLine: never "Done" for a failure). */
+export type Phase = "Connecting" | "Securing" | "Signing in" | "Sending"
+  | "Sent" | "Partly sent" | "Held" | "Will retry" | "Not sent";
 
 export interface Progress {
   phase: Phase;
-  /** Panel line: "Connecting", "Sending page 3 of 12", "Done" … */
+  /** Panel line: "Connecting", "Sending page 3 of 12", … and last the outcome ("Sent", "Will retry" …). */
   text: string;
   bytesSent: number;
   bytesTotal: number;
@@ -91,6 +94,8 @@ export interface SessionOptions {
   /** BDAT (RFC 3030 CHUNKING): unset = only to carry BINARYMIME; true = also plain CHUNKING
    *  (base64 in chunks); false = never, always DATA — for servers with a broken BDAT. */
   chunking?: boolean;
+  /** Override the board's smtp.dsn: ask for delivery status notifications (RFC 3461) or not. */
+  dsn?: boolean;
   onProgress?(p: Progress): void;
   observer?: SessionObserver;
   signal?: AbortSignal;
@@ -143,6 +148,10 @@ export interface SessionResult {
   configError?: boolean;
   /** Stable id of the classification row (host/config/replies.ts) or a local code. */
   id: string;
+  /** A failure: the core state it hit ("Auth", "Envelope", "BodyEnd" …) and the command whose
+   *  reply failed it as on the wire ("AUTH", "DATA", "." …; "" for the greeting). */
+  stage?: string;
+  command?: string;
   adminHint?: string;
   /** Split mail: parts accepted / parts planned. */
   parts: { sent: number; total: number };
@@ -171,7 +180,7 @@ export interface ProbeRecord {
   /** The core's state at the end ("Connect" when no connection was made): where a failure hit. */
   stage: string;
   /** The core's failure (Reason* name without the prefix, the state it failed in, the reply). */
-  failure?: { reason: string; stage: string; code: number; enhanced: string; text: string };
+  failure?: { reason: string; stage: string; command: string; code: number; enhanced: string; text: string };
   /** The connection failed (connect, TLS handshake, timeout, reset). */
   transportError?: TransportError;
 }

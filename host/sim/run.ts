@@ -8,6 +8,7 @@ import { defaultBoard, type Board } from "../config/board.js";
 import { simulatedScan } from "../scan/simulated-pdf.js";
 import { simulatedTiff } from "../scan/simulated-tiff.js";
 import { sendMessage } from "../session.js";
+import { outcomeProgress } from "../session/setup.js";
 import type { AuthChoice, Progress, SessionResult, SessionObserver } from "../session/types.js";
 import { loopbackServerCredentials } from "../certs/selfsigned.js";
 import { startSimServer } from "./server.js";
@@ -117,6 +118,7 @@ export async function runSim(o: SimOptions): Promise<SimReport> {
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
       ...(o.observer ? { observer: o.observer } : {}),
     });
+    o.onProgress?.(outcomeProgress(result.status));
     const arrived: ArrivedPart[] = [];
     const whole = createHash("sha256");
     for (const a of arrivals) {

@@ -13,11 +13,20 @@ import {
 import { DuplexIo } from "./stream-io.js";
 import { describePhase, resolveTimeouts, type SmtpTimeouts, type TimeoutPhase } from "./timeouts.js";
 
-/** The Transport plus what the session loop needs to drive RFC 5321 §4.5.3.2 timers. */
+/**
+ * The Transport plus what the session loop needs to drive RFC 5321 §4.5.3.2 timers. A reply has a
+ * deadline, armed when its command is written (setPhase) and not moved by the bytes that trickle
+ * in: a server that drips one byte a second still runs out of time. Only a whole reply earns the
+ * next one a fresh deadline (replyArrived). Each write has its own timeout (the data-block rule:
+ * every send must complete in time).
+ */
 export interface PhasedTransport extends Transport {
-  /** Select the timeout that applies to the following reads and writes. */
+  /** A command of this phase is being written: its timeout applies to writes, and the reply to it
+   *  must be complete within it from now. */
   setPhase(phase: TimeoutPhase): void;
-  /** Override the current read/write timeout in milliseconds (until the next setPhase). */
+  /** A whole reply came: the next outstanding one gets the current phase's full timeout. */
+  replyArrived(): void;
+  /** Override the current read/write timeout in milliseconds, from now (until the next setPhase). */
   setReadTimeout(ms: number): void;
   /** Plaintext bytes thrown away at the STARTTLS upgrade (0 on an honest server). */
   readonly discardedBeforeTls: number;
@@ -94,6 +103,10 @@ export class TcpTransport implements PhasedTransport {
   private readonly timeouts: SmtpTimeouts;
   private phase: TimeoutPhase = "greeting";
   private timeoutMs: number;
+  /** performance.now() by which the awaited reply must be complete. */
+  private replyDeadline: number;
+  /** setPhase was called since the last read (commands of one pipelined group). */
+  private grouping = false;
   private closed = false;
   private upgrading = false;
   private discarded = 0;
@@ -106,6 +119,7 @@ export class TcpTransport implements PhasedTransport {
   ) {
     this.timeouts = resolveTimeouts(timeouts);
     this.timeoutMs = this.timeouts.greeting;
+    this.replyDeadline = performance.now() + this.timeoutMs; // the greeting's clock runs from connect
     this.io = new DuplexIo(
       socket,
       (e) => mapSocketError(e as NodeJS.ErrnoException, remote.host, remote.port),
@@ -138,19 +152,34 @@ export class TcpTransport implements PhasedTransport {
   setPhase(phase: TimeoutPhase): void {
     this.phase = phase;
     this.timeoutMs = this.timeouts[phase];
+    // A pipelined group (MAIL, RCPT…, DATA: several setPhase calls with no read between) goes out
+    // at once: no reply of it gets less than its own command's time, so a later, shorter phase
+    // does not cut an earlier one's deadline.
+    const fresh = performance.now() + this.timeoutMs;
+    this.replyDeadline = this.grouping ? Math.max(this.replyDeadline, fresh) : fresh;
+    this.grouping = true;
+  }
+
+  replyArrived(): void {
+    this.replyDeadline = performance.now() + this.timeoutMs;
   }
 
   setReadTimeout(ms: number): void {
     if (!(ms > 0)) throw new RangeError("read timeout must be > 0 ms");
     this.timeoutMs = ms;
+    this.replyDeadline = performance.now() + ms;
   }
 
+  /** Reads wait only for what is left of the reply's deadline (RFC 5321 §4.5.3.2). */
   read(): Promise<Uint8Array | null> {
     if (this.upgrading) return Promise.reject(new Error("read() during the TLS upgrade"));
     const src = this.channel ?? this.io;
     if (!src) return Promise.resolve(null);
+    this.grouping = false;
+    const left = Math.max(0, this.replyDeadline - performance.now());
     return this.withTimeout(src.read(), () =>
-      new TransportError("READ_TIMEOUT", `The server ${this.where()} did not send ${describePhase(this.phase)} within ${secs(this.timeoutMs)}. The connection was closed.`, true),
+      new TransportError("READ_TIMEOUT", `The server ${this.where()} did not send ${describePhase(this.phase)} in full within ${secs(this.timeoutMs)}. The connection was closed.`, true),
+      left,
     );
   }
 

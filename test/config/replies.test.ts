@@ -1,8 +1,8 @@
 // The classification table: Microsoft's documented replies, the RFC 5321 classes, the core's
-// local reasons and transport errors — each with a panel message that fits 2 × 40 characters.
+// local reasons and transport errors — each with one clean sentence for the panel and the CLI.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { classifyFailure, classifyLocal, classifyReply, classifyTransport, fitsPanel, summarizeRecipients, type LocalReason } from "../../host/config/replies.js";
+import { classifyFailure, classifyLocal, classifyReply, classifyTransport, isOneSentence, summarizeRecipients, type LocalReason } from "../../host/config/replies.js";
 import { TransportError, type TransportErrorCode } from "../../host/transport/types.js";
 
 type Row = [code: number, text: string, preset: string | undefined, cls: string, id: string, action: string, enhanced: string];
@@ -40,21 +40,21 @@ test("classification table", () => {
   for (const [code, text, preset, cls, id, action, enhanced] of TABLE) {
     const c = classifyReply({ code, text }, { preset: preset as never });
     assert.deepEqual([c.class, c.id, c.action, c.code, c.enhanced], [cls, id, action, code, enhanced], `${code} ${text}`);
-    assert.ok(fitsPanel(c.userMessage), `panel text too long: ${JSON.stringify(c.userMessage)}`);
+    assert.ok(isOneSentence(c.userMessage), `not one clean sentence: ${JSON.stringify(c.userMessage)}`);
     if (c.class !== "ok") assert.ok(c.adminHint.length > 20, `${id} needs an admin hint`);
   }
 });
 
 test("Direct Send relay denial points to Options 1 and 3; other presets get the generic words", () => {
   const ds = classifyReply({ code: 550, text: "5.7.54 SMTP; Unable to relay recipient in non-accepted domain" }, { preset: "m365-direct-send" });
-  assert.equal(ds.userMessage, "Direct Send only reaches\ninternal recipients");
+  assert.equal(ds.userMessage, "Direct Send only reaches recipients inside the organisation.");
   assert.match(ds.adminHint, /m365-submission.*m365-relay/);
   const gen = classifyReply({ code: 554, text: "5.7.1 Relay access denied" }, { preset: "generic" });
   assert.equal(gen.id, "RELAY_DENIED");
-  assert.equal(gen.userMessage, "Server refused to relay\nto this recipient");
+  assert.equal(gen.userMessage, "The server refused to relay to this recipient.");
   // Without a preset, 5.7.54 (the MX endpoint's answer to an unauthenticated sender) is Direct Send.
-  assert.equal(classifyReply({ code: 550, text: "5.7.54 SMTP; Unable to relay recipient in non-accepted domain" }).userMessage, "Direct Send only reaches\ninternal recipients");
-  assert.equal(classifyReply({ code: 550, text: "5.7.54 SMTP; Unable to relay recipient in non-accepted domain" }, { preset: "m365-relay" }).userMessage, "Server refused to relay\nto this recipient");
+  assert.equal(classifyReply({ code: 550, text: "5.7.54 SMTP; Unable to relay recipient in non-accepted domain" }).userMessage, "Direct Send only reaches recipients inside the organisation.");
+  assert.equal(classifyReply({ code: 550, text: "5.7.54 SMTP; Unable to relay recipient in non-accepted domain" }, { preset: "m365-relay" }).userMessage, "The server refused to relay to this recipient.");
 });
 
 test("an explicit enhanced code wins over the text", () => {
@@ -68,11 +68,12 @@ test("the core's local reasons", () => {
     NoAuthMechanism: ["permanent", "NO_AUTH_MECHANISM"], PlaintextAuthRefused: ["permanent", "PLAINTEXT_AUTH_REFUSED"],
     SizeExceeded: ["permanent", "MESSAGE_TOO_BIG"], BodyModeUnsupported: ["transient", "BODY_MODE_UNSUPPORTED"],
     BadArgument: ["permanent", "BAD_ARGUMENT"], BadState: ["permanent", "INTERNAL_ERROR"],
+    ReplyTooLong: ["transient", "PROTOCOL_REPLY_TOO_LONG"], UnexpectedReply: ["transient", "PROTOCOL_DESYNC"],
   };
   for (const [reason, [cls, id]] of Object.entries(expect)) {
     const c = classifyLocal(reason as LocalReason);
     assert.deepEqual([c.class, c.id, c.code], [cls, id, 0], reason);
-    assert.ok(fitsPanel(c.userMessage), reason);
+    assert.ok(isOneSentence(c.userMessage), reason);
   }
   assert.equal(classifyLocal("SizeExceeded").action, "split");
 });
@@ -84,7 +85,7 @@ test("transport errors keep their transient flag", () => {
       const c = classifyTransport(new TransportError(code, "x", transient));
       assert.equal(c.class, transient ? "transient" : "permanent");
       assert.equal(c.id, code);
-      assert.ok(fitsPanel(c.userMessage), code);
+      assert.ok(isOneSentence(c.userMessage), code);
       assert.doesNotMatch(c.adminHint, /^Transport error/, `${code} has its own hint`);
     }
   }
@@ -95,13 +96,13 @@ test("partial recipient success is reported as such", () => {
   const busy = classifyReply({ code: 451, text: "4.7.500 Server busy (AS770)" });
   const gone = classifyReply({ code: 550, text: "5.1.10 Recipient not found" });
   const s = summarizeRecipients([{ address: "a@contoso.com", result: ok }, { address: "b@contoso.com", result: ok }, { address: "c@contoso.com", result: busy }]);
-  assert.equal(s.userMessage, "Sent to 2 of 3\n1 recipient will be retried");
+  assert.equal(s.userMessage, "Sent to 2 of 3 recipients; 1 recipient will be retried.");
   assert.deepEqual([s.class, s.id, s.accepted, s.retry, s.refused], ["ok", "PARTIAL", 2, ["c@contoso.com"], []]);
   assert.equal(s.action, "retry");
   const mixed = summarizeRecipients([{ address: "a@x.org", result: ok }, { address: "c@x.org", result: busy }, { address: "d@x.org", result: gone }, { address: "e@x.org", result: busy }]);
-  assert.equal(mixed.userMessage, "Sent to 1 of 4\n2 recipients will be retried, 1 refused");
-  assert.ok(fitsPanel(mixed.userMessage));
-  assert.equal(summarizeRecipients([{ address: "a@x.org", result: ok }]).userMessage, "Sent");
+  assert.equal(mixed.userMessage, "Sent to 1 of 4 recipients; 2 recipients will be retried, 1 refused.");
+  assert.ok(isOneSentence(mixed.userMessage));
+  assert.equal(summarizeRecipients([{ address: "a@x.org", result: ok }]).userMessage, "Sent.");
   const none = summarizeRecipients([{ address: "d@x.org", result: gone }]);
   assert.deepEqual([none.class, none.id], ["permanent", "RECIPIENT_UNKNOWN"]);
 });
@@ -112,5 +113,14 @@ test("core Failed events: a reply wins, else the local reason", () => {
   assert.equal(classifyFailure({ code: 0, text: "bye" }, "ServerClosing").class, "transient");
   const odd = classifyFailure({ code: 0 }, "SomethingNew");
   assert.deepEqual([odd.id, odd.class], ["CORE_SOMETHINGNEW", "permanent"]);
-  assert.ok(fitsPanel(odd.userMessage));
+  assert.ok(isOneSentence(odd.userMessage));
+});
+
+test("a protocol error stays one whatever code the out-of-order reply carried", () => {
+  // A 550 that came before its RCPT was written refused nothing: transient, job kept.
+  const early = classifyFailure({ code: 550, text: "the server answered out of order: reply 550 came before RCPT TO was sent" }, "UnexpectedReply");
+  assert.deepEqual([early.id, early.class, early.action, early.code], ["PROTOCOL_DESYNC", "transient", "retry", 0]);
+  assert.equal(early.userMessage, "The server answered out of order and the device will retry.");
+  const long = classifyFailure({ code: 250, text: "" }, "ReplyTooLong");
+  assert.deepEqual([long.id, long.class], ["PROTOCOL_REPLY_TOO_LONG", "transient"]);
 });

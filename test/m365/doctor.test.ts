@@ -103,7 +103,7 @@ test("XOAUTH2 with a token the server refuses: ✗ with the sign-in panel text, 
   await writeFile(join(dir, "bad-token"), "tok-wrong\n");
   const r = await doctor({ ...subOpts(), tokenFile: join(dir, "bad-token") });
   assert.equal(r.code, 1, r.text);
-  assert.match(r.text, /✗ Sign-in with XOAUTH2 failed: 535 .*panel: "Sign-in expired sign in again on the device"/);
+  assert.match(r.text, /✗ Sign-in with XOAUTH2 failed: 535 .*the panel says "The sign-in has expired; sign in again on the device\."/);
   assert.doesNotMatch(r.text, /check user name and password/);
   assert.doesNotMatch(r.text, /tok-wrong/);
   assert.equal(sub.received.length, 0);
@@ -118,11 +118,11 @@ test("LOGIN: right password signs in; SMTP AUTH disabled → 5.7.139 panel text;
 
   const off = await doctor({ ...subOpts(), user: "blocked@contoso.com", from: "blocked@contoso.com", auth: "LOGIN", passwordFile: join(dir, "password") });
   assert.equal(off.code, 1);
-  assert.match(off.text, /✗ Sign-in with LOGIN failed: 535 5\.7\.139 .*panel: "Sign-in refused: SMTP AUTH is turned off for this mailbox"\n {4}→ Enable authenticated SMTP/);
+  assert.match(off.text, /✗ Sign-in with LOGIN failed: 535 5\.7\.139 .*the panel says "Sign-in was refused because SMTP AUTH is turned off for this mailbox\."\)\n {4}→ Enable authenticated SMTP/);
 
   const wrong = await doctor({ ...subOpts(), auth: "LOGIN", passwordFile: join(dir, "wrong") });
   assert.equal(wrong.code, 1);
-  assert.match(wrong.text, /✗ Sign-in with LOGIN failed: 535 5\.7\.3 .*panel: "Sign-in failed: check user name and password"/);
+  assert.match(wrong.text, /✗ Sign-in with LOGIN failed: 535 5\.7\.3 .*the panel says "Sign-in failed; check the user name and password\."/);
 });
 
 test("TLS required but the server offers no STARTTLS: ✗", async () => {
@@ -141,7 +141,7 @@ test("TLS required but the server offers no STARTTLS: ✗", async () => {
 test("untrusted certificate: ✗ with the transport's code and panel text", async () => {
   const r = await doctor({ ...subOpts(), ca: undefined, tokenFile: join(dir, "token") });
   assert.equal(r.code, 1);
-  assert.match(r.text, /✗ STARTTLS: .*panel: "Server certificate not trusted — not sent"/);
+  assert.match(r.text, /✗ STARTTLS: .*the panel says "The server certificate is not trusted, so nothing was sent\."/);
 });
 
 test("relay connector: client certificate presented, STARTTLS required, no AUTH", async () => {

@@ -59,7 +59,7 @@ async function send(engine: TlsEngineName, s: ExoServer & { caFile: string }, fl
   if (result.tls) assert.equal(result.tls.engine, engine, "the board's engine ran the TLS session");
   return result;
 }
-const panel = (r: SessionResult, text: string) => assert.ok(r.message.startsWith(text.replace("\n", " — ")), `panel: ${r.message}`);
+const panel = (r: SessionResult, text: string) => assert.ok(r.message.startsWith(text), `panel: ${r.message}`);
 
 const ENGINES: { engine: TlsEngineName; skip: string | false }[] = [
   { engine: "node-tls", skip: false },
@@ -75,7 +75,7 @@ for (const { engine, skip } of ENGINES) describe(`M365 presets end to end over $
   it("m365-submission + XOAUTH2: delivered over TLS ≥ 1.2 as the signed-in mailbox", async () => {
     const s = await fixture({ mode: "submission", mailboxes: MAILBOXES });
     const r = await sendVia(s, { preset: "m365-submission", from: "scanner@contoso.com", to: ["ap@fabrikam.com", "bob@contoso.com"], subject: "Invoice 4711" }, { MFP_MAIL_TOKEN: TOKEN });
-    assert.deepEqual([r.status, r.id, r.message], ["sent", "OK", "Sent to all 2 recipients"], r.message);
+    assert.deepEqual([r.status, r.id, r.message], ["sent", "OK", "Sent to all 2 recipients."], r.message);
     assert.equal(s.received.length, 1);
     const m = s.received[0]!;
     assert.equal(m.user, "scanner@contoso.com");
@@ -93,7 +93,7 @@ for (const { engine, skip } of ENGINES) describe(`M365 presets end to end over $
     assert.equal(ok.status, "sent", ok.message);
     const denied = await sendVia(s, { preset: "m365-submission", auth: "login", user: "scanner@contoso.com", passwordEnv: "PW", from: "ceo@contoso.com", to: ["x@contoso.com"] }, { PW: "pw-1" });
     assert.deepEqual([denied.status, denied.id, denied.code, denied.enhanced, denied.transient], ["failed", "M365_SEND_AS_DENIED", 550, "5.7.60", false]);
-    panel(denied, "Not allowed to send as\nthis sender address");
+    panel(denied, "This mailbox is not allowed to send as the sender address.");
     assert.match(denied.adminHint ?? "", /Send As/);
     assert.equal(s.received.length, 1, "only the Send As message arrived");
   });
@@ -102,13 +102,13 @@ for (const { engine, skip } of ENGINES) describe(`M365 presets end to end over $
     const s = await fixture({ mode: "submission", mailboxes: MAILBOXES });
     const off = await sendVia(s, { preset: "m365-submission", auth: "login", user: "blocked@contoso.com", passwordEnv: "PW", from: "blocked@contoso.com", to: ["x@contoso.com"] }, { PW: "pw-3" });
     assert.deepEqual([off.status, off.id, off.code, off.enhanced], ["failed", "M365_SMTP_AUTH_DISABLED", 535, "5.7.139"]);
-    panel(off, "Sign-in refused: SMTP AUTH\nis turned off for this mailbox");
+    panel(off, "Sign-in was refused because SMTP AUTH is turned off for this mailbox.");
     const wrong = await sendVia(s, { preset: "m365-submission", auth: "login", user: "scanner@contoso.com", passwordEnv: "PW", from: "scanner@contoso.com", to: ["x@contoso.com"] }, { PW: "nope" });
     assert.deepEqual([wrong.id, wrong.enhanced], ["AUTH_FAILED", "5.7.3"]);
-    panel(wrong, "Sign-in failed: check user\nname and password");
+    panel(wrong, "Sign-in failed; check the user name and password.");
     const anon = await sendVia(s, { preset: "m365-submission", auth: "none", from: "scanner@contoso.com", to: ["x@contoso.com"] });
     assert.deepEqual([anon.id, anon.code, anon.enhanced], ["M365_NOT_AUTHENTICATED", 530, "5.7.57"]);
-    panel(anon, "Server requires sign-in\nbefore sending");
+    panel(anon, "The server requires sign-in before sending.");
     assert.equal(s.received.length, 0);
   });
 
@@ -116,7 +116,7 @@ for (const { engine, skip } of ENGINES) describe(`M365 presets end to end over $
     const s = await fixture({ mode: "submission", mailboxes: MAILBOXES, stripStartTls: true });
     const r = await sendVia(s, { preset: "m365-submission", auth: "login", user: "scanner@contoso.com", passwordEnv: "PW", from: "scanner@contoso.com", to: ["x@contoso.com"] }, { PW: "pw-1" });
     assert.deepEqual([r.status, r.id], ["failed", "TLS_NOT_OFFERED"]);
-    panel(r, "Server offers no encryption\nnot sent (TLS required)");
+    panel(r, "The server offers no encryption, so nothing was sent (TLS is required).");
     assert.ok(!s.rejections.some((x) => x.startsWith("535")), "no AUTH attempt reached the server");
     assert.equal(s.received.length, 0);
   });
@@ -127,21 +127,21 @@ for (const { engine, skip } of ENGINES) describe(`M365 presets end to end over $
     for (let i = 0; i < 2; i++) assert.equal((await sendVia(s, flags, { MFP_MAIL_TOKEN: TOKEN })).status, "sent");
     const third = await sendVia(s, flags, { MFP_MAIL_TOKEN: TOKEN });
     assert.deepEqual([third.status, third.id, third.transient], ["not-sent-transient", "RATE_LIMITED", true]);
-    panel(third, "Sending too fast for the\nmailbox — will retry");
+    panel(third, "The device is sending too fast for this mailbox and will retry later.");
     assert.equal(s.received.length, 2);
   });
 
   it("m365-direct-send: internal recipients delivered without AUTH; external → Direct Send panel message; mixed → partial", async () => {
     const s = await fixture({ mode: "direct-send" });
     const ok = await sendVia(s, { preset: "m365-direct-send", from: "scanner@contoso.com", to: ["ap@contoso.com"] });
-    assert.deepEqual([ok.status, ok.message], ["sent", "Sent"]);
+    assert.deepEqual([ok.status, ok.message], ["sent", "Sent."]);
     assert.equal(s.received[0]!.user, undefined);
     const ext = await sendVia(s, { preset: "m365-direct-send", from: "scanner@contoso.com", to: ["partner@fabrikam.com"] });
     assert.deepEqual([ext.status, ext.id, ext.code, ext.enhanced], ["failed", "RELAY_DENIED", 550, "5.7.54"]);
-    panel(ext, "Direct Send only reaches\ninternal recipients");
+    panel(ext, "Direct Send only reaches recipients inside the organisation.");
     assert.match(ext.adminHint ?? "", /m365-submission|m365-relay/);
     const mixed = await sendVia(s, { preset: "m365-direct-send", from: "scanner@contoso.com", to: ["a@contoso.com", "b@contoso.com", "partner@fabrikam.com"] });
-    assert.deepEqual([mixed.status, mixed.id, mixed.message], ["partial", "PARTIAL", "Sent to 2 of 3 — 1 refused"]);
+    assert.deepEqual([mixed.status, mixed.id, mixed.message], ["partial", "PARTIAL", "Sent to 2 of 3 recipients; 1 refused."]);
     assert.deepEqual(mixed.recipients.map((r) => r.accepted), [true, true, false]);
     assert.deepEqual(s.received.at(-1)!.to, ["a@contoso.com", "b@contoso.com"]);
   });
@@ -151,12 +151,12 @@ for (const { engine, skip } of ENGINES) describe(`M365 presets end to end over $
     const flags = { preset: "m365-direct-send", from: "scanner@contoso.com", to: ["ap@contoso.com"] };
     const first = await sendVia(s, flags);
     assert.deepEqual([first.status, first.id, first.enhanced, first.transient], ["not-sent-transient", "M365_GRAYLISTED", "4.7.500", true]);
-    panel(first, "Server busy (throttled)\nwill retry later");
+    panel(first, "The server is busy (throttled) and the device will retry later.");
     assert.equal((await sendVia(s, flags)).status, "sent");
 
     const g2 = await fixture({ mode: "direct-send", graylist: true });
     const three = await sendVia(g2, { ...flags, to: ["a@contoso.com", "b@contoso.com", "c@contoso.com"] });
-    assert.deepEqual([three.status, three.message, three.transient], ["partial", "Sent to 2 of 3 — 1 recipient will be retried", true]);
+    assert.deepEqual([three.status, three.message, three.transient], ["partial", "Sent to 2 of 3 recipients; 1 recipient will be retried.", true]);
     assert.deepEqual(three.recipients.map((r) => r.accepted), [false, true, true]);
   });
 
@@ -171,7 +171,7 @@ for (const { engine, skip } of ENGINES) describe(`M365 presets end to end over $
     for (const cert of [{}, foreign]) {
       const r = await sendVia(s, { preset: "m365-relay", ...cert, from: "scanner@contoso.com", to: ["partner@fabrikam.com"] });
       assert.deepEqual([r.id, r.enhanced], ["RELAY_DENIED", "5.7.64"]);
-      panel(r, "Server refused to relay\nto this recipient");
+      panel(r, "The server refused to relay to this recipient.");
     }
     assert.equal(s.received.length, 1);
   });
@@ -180,7 +180,7 @@ for (const { engine, skip } of ENGINES) describe(`M365 presets end to end over $
     const s = await fixture({ mode: "direct-send", size: 2000 });
     const r = await sendVia(s, { preset: "m365-direct-send", from: "scanner@contoso.com", to: ["a@contoso.com"], body: "x".repeat(6000) });
     assert.deepEqual([r.status, r.id], ["failed", "MESSAGE_TOO_BIG"]);
-    panel(r, "Scan too large: sending it\nin smaller parts");
+    panel(r, "The scan is too large for the server, so it is sent in smaller parts.");
     assert.equal(s.received.length, 0);
   });
 

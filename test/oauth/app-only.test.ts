@@ -78,8 +78,7 @@ describe("send --auth xoauth2 app-only (client credentials) end to end", () => {
     const r = await send("App scan 2", { MFP_TEST_APP_SECRET: WRONG });
     assert.equal(r.code, 3, `${r.stdout}\n${r.stderr}`);
     const text = `${r.stdout}\n${r.stderr}`;
-    assert.match(text, /App registration rejected/);
-    assert.match(text, /check tenant and client id/);
+    assert.match(text, /The app registration was rejected; check the tenant and client id\./);
     assert.match(text, /hint: The identity platform refused the app registration: check the tenant, the client id and, for app-only sign-in, the client secret/);
     const q = idp.requests.slice(before);
     assert.deepEqual(q.map((x) => [x.grantType, x.status, x.error]), [["client_credentials", 401, "invalid_client"]]);

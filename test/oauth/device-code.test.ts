@@ -104,7 +104,7 @@ describe("device-code sign-in", () => {
       assert.ok(err instanceof OAuthError);
       assert.equal(err.code, "OAUTH_ACCESS_DENIED");
       assert.equal(err.serverError, answer);
-      assert.equal(err.panelMessage, "Sign-in was declined — try again on the device");
+      assert.equal(err.panelMessage, "Sign-in was declined; try again on the device.");
       await idp!.stop();
       idp = undefined;
     }

@@ -55,7 +55,7 @@ describe("mfp-mail login", () => {
     const r = await login({ polls: ["authorization_pending", "access_denied"] });
     assert.equal(r.code, 3);
     assert.match(r.err[0]!, /^mfp-mail login: OAUTH_ACCESS_DENIED: device sign-in failed: access_denied \(HTTP 400\)/);
-    assert.equal(r.err[1], "panel: Sign-in was declined — try again on the device");
+    assert.equal(r.err[1], "panel: Sign-in was declined; try again on the device.");
   });
 
   it("bad options exit 2 before any request", async () => {

@@ -96,7 +96,7 @@ describe("DelegatedTokenProvider", () => {
     assert.ok(err instanceof OAuthError);
     assert.equal(err.code, "OAUTH_SIGN_IN_EXPIRED");
     assert.equal(err.serverError, "invalid_grant");
-    assert.equal(err.panelMessage, "Sign-in expired — sign in again on the device");
+    assert.equal(err.panelMessage, "The sign-in has expired; sign in again on the device.");
     assert.equal(err.transient, false);
     assert.match(err.message, /token refresh failed: invalid_grant \(HTTP 400\)/);
     for (const t of s.idp.issued) assert.ok(!err.message.includes(t));

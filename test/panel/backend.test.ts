@@ -70,7 +70,7 @@ test("a deferred recipient is retried by the simulator itself when its backoff r
   });
   try {
     const { done } = await scan(sim.backend, { to: ["accounting@contoso.com", "frontdesk@contoso.com"] });
-    assert.deepEqual({ status: done.status, userMessage: done.userMessage }, { status: "partial", userMessage: "Sent to 1 of 2 — 1 recipient will be retried" });
+    assert.deepEqual({ status: done.status, userMessage: done.userMessage }, { status: "partial", userMessage: "Sent to 1 of 2 recipients; 1 recipient will be retried." });
     const rows = await sim.backend.outbox();
     assert.equal(rows.length, 1);
     assert.match(rows[0]!.title, /→ frontdesk@contoso\.com \(1 delivered\)$/);
@@ -120,7 +120,7 @@ test("a scan above the board's split size goes out as several messages and the p
   try {
     // 12 pages at 600 dpi colour ≈ 28 MiB > sim-desktop's message.splitAbove (25 MiB).
     const { done, progress } = await scan(sim.backend, { pages: 12, resolution: 600, colour: "colour" });
-    assert.deepEqual({ status: done.status, userMessage: done.userMessage }, { status: "sent", userMessage: "Sent (2 messages)" });
+    assert.deepEqual({ status: done.status, userMessage: done.userMessage }, { status: "sent", userMessage: "Sent. It went out as 2 messages." });
     assert.ok(progress.some((p) => p.phase === "Sending part 2 of 2"), progress.map((p) => p.phase).join(" | "));
     assert.equal(sim.arrivals.length, 2);
     const whole = createHash("sha256");

@@ -96,7 +96,7 @@ test("sim --panel: prints the URL, serves the panel, sends over the API, exits 0
     const phases = events.filter((e) => e.event === "progress").map((e) => e.data.phase as string);
     for (const p of ["Connecting", "Securing", "Signing in", "Sending page 3 of 3"]) assert.ok(phases.includes(p), `${p} in ${phases.join(" | ")}`);
     const done = events.at(-1)!.data;
-    assert.deepEqual(done, { jobId, status: "sent", userMessage: "Sent" });
+    assert.deepEqual(done, { jobId, status: "sent", outcome: "Sent", userMessage: "Sent." });
     // The simulator's console says what arrived and what the panel showed.
     const lineUntil = Date.now() + 10_000;
     while (!/panel {5}Scan_.*\.pdf \(3 pages, \d+ bytes\): sent — Sent/.test(stdout)) {

@@ -30,8 +30,8 @@ test("wrong password: held, the sign-in message from the reply classification, a
   await page.click("#scan-button");
   await page.waitForSelector("#done-button:not([hidden])", { timeout: 60_000 });
   assert.equal(await page.textContent("#phase"), "Held");
-  // replies.ts AUTH_FAILED: "Sign-in failed: check user\nname and password" (2 panel lines).
-  assert.equal(await page.textContent("#message"), "Sign-in failed: check user — name and password (held in the Outbox)");
+  // replies.ts AUTH_FAILED, one sentence from the outcome-text catalogue.
+  assert.equal(await page.textContent("#message"), "Sign-in failed; check the user name and password. The scan is held in the Outbox until someone fixes the cause and retries it.");
   assert.match(await page.getAttribute("#message", "class") ?? "", /\berror\b/);
   await page.screenshot({ path: await artifactPath("panel-wrong-password.png") });
   assert.equal(sim.arrivals.length, 0, "nothing arrived");
@@ -82,7 +82,7 @@ test("outbox full: the scan is refused at once and the panel says why (even befo
     await b.page.click("#scan-button");
     await b.page.waitForSelector("#done-button:not([hidden])", { timeout: 60_000 });
     assert.equal(await b.page.textContent("#phase"), "Not sent");
-    assert.match(await b.page.textContent("#message") ?? "", /^Not sent — the device could not store the scan: queued scans would take \d+ bytes, over the outbox limit of 65536/);
+    assert.match(await b.page.textContent("#message") ?? "", /^The device could not store the scan, so nothing was sent\. Queued scans would take \d+ bytes, over the outbox limit of 65536/);
     assert.equal(small.arrivals.length, 0);
   } finally {
     await b.close();

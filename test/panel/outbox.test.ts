@@ -44,7 +44,7 @@ test("450 for one recipient: partly sent, the job waits in the Outbox, Retry now
   const { page } = ui;
   await sendToAllThree();
   assert.equal(await page.textContent("#phase"), "Partly sent");
-  assert.equal(await page.textContent("#message"), "Sent to 2 of 3 — 1 recipient will be retried");
+  assert.equal(await page.textContent("#message"), "Sent to 2 of 3 recipients; 1 recipient will be retried.");
   assert.match(await page.getAttribute("#message", "class") ?? "", /\bwarn\b/);
   assert.equal(sim.arrivals.length, 1);
   assert.deepEqual(sim.arrivals[0]!.to.sort(), ["accounting@contoso.com", "scanner@contoso.com"]);
@@ -87,13 +87,13 @@ test("Cancel drops a waiting job without sending it", { skip }, async () => {
   assert.equal(sim.arrivals.length, arrived);
 });
 
-test("every recipient deferred: Queued, the whole job waits in the Outbox and Retry now sends it", { skip }, async () => {
+test("every recipient deferred: Will retry, the whole job waits in the Outbox and Retry now sends it", { skip }, async () => {
   const { page } = ui;
   allBusy = true;
   const arrived = sim.arrivals.length;
   await sendToAllThree();
-  assert.equal(await page.textContent("#phase"), "Queued");
-  assert.match(await page.textContent("#message") ?? "", /will retry.*\(in the Outbox\)$/i);
+  assert.equal(await page.textContent("#phase"), "Will retry");
+  assert.match(await page.textContent("#message") ?? "", /will retry.*The scan waits in the Outbox\.$/i);
   assert.match(await page.getAttribute("#message", "class") ?? "", /\bwarn\b/);
   assert.equal(sim.arrivals.length, arrived);
   const jobs = await sim.outbox.list();

@@ -62,7 +62,7 @@ test("idle panel: defaults from the host clock and the board's address book", { 
   assert.equal(await page.inputValue("#filename"), "Scan_2026-11-23_1042.pdf");
 });
 
-test("Scan to Email: Done, and the attachment that arrived is the scan (name, size, SHA-256)", { skip }, async () => {
+test("Scan to Email: Sent, and the attachment that arrived is the scan (name, size, SHA-256)", { skip }, async () => {
   const { page } = ui;
   const before = sim.arrivals.length;
   await page.fill("#to", "accounting@contoso.com");
@@ -80,13 +80,13 @@ test("Scan to Email: Done, and the attachment that arrived is the scan (name, si
       .observe(el, { childList: true, characterData: true, subtree: true });
   });
   await page.click("#scan-button");
-  await waitForEnd(page, "Done");
-  assert.equal(await page.textContent("#message"), "Sent to all 2 recipients");
+  await waitForEnd(page, "Sent");
+  assert.equal(await page.textContent("#message"), "Sent to all 2 recipients.");
   assert.equal(await page.textContent("#summary"), `Scan_2026-11-23_1042.pdf → accounting@contoso.com, ${SIM_ACCOUNT}`);
   assert.match(await page.getAttribute("#message", "class") ?? "", /\bok\b/);
   assert.equal(await page.getAttribute("#bar", "aria-valuenow"), "100");
   const phases = await page.evaluate(() => (window as unknown as { phases: string[] }).phases);
-  for (const p of ["Scanning page 2 of 12", "Connecting", "Securing", "Signing in", "Sending page 1 of 12", "Sending page 12 of 12", "Done"]) {
+  for (const p of ["Scanning page 2 of 12", "Connecting", "Securing", "Signing in", "Sending page 1 of 12", "Sending page 12 of 12", "Sent"]) {
     assert.ok(phases.includes(p), `phase "${p}" was shown (saw: ${phases.join(" | ")})`);
   }
   assert.match(await page.textContent("#detail") ?? "", /Pages scanned 12 of 12 · sent [\d.]+ MiB of [\d.]+ MiB/);
@@ -152,8 +152,8 @@ test("keyboard only: Tab to Scan to Email, Enter sends; focus is visible", { ski
   const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
   assert.notEqual(outline, "none", "the focused button shows a focus ring");
   await page.keyboard.press("Enter");
-  await waitForEnd(page, "Done");
-  assert.equal(await page.textContent("#message"), "Sent");
+  await waitForEnd(page, "Sent");
+  assert.equal(await page.textContent("#message"), "Sent.");
   // The New scan button takes focus so Enter starts over.
   assert.equal(await page.evaluate(() => document.activeElement?.id), "done-button");
   await waitFor("the message", () => (sim.arrivals.length > before ? true : undefined));

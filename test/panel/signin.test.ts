@@ -42,7 +42,7 @@ async function scanToAccounting(): Promise<void> {
 test("not signed in: the panel says so, nothing is sent, the scan is held in the Outbox", { skip }, async () => {
   await scanToAccounting();
   assert.equal(await ui.page.textContent("#phase"), "Held");
-  assert.equal(await ui.page.textContent("#message"), "Not signed in — sign in on the device (held in the Outbox)");
+  assert.equal(await ui.page.textContent("#message"), "The device is not signed in; sign in on the device. The scan is held in the Outbox until someone fixes the cause and retries it.");
   assert.equal(finished.at(-1)?.result.id, "NO_TOKEN");
   assert.equal(sim.arrivals.length, 0);
   assert.deepEqual((await sim.outbox.list()).map((j) => j.state), ["held"]);
@@ -76,8 +76,8 @@ test("Sign in shows the device code; entering it on the sign-in page signs the d
   assert.equal(await page.isHidden("#signin-code"), true);
 
   await scanToAccounting();
-  assert.equal(await page.textContent("#phase"), "Done", await page.textContent("#message") ?? "");
-  assert.equal(await page.textContent("#message"), "Sent");
+  assert.equal(await page.textContent("#phase"), "Sent", await page.textContent("#message") ?? "");
+  assert.equal(await page.textContent("#message"), "Sent.");
   assert.equal(sim.arrivals.length, 1);
 
   // Signed in now: Retry now on the Outbox sends the scan held before.

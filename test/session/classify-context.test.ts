@@ -68,14 +68,14 @@ describe("the preset is the classification context", () => {
   it("5.7.54 under m365-relay: 'refused to relay', not the Direct Send message", async () => {
     const r = await send(port, { preset: "m365-relay", from: "scanner@contoso.com", to: ["partner@fabrikam.com"] });
     assert.deepEqual([r.status, r.id, r.enhanced], ["failed", "RELAY_DENIED", "5.7.54"], r.message);
-    assert.ok(r.message.startsWith("Server refused to relay — to this recipient"), r.message);
+    assert.ok(r.message.startsWith("The server refused to relay to this recipient."), r.message);
     assert.doesNotMatch(r.adminHint ?? "", /Direct Send delivers only/);
   });
 
   it("5.7.54 under m365-direct-send: the Direct Send message", async () => {
     const r = await send(port, { preset: "m365-direct-send", tls: "starttls", from: "scanner@contoso.com", to: ["partner@fabrikam.com"] });
     assert.deepEqual([r.status, r.id, r.enhanced], ["failed", "RELAY_DENIED", "5.7.54"], r.message);
-    assert.ok(r.message.startsWith("Direct Send only reaches — internal recipients"), r.message);
+    assert.ok(r.message.startsWith("Direct Send only reaches recipients inside the organisation."), r.message);
   });
 
   it("a retry from the outbox (daemon) keeps the preset: the job's connection carries it", async () => {
@@ -91,7 +91,7 @@ describe("the preset is the classification context", () => {
       connection: connection as never, scans: [], observer: {}, signal: new AbortController().signal,
     });
     assert.deepEqual([r.status, r.enhanced], ["failed", "5.7.54"], r.message);
-    assert.ok(r.message.startsWith("Server refused to relay — to this recipient"), r.message);
+    assert.ok(r.message.startsWith("The server refused to relay to this recipient."), r.message);
   });
 
   it("partial success under m365-relay: the refused recipient is classified in the preset's context", async () => {
@@ -124,15 +124,15 @@ describe("XOAUTH2 token failures", () => {
     const tp: TokenProvider = { getAccessToken: async () => { throw new OAuthError("OAUTH_NETWORK", "login.microsoftonline.com could not be reached (ECONNREFUSED)"); }, invalidate: () => {} };
     const r = await send(port, flags, { tokenProvider: tp });
     assert.deepEqual([r.status, r.transient, r.id], ["not-sent-transient", true, "OAUTH_NETWORK"], r.message);
-    assert.ok(r.message.startsWith("Cannot reach the sign-in service — check the network"), r.message);
+    assert.ok(r.message.startsWith("The sign-in service cannot be reached and the device will retry later."), r.message);
     assert.equal(auths.length, before);
   });
 
-  it("a revoked sign-in (not transient): failed with 'Sign-in expired — sign in again on the device'", async () => {
+  it("a revoked sign-in (not transient): failed with 'The sign-in has expired; sign in again on the device.'", async () => {
     const tp: TokenProvider = { getAccessToken: async () => { throw new OAuthError("OAUTH_SIGN_IN_EXPIRED", "the refresh token was rejected (invalid_grant)", "invalid_grant"); }, invalidate: () => {} };
     const r = await send(port, flags, { tokenProvider: tp });
     assert.deepEqual([r.status, r.transient, r.id], ["failed", false, "OAUTH_SIGN_IN_EXPIRED"], r.message);
-    assert.equal(r.userMessage, "Sign-in expired — sign in again on the device");
+    assert.equal(r.userMessage, "The sign-in has expired; sign in again on the device.");
   });
 
   it("the token is refused, refreshed once, refused again: 'Sign-in expired', not 'check user name and password'", async () => {
@@ -141,7 +141,7 @@ describe("XOAUTH2 token failures", () => {
     const tp: TokenProvider = { getAccessToken: async () => `stale-token-${invalidated}`, invalidate: () => { invalidated++; } };
     const r = await send(port, flags, { tokenProvider: tp });
     assert.deepEqual([r.status, r.transient, r.id, r.code], ["failed", false, "AUTH_FAILED", 535], r.message);
-    assert.equal(r.userMessage, "Sign-in expired — sign in again on the device");
+    assert.equal(r.userMessage, "The sign-in has expired; sign in again on the device.");
     assert.doesNotMatch(r.message, /user name and password/);
     assert.equal(invalidated, 1, "one refresh");
     assert.deepEqual(auths.slice(before).map((a) => a.token), ["stale-token-0", "stale-token-1"], "exactly one retry, with the refreshed token");

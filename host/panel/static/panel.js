@@ -164,7 +164,7 @@ function onProgress(p) {
 
 function onDone(d) {
   if (d.jobId !== currentJob) return keepEarly("done", d);
-  $("phase").textContent = d.held ? "Held" : d.status === "sent" ? "Done" : d.status === "partial" ? "Partly sent" : d.status === "queued" ? "Queued" : "Not sent";
+  $("phase").textContent = d.outcome; // from the outcome-text catalogue (host/text/outcomes.ts)
   if (d.status === "sent" || d.status === "partial") {
     $("bar-fill").style.width = "100%";
     $("bar").setAttribute("aria-valuenow", "100");

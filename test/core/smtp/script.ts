@@ -5,8 +5,10 @@ import { carveSession } from "../../../assembly/smtp/store";
 import { carveEvents, carvePending } from "../../../assembly/smtp/queue";
 import { sessionReset } from "../../../assembly/smtp/session";
 import { setString, feed, nextEvent, evCode, evIndex, evClass, evReason, evTextPtr, evTextLen,
-  evEnhancedPtr, evEnhancedLen, bodyWrite } from "../../../assembly/smtp/abi";
+  evEnhancedPtr, evEnhancedLen, evCommand, bodyWrite } from "../../../assembly/smtp/abi";
 import { EventFailed, EventRecipientResult } from "../../../assembly/smtp/events";
+import { setInt, start } from "../../../assembly/smtp/abi";
+import { FieldClientName, FieldMailFrom, FieldRcptTo, FieldTlsPolicy, TlsPolicyNone } from "../../../assembly/smtp/fields";
 
 export function setup(): void {
   configureBuffers(4096, 16384, 1024, 256); // a second call is refused; the first one counts
@@ -35,11 +37,15 @@ export let failCode: i32 = 0;
 export let failStage: i32 = -1;
 export let failText: string = "";
 export let failEnhanced: string = "";
+export let failCmd: i32 = -1;
+/** evCommand() of every event, in order (parallel to kinds). */
+export let cmds: i32[] = [];
 export let rcptCodes: i32[] = [];
 export let texts: string[] = [];
 
 export function clearSeen(): void {
   kinds = [];
+  cmds = [];
   rcptCodes = [];
   texts = [];
   failReason = 0;
@@ -48,11 +54,13 @@ export function clearSeen(): void {
   failStage = -1;
   failText = "";
   failEnhanced = "";
+  failCmd = -1;
 }
 
 export function drain(): void {
   for (let k = nextEvent(); k != 0; k = nextEvent()) {
     kinds.push(k);
+    cmds.push(evCommand());
     const text = String.UTF8.decodeUnsafe(evTextPtr(), evTextLen());
     texts.push(text);
     if (k == EventFailed) {
@@ -62,6 +70,7 @@ export function drain(): void {
       failStage = evIndex();
       failText = text;
       failEnhanced = String.UTF8.decodeUnsafe(evEnhancedPtr(), evEnhancedLen());
+      failCmd = evCommand();
     }
     if (k == EventRecipientResult) rcptCodes.push(evCode() * 1000 + evIndex());
   }
@@ -69,6 +78,12 @@ export function drain(): void {
 
 export function saw(kind: i32): bool {
   return kinds.includes(kind);
+}
+
+/** The evCommand() of the first event of this kind, -1 when none was seen. */
+export function cmdOf(kind: i32): i32 {
+  const i = kinds.indexOf(kind);
+  return i < 0 ? -1 : cmds[i];
 }
 
 /** Feed the server's bytes in pieces of `step` bytes (0 = all at once), draining events. */
@@ -101,3 +116,17 @@ export function body(s: string): u32 {
   drain();
   return used;
 }
+
+/** A fresh session to mx.example.com: EHLO name, sender, one recipient, TLS policy; started. */
+export function begin(tls: i32 = TlsPolicyNone): void {
+  setup();
+  clearSeen();
+  cfg(FieldClientName, "mfp.example.com");
+  cfg(FieldMailFrom, "scanner@example.com");
+  cfg(FieldRcptTo, "a@example.com");
+  setInt(FieldTlsPolicy, tls);
+  start();
+}
+
+export const EHLO_PIPE = "250-mx.example.com\r\n250-PIPELINING\r\n250-SIZE 10000\r\n250-8BITMIME\r\n250 ENHANCEDSTATUSCODES\r\n";
+export const EHLO_PLAIN = "250-mx.example.com\r\n250 SIZE 10000\r\n";

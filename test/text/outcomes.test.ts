@@ -1,0 +1,67 @@
+// The outcome-text catalogue: one clean sentence per outcome id, every id the classification can
+// produce has one, and the last progress line names the outcome.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { EN, say, hasText, outcomeLine, useCatalogue } from "../../host/text/outcomes.js";
+import { classifyLocal, classifyReply, classifyTransport, isOneSentence, xoauth2Refusal, type LocalReason } from "../../host/config/replies.js";
+import { TransportError, type TransportErrorCode } from "../../host/transport/types.js";
+
+test("every sentence of the catalogue is one clean sentence once its values are filled", () => {
+  const values = { n: 3, ok: 2, k: 1, rest: "1 recipient will be retried", code: 451, reply: "554 5.6.0", text: "Sent.", sent: 1, total: 3 };
+  for (const [key, text] of Object.entries(EN)) {
+    if (key.startsWith("OUTCOME:") || key.startsWith("PARTIAL:")) continue; // a line label, a fragment
+    const s = say(key, values);
+    assert.ok(isOneSentence(s) || key === "PARTS", `${key}: ${JSON.stringify(s)}`);
+    assert.doesNotMatch(s, /\{\w+\}/, `${key}: a value is left unfilled`);
+    assert.ok(!text.includes("\n") && !text.includes(" — "), key);
+  }
+});
+
+test("every id the classification produces has its sentence in the catalogue", () => {
+  const ids = new Set<string>();
+  for (let code = 200; code < 600; code++) {
+    for (const text of ["", "5.7.60 x", "5.7.139 x", "5.7.3 x", "5.7.57 x", "5.7.0 Must issue a STARTTLS command first", "4.7.500 busy", "4.5.127 rate limit",
+      "5.3.4 too big", "5.2.2 full", "5.7.54 relay", "5.2.0 STOREDRV", "5.1.1 unknown", "4.5.3 Too many recipients"]) {
+      for (const preset of [undefined, "m365-direct-send", "m365-relay"] as const) {
+        const c = classifyReply({ code, text }, { preset });
+        ids.add(c.id);
+        assert.ok(isOneSentence(c.userMessage), `${code} ${text}: ${JSON.stringify(c.userMessage)}`);
+        assert.ok(isOneSentence(xoauth2Refusal(c).userMessage));
+      }
+    }
+  }
+  const reasons: LocalReason[] = ["TlsNotOffered", "TlsInjection", "LineTooLong", "BadReply", "NoAuthMechanism", "PlaintextAuthRefused",
+    "SizeExceeded", "BodyModeUnsupported", "BadArgument", "BadState", "ReplyTooLong", "UnexpectedReply"];
+  for (const r of reasons) ids.add(classifyLocal(r).id);
+  const codes: TransportErrorCode[] = ["DNS_FAILURE", "CONNECT_REFUSED", "CONNECT_TIMEOUT", "READ_TIMEOUT", "CONNECTION_RESET", "TLS_HANDSHAKE_FAILED",
+    "TLS_CERT_UNTRUSTED", "TLS_CERT_EXPIRED", "TLS_HOSTNAME_MISMATCH", "TLS_VERSION_TOO_OLD", "TLS_ENGINE_UNAVAILABLE", "WRITE_TIMEOUT",
+    "TLS_CERT_NOT_YET_VALID", "HOST_UNREACHABLE"];
+  for (const code of codes) {
+    ids.add(code);
+    assert.ok(isOneSentence(classifyTransport(new TransportError(code, "x", true)).userMessage), code);
+  }
+  for (const id of ids) assert.ok(hasText(id), `no catalogue sentence for ${id}`);
+});
+
+test("the protocol desync sentence", () => {
+  assert.equal(say("PROTOCOL_DESYNC"), "The server answered out of order and the device will retry.");
+});
+
+test("an unknown key is a bug, not a blank panel", () => {
+  assert.throws(() => say("NO_SUCH_OUTCOME"), /no outcome text for "NO_SUCH_OUTCOME"/);
+});
+
+test("the last progress line names the outcome, never 'Done'", () => {
+  assert.deepEqual(["sent", "partial", "queued", "held", "failed", "not-sent-transient"].map(outcomeLine),
+    ["Sent", "Partly sent", "Will retry", "Held", "Not sent", "Not sent"]);
+});
+
+test("a second catalogue with the same keys replaces the words; missing keys fall back to English", () => {
+  try {
+    useCatalogue({ OK: "Gesendet." });
+    assert.equal(say("OK"), "Gesendet.");
+    assert.equal(say("MAILBOX_FULL"), EN.MAILBOX_FULL);
+  } finally {
+    useCatalogue(EN);
+  }
+});
