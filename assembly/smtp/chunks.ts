@@ -17,7 +17,7 @@ import { pushEvent, eventsRoom, EventsPerReply, pendingPush, pendingCount, pendi
 import { eventTextMax } from "../core/buffers";
 import { normalise, produced } from "./framer";
 import { EventCommandSent, ClassOk } from "./events";
-import { bdatChunkMax } from "./session";
+import { bdatChunkMax } from "./config";
 
 /** Room for "BDAT 4294967295\r\n" in front of a chunk's data. */
 const HDR: u32 = 18;

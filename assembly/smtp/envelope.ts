@@ -2,7 +2,7 @@
 // §3.3, RFC 3030). With PIPELINING (RFC 2920) the whole envelope goes out in one write and the
 // replies are matched to the commands in order; without it, one command per reply.
 import { State, Cmd, state, setState, sendEnd, failReply, failLocal, classOf } from "./session";
-import { usePipelining, allRecipientsRequired, smtpUtf8, bdatChunkMax, dsnWanted } from "./config";
+import { usePipelining, allRecipientsRequired, smtpUtf8, dsnWanted } from "./config";
 import { capFlags, capSize } from "./caps";
 import { mailFrom, rcptCount, rcptPtr, rcptSize, envId, EnvIdMax } from "./store";
 import { wireBegin, wireLit, wireBytes, wireU32, wireEnd, wireStart, wireLen } from "./wire";
