@@ -53,6 +53,8 @@ function transientFailure(r: DeliveryResult): boolean {
 
 /** Apply one session result to the job's recipients (only the ones tried). */
 export function applyResult(job: JobRecord, tried: string[], r: DeliveryResult): void {
+  // The account as a whole must wait (quota, throttling): no recipient's answer is final.
+  if (r.accountBackoffMs) return;
   const accepted = messageAccepted(r);
   const transient = transientFailure(r);
   for (const rcpt of job.recipients) {
@@ -142,6 +144,11 @@ export async function attemptJob(ctx: AttemptContext, id: string, deliver: Deliv
       await ctx.store.update(job);
       return { kind: "retry", job, result, at: job.nextAttemptAt };
     }
+    let backoffUntil = 0;
+    if (result.accountBackoffMs) {
+      backoffUntil = ctx.clock.now() + result.accountBackoffMs;
+      await ctx.limiter.backoff(job.account, backoffUntil, `${job.account} backs off until ${new Date(backoffUntil).toISOString()}: ${result.message}`);
+    }
     const next = nextAttempt(ctx.retry, job.createdAt, no, ctx.clock.now(), ctx.random);
     if (!next.retry) {
       for (const r of job.recipients) {
@@ -149,7 +156,7 @@ export async function attemptJob(ctx: AttemptContext, id: string, deliver: Deliv
       }
       return await finish(ctx, job, result, next.why);
     }
-    job.nextAttemptAt = next.at;
+    job.nextAttemptAt = Math.max(next.at, backoffUntil);
     // Durable before anything else: recipients that got their 250 are never sent again.
     await ctx.store.update(job);
     return { kind: "retry", job, result, at: next.at };

@@ -89,6 +89,9 @@ export interface DeliveryResult {
   messageAccepted?: boolean;
   /** Transient or permanent, when the session knows (from host/config/replies.ts). */
   transient?: boolean;
+  /** The server told the whole account to wait (Classified.accountBackoffMs): no job of it is
+   *  attempted before this many ms have passed, and this attempt settles no recipient. */
+  accountBackoffMs?: number;
 }
 
 /**

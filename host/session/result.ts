@@ -156,6 +156,7 @@ export function composeResult(st: AttemptState): SessionResult {
       ...(r.code >= 400 && r.enhanced ? { enhanced: r.enhanced } : {}),
     })),
     messageAccepted: false, transient, id: c.id, adminHint: c.adminHint,
+    ...(c.accountBackoffMs ? { accountBackoffMs: c.accountBackoffMs } : {}),
     ...(configError ? { configError: true } : {}), ...common,
   };
 }

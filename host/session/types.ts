@@ -128,6 +128,8 @@ export interface SessionResult {
   configError?: boolean;
   /** Stable id of the classification row (host/config/replies.ts) or a local code. */
   id: string;
+  /** The account must wait this long before any further attempt (quota, throttling). */
+  accountBackoffMs?: number;
   adminHint?: string;
   /** Split mail: parts accepted / parts planned. */
   parts: { sent: number; total: number };
