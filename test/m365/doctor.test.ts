@@ -91,7 +91,7 @@ test("correct submission setup with XOAUTH2: TLS, extensions, signed in, nothing
   assert.equal(r.code, 0, r.text);
   assert.match(r.text, /✓ Connected to localhost:\d+: 220 smtp\.office365\.com/);
   assert.match(r.text, /✓ STARTTLS: TLSv1\.[23], \S+, certificate localhost.* — TLS engine node-tls/);
-  assert.match(r.text, /✓ Extensions: SIZE 36700160 \(35\.0 MiB\), PIPELINING yes, CHUNKING no, BINARYMIME no/);
+  assert.match(r.text, /✓ Extensions: SIZE 36700160 \(35\.0 MiB\), PIPELINING yes, CHUNKING yes, BINARYMIME yes/);
   assert.match(r.text, /✓ AUTH mechanisms: LOGIN XOAUTH2 \(will use XOAUTH2\)/);
   assert.match(r.text, /✓ Signed in with XOAUTH2/);
   assert.match(r.text, /✓ Stopped before MAIL FROM/);
