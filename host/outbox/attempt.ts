@@ -68,7 +68,9 @@ export function applyResult(job: JobRecord, tried: string[], r: DeliveryResult):
     };
     // A session that reports "sent" without a per-recipient list means every recipient.
     if (accepted && (res ? res.accepted : r.status === "sent")) mark("delivered", 250, r.enhanced, r.message);
-    else if (res && !res.accepted && permanentCode(res.code)) mark("failed", res.code, res.enhanced, res.message ?? r.message);
+    // A recipient's own 5xx is final; the same code on every recipient of a failure classified
+    // transient (501 5.5.127 …) is the message's, not theirs.
+    else if (res && !res.accepted && permanentCode(res.code) && !(transient && res.code === r.code)) mark("failed", res.code, res.enhanced, res.message ?? r.message);
     else if (res && !res.accepted && res.code >= 400) {
       // This recipient's own 4xx (RCPT) or a transient failure: it stays pending.
     } else if (!accepted && !transient) mark("failed", r.code, r.enhanced, r.message);
