@@ -79,7 +79,7 @@ export async function runSend(f: SendFlags): Promise<number> {
         const q = await sendViaOutbox({
           outbox, session, ...(f.passwordEnv ? { passwordEnv: f.passwordEnv } : {}),
           ...(f.clientCert ? { clientCertFile: resolve(f.clientCert) } : {}), ...(f.clientKey ? { clientKeyFile: resolve(f.clientKey) } : {}),
-          ...(f.preset ? { preset: f.preset } : {}),
+          ...(f.preset ? { preset: f.preset } : {}), ...(prepared.appOnly ? { appOnly: prepared.appOnly } : {}),
         });
         r = q.result;
         if (r.status === "queued") jobNote = `  kept in the outbox ${outbox.dir} as job ${q.jobId}; mfp-mail daemon retries it`;

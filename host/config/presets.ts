@@ -8,7 +8,7 @@ import { assertDomain, assertMailbox, domainOf, isIpHost, needsSmtpUtf8 } from "
 import type { PresetName } from "./board.js";
 
 export type { PresetName };
-export const PRESET_NAMES: readonly PresetName[] = ["m365-submission", "m365-direct-send", "m365-relay", "generic"];
+export const PRESET_NAMES: readonly PresetName[] = ["m365-submission", "m365-hve", "m365-direct-send", "m365-relay", "generic"];
 
 /** off: never STARTTLS; opportunistic: when offered; required: STARTTLS or fail; implicit: TLS from connect (465). */
 export type TlsMode = "off" | "opportunistic" | "required" | "implicit";
@@ -68,6 +68,14 @@ export const PRESETS: Record<PresetName, PresetDefaults> = {
   "m365-submission": {
     host: "smtp.office365.com", port: 587, tls: "required", authMechs: ["XOAUTH2", "LOGIN"],
     recipientScope: "any", summary: "Microsoft 365 SMTP AUTH client submission (Option 1)",
+  },
+  // High Volume Email: an SMTP endpoint for devices and apps sending to internal recipients only;
+  // 587 with STARTTLS; basic auth (LOGIN) supported until September 2028, or XOAUTH2 app-only
+  // (an app registration with Mail.Send and Add-HVEAppAccess). The host is the one public
+  // configurations name; Microsoft may publish a newer one, so --server overrides it.
+  "m365-hve": {
+    host: "smtp-hve.office365.com", port: 587, tls: "required", authMechs: ["LOGIN", "XOAUTH2"],
+    recipientScope: "accepted-domains", summary: "Microsoft 365 High Volume Email (internal recipients)",
   },
   // Option 2: tenant MX endpoint, port 25, TLS optional, no AUTH, internal recipients only.
   "m365-direct-send": {
