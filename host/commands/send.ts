@@ -140,7 +140,7 @@ export function sendCommand(): Command {
     .option("--scan-size <bytes>", "size of the simulated scan (default 200 KiB per page)")
     .option("--scan-format <pdf|tiff>", "simulated scan as a PDF (default) or a multi-page TIFF")
     .option("--scan-rate <bytes/s>", "scanner speed of the simulated scan (default unlimited)")
-    .option("--preset <name>", "m365-submission | m365-direct-send | m365-relay | generic")
+    .option("--preset <name>", "m365-submission | m365-hve | m365-direct-send | m365-relay | generic")
     .option("--board <file>", "board profile (name in boards/ or a JSON file)")
     .option("--allow-plaintext-auth", "allow credentials without TLS (lab only; warns loudly)")
     .option("--ehlo-name <name>", "name sent in EHLO (default mfp-mail.localdomain)")

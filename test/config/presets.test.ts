@@ -63,14 +63,14 @@ test("every field is overridable", () => {
 });
 
 test("bad input names the field", () => {
-  fails(() => resolvePreset("office365"), "PRESET_UNKNOWN", "--preset", /m365-submission, m365-direct-send, m365-relay, generic/);
+  fails(() => resolvePreset("office365"), "PRESET_UNKNOWN", "--preset", /m365-submission, m365-hve, m365-direct-send, m365-relay, generic/);
   fails(() => resolvePreset("generic"), "OPTION_INVALID", "--host");
   fails(() => resolvePreset("m365-direct-send"), "OPTION_INVALID", "--domain");
   fails(() => resolvePreset("m365-relay", { domain: "contoso..com" }), "DOMAIN_INVALID", "--domain", /empty label/);
   fails(() => resolvePreset("m365-submission", { from: "scanner.contoso.com" }), "ADDRESS_INVALID", "--from", /no @/);
   fails(() => resolvePreset("m365-submission", { port: 70000 }), "OPTION_INVALID", "--port");
   fails(() => resolvePreset("generic", { host: "mail_server.example.org" }), "DOMAIN_INVALID", "--host");
-  assert.equal(PRESET_NAMES.length, 4);
+  assert.equal(PRESET_NAMES.length, 5);
 });
 
 test("accepted-domain membership, with wildcards", () => {

@@ -57,7 +57,7 @@ test("static warnings: IP host, Send As, basic auth; errors: TLS off with relay,
     assert.equal(r.code, 0);
     assert.match(r.text, /⚠ Server given as an IP address \(52\.96\.0\.1\)\n {4}→ Use smtp\.office365\.com/);
     assert.match(r.text, /⚠ From boss@contoso\.com ≠ signed-in mailbox scanner@contoso\.com\n {4}→ .*5\.7\.60/);
-    assert.match(r.text, /⚠ Basic authentication \(LOGIN\) with Microsoft 365\n {4}→ .*XOAUTH2/);
+    assert.match(r.text, /⚠ Password sign-in \(LOGIN\/PLAIN\): .*basic authentication for SMTP AUTH off by default.*end of December 2026.*\n {4}→ Two ways forward: .*mfp-mail login.*--client-secret-env/);
   } finally {
     delete process.env.MFP_MAIL_PASSWORD;
   }
@@ -113,7 +113,7 @@ test("LOGIN: right password signs in; SMTP AUTH disabled → 5.7.139 panel text;
   const ok = await doctor({ ...subOpts(), auth: "LOGIN", passwordFile: join(dir, "password") });
   assert.equal(ok.code, 0, ok.text);
   assert.match(ok.text, /✓ Signed in with LOGIN/);
-  assert.match(ok.text, /⚠ Basic authentication/);
+  assert.match(ok.text, /⚠ Password sign-in \(LOGIN\/PLAIN\)/);
   assert.doesNotMatch(ok.text, /correct horse/);
 
   const off = await doctor({ ...subOpts(), user: "blocked@contoso.com", from: "blocked@contoso.com", auth: "LOGIN", passwordFile: join(dir, "password") });
