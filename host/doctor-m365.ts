@@ -9,6 +9,8 @@ import type { AuthMech, SendProfile } from "./config/presets.js";
 import { classifyReply } from "./config/replies.js";
 import { RateLimiter } from "./outbox/ratelimit.js";
 import { systemClock } from "./outbox/types.js";
+import { lookupMx } from "./transport/mx.js";
+import { TransportError } from "./transport/types.js";
 
 /** Microsoft: basic auth for SMTP AUTH client submission off by default for existing tenants. */
 export const BASIC_AUTH_OFF_DATE = new Date("2027-01-01T00:00:00Z");
@@ -71,6 +73,27 @@ function tokenExpiry(token: string, now: Date, add: Add): void {
   } else {
     add("M365_TOKEN_EXPIRY", "ok", `XOAUTH2 token valid for ${left} more min`);
   }
+}
+
+// Microsoft 365 tenant endpoints: <domain>.mail.protection.outlook.com, or *.mx.microsoft (DNSSEC/DANE).
+const MICROSOFT_MX = /(\.mail\.protection\.outlook\.com|\.mx\.microsoft)$/;
+
+/** The MX hosts Direct Send / relay will connect to, in order; false when the lookup failed. */
+export async function mxChecks(domain: string, dnsServers: string[] | undefined, add: Add): Promise<boolean> {
+  let hosts;
+  try {
+    hosts = await lookupMx(domain, dnsServers ? { dnsServers } : {});
+  } catch (e) {
+    if (!(e instanceof TransportError)) throw e;
+    add("MX", "error", `MX lookup for ${domain} failed: ${e.message}`, e.transient ? "Check the device's DNS server and network." : "Check the domain, or give the tenant endpoint from the admin center (Settings → Domains → DNS records) with --server.");
+    return false;
+  }
+  add("MX", "ok", `MX of ${domain}: ${hosts.map((h) => `${h.priority} ${h.exchange}`).join(", ")} (tried in this order)`);
+  if (!hosts.some((h) => MICROSOFT_MX.test(h.exchange))) {
+    add("MX_NOT_MICROSOFT", "warn", `No MX host of ${domain} is a Microsoft 365 endpoint (*.mail.protection.outlook.com or *.mx.microsoft)`,
+      "Mail for this domain goes through another gateway first; Direct Send and relay connectors need the tenant endpoint. Give it with --server (admin center → Settings → Domains → DNS records).");
+  }
+  return true;
 }
 
 /** What the outbox at `dir` knows about `account`: a backoff Microsoft imposed, a refused job. */

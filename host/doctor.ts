@@ -11,7 +11,7 @@ import { domainOf, domainProblem, isIpHost, mailboxProblem, needsSmtpUtf8 } from
 import { isInternal, resolvePreset, type PresetOverrides, type SendProfile } from "./config/presets.js";
 import { classifyReply, classifyTransport, xoauth2Refusal } from "./config/replies.js";
 import { probe, type ProbeFacts } from "./doctor-probe.js";
-import { m365StaticChecks, outboxChecks } from "./doctor-m365.js";
+import { m365StaticChecks, mxChecks, outboxChecks } from "./doctor-m365.js";
 
 export type CheckStatus = "ok" | "warn" | "error" | "info";
 export interface Check { id: string; status: CheckStatus; title: string; fix?: string }
@@ -33,6 +33,8 @@ export interface DoctorInput extends PresetOverrides {
   appOnly?: boolean;
   /** The device's outbox (account backoff, last refusal); none: not looked at. */
   outboxDir?: string;
+  /** DNS servers for the MX lookup (default: the system's). */
+  dnsServers?: string[];
   /** Today (tests of the dated basic-auth text). */
   now?: Date;
   stepTimeout?: number;
@@ -55,7 +57,7 @@ export function staticChecks(input: DoctorInput): { profile: SendProfile | null;
   const p = profile;
   const m365 = p.preset.startsWith("m365-");
   add("BOARD", "ok", `Board ${input.board.name}: core buffers ${input.board.core.inCap}/${input.board.core.outCap} B, split above ${(input.board.message.splitAbove / 1048576).toFixed(0)} MiB, TLS engine ${input.board.tls.engine}`);
-  add("PRESET", "ok", `Preset ${p.preset}: ${p.host}:${p.port}, TLS ${p.tls}${p.tls !== "off" ? ` (≥ ${p.tlsMinVersion.replace("TLSv", "")})` : ""}, AUTH ${p.authMechs.length ? p.authMechs.join("/") : "none"}`);
+  add("PRESET", "ok", `Preset ${p.preset}: ${p.mx ? `MX of ${p.mx}` : p.host}:${p.port}, TLS ${p.tls}${p.tls !== "off" ? ` (≥ ${p.tlsMinVersion.replace("TLSv", "")})` : ""}, AUTH ${p.authMechs.length ? p.authMechs.join("/") : "none"}`);
 
   // Addresses: RFC 5321 mailbox syntax (SMTPUTF8 only if the address needs it; the probe tells whether it is offered).
   const from = input.from;
@@ -144,7 +146,7 @@ export function defaultClientName(): string {
 export function probeChecks(facts: ProbeFacts, p: SendProfile, board: Board, tried: boolean, addresses: readonly string[] = []): Check[] {
   const out: Check[] = [];
   const add = (id: string, status: CheckStatus, title: string, fix?: string) => out.push({ id, status, title, ...(fix ? { fix } : {}) });
-  if (facts.greeting) add("CONNECT", "ok", `Connected to ${p.host}:${p.port}: ${facts.greeting.code} ${facts.greeting.lines[0] ?? ""}`.trim());
+  if (facts.greeting) add("CONNECT", "ok", `Connected to ${facts.server ?? p.host}:${p.port}: ${facts.greeting.code} ${facts.greeting.lines[0] ?? ""}`.trim());
   if (facts.tls) {
     const how = p.tls === "implicit" ? "implicit TLS" : "STARTTLS";
     add("TLS", "ok", `${how}: ${facts.tls.protocol}, ${facts.tls.cipher}, certificate ${facts.tls.peerSubject || "(no subject)"}${facts.tls.peerSubjectAltNames ? ` [${facts.tls.peerSubjectAltNames}]` : ""} — TLS engine ${facts.tls.engine}`);
@@ -219,10 +221,15 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorResult> {
   const account = input.user ?? input.from;
   if (input.outboxDir && account) await outboxChecks(input.outboxDir, account, (id, status, title, fix) => checks.push({ id, status, title, ...(fix ? { fix } : {}) }));
   if (input.noProbe) return { exitCode: 0, checks };
+  // Direct Send / relay: the MX hosts the device will try, as the probe below will.
+  if (profile.mx && !(await mxChecks(profile.mx, input.dnsServers, (id, status, title, fix) => checks.push({ id, status, title, ...(fix ? { fix } : {}) })))) {
+    return { exitCode: 1, checks };
+  }
   const credentials = input.user !== undefined ? { user: input.user, password: input.password, token: input.token } : undefined;
   const facts = await probe({
     profile, board: input.board, clientName: defaultClientName(),
     caFile: input.caFile, servername: input.servername, stepTimeout: input.stepTimeout,
+    ...(input.dnsServers ? { dnsServers: input.dnsServers } : {}),
     ...(credentials ? { credentials } : {}),
   });
   const addresses = [...(input.from !== undefined ? [input.from] : []), ...(input.to ?? [])];

@@ -10,6 +10,7 @@ import { fileSource, simulatedScan, simulatedTiff, type ScanSource } from "../sc
 import type { AuthChoice, SessionOptions, TokenProvider } from "../session/types.js";
 import type { TlsMode } from "../transport/connect.js";
 import { uniformTimeouts } from "../transport/timeouts.js";
+import { dnsServersFromEnv } from "../transport/mx.js";
 import { promptHidden } from "./prompt.js";
 import type { AppOnlySettings } from "../oauth/app-only.js";
 
@@ -49,6 +50,8 @@ export interface SendFlags {
   json?: boolean;
   queue?: boolean;
   outbox?: string;
+  /** DNS server(s) for the MX lookup ("ip[:port]", comma-separated); default MFP_DNS_SERVER, else the system's. */
+  dnsServer?: string;
 }
 
 export interface PreparedSend {
@@ -82,6 +85,12 @@ function staticToken(token: string): TokenProvider {
   return { getAccessToken: async () => token, invalidate: () => {} };
 }
 
+/** DNS servers for MX lookups: --dns-server, else MFP_DNS_SERVER, else the system's (none given). */
+function dnsServers(f: SendFlags, env: NodeJS.ProcessEnv): { dnsServers?: string[] } {
+  const list = f.dnsServer ? f.dnsServer.split(",").map((x) => x.trim()).filter(Boolean) : dnsServersFromEnv(env);
+  return list?.length ? { dnsServers: list } : {};
+}
+
 export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJS.ProcessEnv }): Promise<PreparedSend> {
   const warnings: string[] = [];
   let board: Board;
@@ -96,11 +105,13 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
   let auth = f.auth as AuthChoice | undefined;
   if (auth !== undefined && !AUTHS.includes(auth)) throw new ConfigError("OPTION_INVALID", "--auth", `must be none, plain, login or xoauth2, got "${f.auth}"`);
   let preset: PresetName | undefined;
+  let mx: string | undefined;
   const appOnly = f.tenant !== undefined || f.clientId !== undefined || f.clientSecretEnv !== undefined || f.authority !== undefined;
   if (f.preset) {
     const p = resolvePreset(f.preset, { ...(host ? { host } : {}), ...(port ? { port } : {}), ...(f.from ? { from: f.from } : {}) });
     preset = p.preset;
     host = p.host;
+    mx = p.mx;
     port = p.port;
     if (tls === undefined) ({ tls, requireTls } = { ...presetTls(p.tls), requireTls: requireTls || presetTls(p.tls).requireTls });
     // App-only flags mean XOAUTH2 when the preset allows it (m365-hve defaults to LOGIN).
@@ -214,6 +225,7 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
     options: {
       server: {
         host, port, tls, requireTls, tlsOptions,
+        ...(mx ? { mx: { domain: mx, ...dnsServers(f, io.env) } } : {}),
         ...(f.ehloName ? { clientName: f.ehloName } : {}),
         ...(timeout ? { timeouts: uniformTimeouts(timeout) } : {}),
       },

@@ -9,13 +9,14 @@ import { resolveBoard, defaultBoard, type Board } from "../config/board.js";
 import { ConfigError } from "../config/errors.js";
 import { PRESET_NAMES, type AuthMech, type TlsMode } from "../config/presets.js";
 import { formatChecklist, runDoctor } from "../doctor.js";
+import { dnsServersFromEnv } from "../transport/mx.js";
 
 interface DoctorOpts {
   preset?: string; board?: string; host?: string; server?: string; port?: string; tls?: string; requireTls?: boolean; domain?: string;
   acceptedDomain?: string[]; from?: string; to?: string[]; user?: string; auth?: string;
   passwordFile?: string; passwordEnv?: string; tokenFile?: string; clientCert?: string; clientKey?: string;
   staticIp?: string; ca?: string; servername?: string; probe?: boolean; timeout?: string; json?: boolean;
-  tenant?: string; clientId?: string; clientSecretEnv?: string; authority?: string; outbox?: string;
+  tenant?: string; clientId?: string; clientSecretEnv?: string; authority?: string; outbox?: string; dnsServer?: string;
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
@@ -79,6 +80,7 @@ export async function doctorAction(o: DoctorOpts, out: (s: string) => void = (s)
       return 2;
     }
   }
+  const dnsServers = o.dnsServer ? o.dnsServer.split(",").map((x) => x.trim()).filter(Boolean) : dnsServersFromEnv();
   const res = await runDoctor({
     preset: o.preset ?? board.defaultPreset, board,
     ...(host !== undefined ? { host } : {}),
@@ -93,6 +95,7 @@ export async function doctorAction(o: DoctorOpts, out: (s: string) => void = (s)
     staticIp: o.staticIp, caFile: o.ca, servername: o.servername,
     noProbe: o.probe === false, appOnly,
     outboxDir: resolve(o.outbox ?? board.outbox.dir),
+    ...(dnsServers ? { dnsServers } : {}),
     ...(o.timeout !== undefined ? { stepTimeout: Number(o.timeout) } : {}),
   });
   if (o.json) out(JSON.stringify({ exitCode: res.exitCode, checks: res.checks }, null, 2));
@@ -123,6 +126,7 @@ export function doctorCommand(): Command {
     .option("--client-id <id>", "app-only XOAUTH2: application (client) id")
     .option("--client-secret-env <VAR>", "app-only XOAUTH2: environment variable holding the client secret")
     .option("--authority <url>", "app-only XOAUTH2: identity platform base URL")
+    .option("--dns-server <ip[:port]>", "DNS server(s) for the MX lookup (default $MFP_DNS_SERVER, else the system's)")
     .option("--outbox <dir>", "the device's outbox, for account backoffs and refused jobs (default: the board's)")
     .option("--client-cert <pem>", "client certificate for a relay connector")
     .option("--client-key <pem>", "its private key")

@@ -147,6 +147,7 @@ export function sendCommand(): Command {
     .option("--timeout <ms>", "one timeout for every phase (default: the board's RFC 5321 values)")
     .option("--no-queue", "send directly, without storing the scan in the durable outbox first (a failed send is then not retried)")
     .option("--outbox <dir>", "outbox directory (default: the board's outbox.dir, or $MFP_OUTBOX_DIR)")
+    .option("--dns-server <ip[:port]>", "DNS server(s) for the MX lookup of m365-direct-send / m365-relay (default $MFP_DNS_SERVER, else the system's)")
     .option("--json", "print the result as one JSON object on the last stdout line")
     .action(async (f: SendFlags) => {
       process.exitCode = await runSend(f);

@@ -59,6 +59,7 @@ function jobConnection(o: QueuedSendOptions): JobConnection {
     ...(o.session.binaryMime !== undefined ? { binaryMime: o.session.binaryMime } : {}),
     ...(o.session.preset ? { preset: o.session.preset } : {}),
     ...(o.appOnly ? { appOnly: o.appOnly } : {}),
+    ...(s.mx ? { mx: s.mx } : {}),
   };
 }
 

@@ -36,6 +36,8 @@ export interface JobConnection {
   /** App-only XOAUTH2: tenant, client id, authority and the NAME of the secret's environment
    *  variable; the daemon gets a fresh token from them on every retry. */
   appOnly?: AppOnlySettings;
+  /** Connect to this domain's MX hosts, looked up again on every attempt. */
+  mx?: { domain: string; dnsServers?: string[] };
 }
 
 /** What a job stores about the message besides the scans and the envelope. */
@@ -107,6 +109,7 @@ export function sessionDeliver(o: SessionDeliverOptions): Deliver {
         requireTls: c.requireTls,
         engine: c.engine,
         clientName: c.clientName,
+        ...(c.mx ? { mx: c.mx } : {}),
         ...(c.timeouts ? { timeouts: c.timeouts } : {}),
         tlsOptions: { ...(c.tlsOptions ?? {}), ...(await clientCert(c)) },
       },

@@ -3,9 +3,10 @@
 import type { Core } from "../core.js";
 import type { Progress, SessionOptions } from "./types.js";
 
-export function tlsOptions(o: SessionOptions) {
+/** TLS settings; the certificate must name `host` (the MX host connected to, else the server). */
+export function tlsOptions(o: SessionOptions, host = o.server.host) {
   return {
-    servername: o.server.host,
+    servername: host,
     minVersion: o.board.tls.minVersion,
     ...(o.server.tlsOptions ?? {}),
   };

@@ -54,6 +54,8 @@ export interface ServerOptions {
   timeouts?: Partial<SmtpTimeouts>;
   /** EHLO name: the device's FQDN or an address literal (RFC 5321 §4.1.1.1). */
   clientName?: string;
+  /** Send to the MX hosts of this domain (Direct Send, relay); `host` is then only a label. */
+  mx?: { domain: string; dnsServers?: string[] };
 }
 
 export interface AuthOptions {

@@ -83,7 +83,7 @@ test("Direct Send: external recipient warning and the SPF record for the static 
   assert.equal(r.code, 0);
   assert.match(r.text, /⚠ Direct Send cannot reach b@fabrikam\.com \(outside contoso\.com\)/);
   assert.match(r.text, /Publish SPF for contoso\.com: "v=spf1 ip4:203\.0\.113\.7 include:spf\.protection\.outlook\.com ~all"/);
-  assert.match(r.text, /contoso-com\.mail\.protection\.outlook\.com:25/);
+  assert.match(r.text, /Preset m365-direct-send: MX of contoso\.com:25/);
 });
 
 test("correct submission setup with XOAUTH2: TLS, extensions, signed in, nothing sent, exit 0", async () => {

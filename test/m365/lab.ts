@@ -62,10 +62,11 @@ export async function openLab(): Promise<Lab> {
 
 export interface SendRun { run: Run; json: Record<string, unknown>; jobs: JobRecord[] }
 
-/** `mfp-mail send --json` with a one-page scan against a fixture; the jobs left in its outbox. */
-export async function cliSend(s: LabServer, board: string, outbox: string, args: string[], env: Record<string, string> = {}): Promise<SendRun> {
+/** `mfp-mail send --json` with a one-page scan against a fixture (--server unless null: then the
+ *  preset finds it, e.g. by MX); the jobs left in its outbox. */
+export async function cliSend(s: LabServer, board: string, outbox: string, args: string[], env: Record<string, string> = {}, server: string | null = "localhost"): Promise<SendRun> {
   const run = await cli([
-    "send", "--server", "localhost", "--port", String(s.port), "--ca", s.caFile, "--board", board, "--outbox", outbox,
+    "send", ...(server ? ["--server", server] : []), "--port", String(s.port), "--ca", s.caFile, "--board", board, "--outbox", outbox,
     "--timeout", "10000", "--scan-pages", "1", "--json", ...args,
   ], { MFP_MAIL_TOKEN: "", ...env });
   let json: Record<string, unknown>;
