@@ -103,7 +103,7 @@ export async function outboxChecks(dir: string, account: string, add: Add, now =
   const snap = await new RateLimiter(dir, clock, async () => null).snapshot(account);
   if (snap.backoffUntil !== null) {
     add("ACCOUNT_BACKOFF", "warn", `No scan from ${account} goes out before ${new Date(snap.backoffUntil).toISOString()}: Microsoft 365 told the account to wait`,
-      `${snap.backoffWhy ?? ""} The scans stay in the Outbox; fix the cause named by the reply, then they go out by themselves after that time.`.trim());
+      `${snap.backoffWhy ? `After: ${snap.backoffWhy} ` : ""}The scans stay in the Outbox; fix the cause named by the reply, then they go out by themselves after that time.`);
   } else if (snap.recipientsToday > 0) {
     add("ACCOUNT_BACKOFF", "ok", `${account}: ${snap.recipientsToday} recipient(s) in the last 24 h, no backoff`);
   }

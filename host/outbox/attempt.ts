@@ -149,7 +149,7 @@ export async function attemptJob(ctx: AttemptContext, id: string, deliver: Deliv
     let backoffUntil = 0;
     if (result.accountBackoffMs) {
       backoffUntil = ctx.clock.now() + result.accountBackoffMs;
-      await ctx.limiter.backoff(job.account, backoffUntil, `${job.account} backs off until ${new Date(backoffUntil).toISOString()}: ${result.message}`);
+      await ctx.limiter.backoff(job.account, backoffUntil, result.message);
     }
     const next = nextAttempt(ctx.retry, job.createdAt, no, ctx.clock.now(), ctx.random);
     if (!next.retry) {

@@ -81,7 +81,7 @@ export class RateLimiter {
     const acc = (await this.load()).accounts[account];
     const now = this.clock.now();
     if (!acc?.backoffUntil || acc.backoffUntil <= now) return null;
-    return { ok: false, waitMs: acc.backoffUntil - now, why: acc.backoffWhy ?? `${account} is backing off` };
+    return { ok: false, waitMs: acc.backoffUntil - now, why: `${account} backs off until ${new Date(acc.backoffUntil).toISOString()} after: ${acc.backoffWhy ?? "a backoff reply"}` };
   }
 
   /** Attempt nothing for `account` before `until` (a later backoff already set is kept). */

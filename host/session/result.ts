@@ -149,7 +149,8 @@ export function composeResult(st: AttemptState): SessionResult {
   return {
     status: transient ? "queued" : "failed",
     code: c.code, enhanced: c.enhanced,
-    message: `${oneLine(c.userMessage)}: ${detail}${partial}`.replace(/: $/, ""),
+    // A one-sentence panel text ends with a full stop: the server detail follows without one.
+    message: `${oneLine(c.userMessage).replace(/\.$/, "")}: ${detail}${partial}`.replace(/: $/, ""),
     userMessage: oneLine(c.userMessage),
     recipients: st.recipients.map((r) => ({
       address: r.address, accepted: false, code: r.code >= 400 ? r.code : c.code,

@@ -36,7 +36,7 @@ const ABSENT = new Set(["ENOTFOUND", "ENODATA", "ENONAME", "EBADNAME"]);
 
 function dnsError(e: unknown, what: string): TransportError {
   const code = (e as NodeJS.ErrnoException).code ?? "";
-  if (ABSENT.has(code)) return new TransportError("DNS_FAILURE", `${what} does not exist in DNS (${code}).`, false);
+  if (ABSENT.has(code)) return new TransportError("DNS_FAILURE", `${what[0]!.toUpperCase()}${what.slice(1)} does not exist in DNS (${code}).`, false);
   return new TransportError("DNS_FAILURE", `The DNS server did not answer for ${what} (${code || (e as Error).message}). Check the device's DNS settings, then try again.`, true);
 }
 
@@ -46,7 +46,7 @@ export async function lookupMx(domain: string, o: MxOptions = {}): Promise<MxHos
   try {
     records = await resolverFor(o).resolveMx(domain);
   } catch (e) {
-    const err = dnsError(e, `The MX record of ${domain}`);
+    const err = dnsError(e, `the MX record of ${domain}`);
     if (err.transient) throw err;
     throw new TransportError("DNS_FAILURE", `${domain} has no MX record, so there is no mail server to send to. Check the domain (--domain or the From address), or give the server with --server.`, false);
   }
@@ -70,5 +70,5 @@ export async function addressesOf(host: string, o: MxOptions = {}): Promise<stri
   const out = [...(v4.status === "fulfilled" ? v4.value : []), ...(v6.status === "fulfilled" ? v6.value : [])];
   if (out.length > 0) return out;
   const why = [v4, v6].find((x) => x.status === "rejected") as PromiseRejectedResult | undefined;
-  throw dnsError(why?.reason ?? new Error("no address"), `The mail server ${host}`);
+  throw dnsError(why?.reason ?? new Error("no address"), `the mail server ${host}`);
 }

@@ -25,7 +25,8 @@ const MAILBOXES: ExoOptions["mailboxes"] = {
 };
 const XOAUTH2 = ["--preset", "m365-submission", "--from", "scanner@contoso.com", "--to", "ap@contoso.com"];
 const TOKEN_ENV = { MFP_MAIL_TOKEN: TOKEN };
-const sentence = (id: string) => M365_ROWS.find((r) => r.id === id)!.userMessage;
+// The --json message is the sentence, then ": " and the server's words.
+const sentence = (id: string) => M365_ROWS.find((r) => r.id === id)!.userMessage.replace(/\.$/, "");
 
 interface RowCase {
   name: string;

@@ -174,7 +174,7 @@ for (const { engine, skip } of ENGINES) describe(`M365 presets end to end over $
     for (const cert of [{}, foreign]) {
       const r = await sendVia(s, { preset: "m365-relay", ...cert, from: "scanner@contoso.com", to: ["partner@fabrikam.com"] });
       assert.deepEqual([r.id, r.enhanced], ["M365_RELAY_CONNECTOR_MISMATCH", "5.7.64"]);
-      panel(r, "The mail connector no longer recognises this device, so the administrator must check it.");
+      panel(r, "The mail connector no longer recognises this device, so the administrator must check it");
     }
     assert.equal(s.received.length, 1);
   });
