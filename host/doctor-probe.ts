@@ -24,12 +24,16 @@ export interface ProbeOptions {
   credentials?: ProbeCredentials;
   /** Milliseconds for every step (doctor should not hang for RFC 5321's 5 minutes). */
   stepTimeout?: number;
+  /** DNS servers for the MX lookup (default: the system's). */
+  dnsServers?: string[];
 }
 
 export interface ProbeReply { code: number; lines: string[] }
 
 export interface ProbeFacts {
   greeting?: ProbeReply;
+  /** The server connected to (the MX host, for Direct Send and relay). */
+  server?: string;
   /** TLS as negotiated: engine, protocol, cipher, certificate subject. */
   tls?: TlsInfo;
   /** The last EHLO offer as the core understood it: upper-case keyword → parameters. */
@@ -102,8 +106,10 @@ export async function probe(o: ProbeOptions): Promise<ProbeFacts> {
   const options: SessionOptions = {
     server: {
       host: p.host, port: p.port, ...presetTls(p.tls), clientName: o.clientName, timeouts,
+      ...(p.mx ? { mx: { domain: p.mx, ...(o.dnsServers ? { dnsServers: o.dnsServers } : {}) } } : {}),
       tlsOptions: {
-        servername: o.servername ?? p.host, minVersion: p.tlsMinVersion,
+        // With MX the session checks the certificate against the MX host it connected to.
+        ...(o.servername || !p.mx ? { servername: o.servername ?? p.host } : {}), minVersion: p.tlsMinVersion,
         ...(o.caFile ? { ca: readFileSync(o.caFile, "utf8") } : {}),
         ...(p.clientCert ? { cert: readFileSync(p.clientCert.certFile, "utf8"), key: readFileSync(p.clientCert.keyFile, "utf8") } : {}),
       },
@@ -114,6 +120,7 @@ export async function probe(o: ProbeOptions): Promise<ProbeFacts> {
     board: o.board,
     preset: p.preset,
   };
-  const { result, probe: rec } = await probeSession(options);
-  return factsOf(rec, result.tls, mech);
+  let server: string | undefined;
+  const { result, probe: rec } = await probeSession({ ...options, observer: { connect: (h) => { server = h; } } });
+  return { ...factsOf(rec, result.tls, mech), ...(server ? { server } : {}) };
 }

@@ -9,9 +9,10 @@ import { isIP } from "node:net";
 import type { Board } from "./config/board.js";
 import { ConfigError } from "./config/errors.js";
 import { domainOf, domainProblem, isIpHost, mailboxProblem, needsSmtpUtf8 } from "./config/address.js";
-import { isInternal, resolvePreset, type AuthMech, type PresetOverrides, type SendProfile } from "./config/presets.js";
+import { isInternal, resolvePreset, type PresetOverrides, type SendProfile } from "./config/presets.js";
 import { classifyReply, classifyTransport, xoauth2Refusal } from "./config/replies.js";
 import { probe, type ProbeFacts } from "./doctor-probe.js";
+import { m365StaticChecks, mxChecks, outboxChecks } from "./doctor-m365.js";
 
 export type CheckStatus = "ok" | "warn" | "error" | "info";
 export interface Check { id: string; status: CheckStatus; title: string; fix?: string }
@@ -29,6 +30,14 @@ export interface DoctorInput extends PresetOverrides {
   servername?: string;
   /** Skip the live probe (static checks only). */
   noProbe?: boolean;
+  /** The token comes from an app registration (client credentials). */
+  appOnly?: boolean;
+  /** The device's outbox (account backoff, last refusal); none: not looked at. */
+  outboxDir?: string;
+  /** DNS servers for the MX lookup (default: the system's). */
+  dnsServers?: string[];
+  /** Today (tests of the dated basic-auth text). */
+  now?: Date;
   stepTimeout?: number;
 }
 
@@ -49,7 +58,7 @@ export function staticChecks(input: DoctorInput): { profile: SendProfile | null;
   const p = profile;
   const m365 = p.preset.startsWith("m365-");
   add("BOARD", "ok", `Board ${input.board.name}: core buffers ${input.board.core.inCap}/${input.board.core.outCap} B, split above ${(input.board.message.splitAbove / 1048576).toFixed(0)} MiB, TLS engine ${input.board.tls.engine}`);
-  add("PRESET", "ok", `Preset ${p.preset}: ${p.host}:${p.port}, TLS ${p.tls}${p.tls !== "off" ? ` (≥ ${p.tlsMinVersion.replace("TLSv", "")})` : ""}, AUTH ${p.authMechs.length ? p.authMechs.join("/") : "none"}`);
+  add("PRESET", "ok", `Preset ${p.preset}: ${p.mx ? `MX of ${p.mx}` : p.host}:${p.port}, TLS ${p.tls}${p.tls !== "off" ? ` (≥ ${p.tlsMinVersion.replace("TLSv", "")})` : ""}, AUTH ${p.authMechs.length ? p.authMechs.join("/") : "none"}`);
 
   // Addresses: RFC 5321 mailbox syntax (SMTPUTF8 only if the address needs it; the probe tells whether it is offered).
   const from = input.from;
@@ -78,19 +87,20 @@ export function staticChecks(input: DoctorInput): { profile: SendProfile | null;
     add("M365_PORT", "warn", `Port ${p.port} for Microsoft 365 submission`, p.port === 25 ? "587 is recommended; 25 also works for SMTP AUTH but is often blocked by ISPs." : "smtp.office365.com listens on 587 (recommended) and 25 only.");
   }
   // TLS is mandatory for submission and certificate relay (TLS 1.2+).
-  if ((p.preset === "m365-submission" || p.preset === "m365-relay") && (p.tls === "off" || p.tls === "opportunistic")) {
+  if ((p.preset === "m365-submission" || p.preset === "m365-hve" || p.preset === "m365-relay") && (p.tls === "off" || p.tls === "opportunistic")) {
     add("M365_TLS_OFF", "error", `TLS is "${p.tls}" with ${p.preset}`,
       `Microsoft 365 requires STARTTLS with TLS 1.2 or later for ${p.preset === "m365-submission" ? "SMTP AUTH submission" : "relay connectors"}. Leave --tls out (the preset requires STARTTLS) or give --tls starttls --require-tls.`);
   }
   if (p.preset === "generic" && p.tls === "off" && p.authMechs.length > 0 && input.password !== undefined) {
     add("PLAINTEXT_AUTH", "error", "Password would be sent without TLS", "Turn TLS on (--tls starttls --require-tls, or implicit on 465); the device refuses plaintext AUTH.");
   }
-  // Direct Send reaches only mailboxes in the accepted domains.
+  // Direct Send and High Volume Email reach only mailboxes in the accepted domains.
   if (p.recipientScope === "accepted-domains") {
     const external = (input.to ?? []).filter((r) => mailboxProblem(r, { smtpUtf8: true }) === null && !isInternal(r, p.acceptedDomains));
+    const mode = p.preset === "m365-hve" ? "High Volume Email" : "Direct Send";
     if (external.length > 0) {
-      add("M365_DIRECT_SEND_EXTERNAL", "warn", `Direct Send cannot reach ${external.join(", ")} (outside ${p.acceptedDomains.join(", ") || "the accepted domains"})`,
-        "Direct Send delivers only inside the organisation (550 5.7.54 relay denied). Use m365-submission or m365-relay to reach external recipients.");
+      add(p.preset === "m365-hve" ? "M365_HVE_EXTERNAL" : "M365_DIRECT_SEND_EXTERNAL", "warn", `${mode} cannot reach ${external.join(", ")} (outside ${p.acceptedDomains.join(", ") || "the accepted domains"})`,
+        `${mode} delivers only inside the organisation${p.preset === "m365-hve" ? "" : " (550 5.7.54 relay denied)"}. Use m365-submission or m365-relay to reach external recipients.`);
     }
     if (from !== undefined && p.acceptedDomains.length > 0 && !isInternal(from, p.acceptedDomains)) {
       add("M365_FROM_NOT_ACCEPTED", "warn", `From ${from} is not in an accepted domain`, "Direct Send and relay need a sender in one of your accepted domains.");
@@ -99,20 +109,16 @@ export function staticChecks(input: DoctorInput): { profile: SendProfile | null;
   if ((p.preset === "m365-direct-send" || p.preset === "m365-relay") && (input.password !== undefined || input.token !== undefined)) {
     add("M365_AUTH_UNUSED", "info", `${p.preset} does not sign in; the credentials given are not used`);
   }
-  if (p.preset === "m365-submission") {
+  if (p.preset === "m365-submission" || p.preset === "m365-hve") {
     const user = input.user;
     if (user === undefined) {
-      add("AUTH_USER_MISSING", "error", "No --user for SMTP AUTH submission", "Give the mailbox the device signs in as (--user scanner@contoso.com).");
+      add("AUTH_USER_MISSING", "error", `No --user for ${p.preset === "m365-hve" ? "High Volume Email" : "SMTP AUTH submission"}`, "Give the mailbox the device signs in as (--user scanner@contoso.com).");
     } else if (from !== undefined && from.toLowerCase() !== user.toLowerCase()) {
       add("M365_SEND_AS", "warn", `From ${from} ≠ signed-in mailbox ${user}`,
         `Microsoft 365 answers 5.7.60 unless ${user} has Send As rights on ${from}. Grant Send As, or set --from ${user}.`);
     }
-    const basic = input.token === undefined && p.authMechs.some((m: AuthMech) => m === "LOGIN" || m === "PLAIN");
-    if (basic && input.password !== undefined) {
-      add("M365_BASIC_AUTH", "warn", "Basic authentication (LOGIN) with Microsoft 365",
-        "Microsoft is retiring basic auth for SMTP AUTH; tenants with Security Defaults already block it (535 5.7.139). Sign in with OAuth (XOAUTH2: mfp-mail login), or use Direct Send / a relay connector.");
-    }
   }
+  m365StaticChecks(p, input, add);
   if (p.preset === "m365-relay" && p.clientCert === undefined && input.staticIp === undefined) {
     add("M365_RELAY_IDENTITY", "warn", "Relay without a client certificate or a static IP",
       "A relay connector recognises the device by the CN/SAN of its client certificate (an accepted domain, e.g. *.contoso.com) or by its static public IP. Give --client-cert/--client-key or --static-ip.");
@@ -143,7 +149,7 @@ export function probeChecks(facts: ProbeFacts, p: SendProfile, board: Board, tri
   // Probe facts quote the server (greeting, replies): through the one sanitiser before any terminal or panel.
   const add = (id: string, status: CheckStatus, title: string, fix?: string) =>
     out.push({ id, status, title: cleanServerText(title), ...(fix ? { fix: cleanServerText(fix) } : {}) });
-  if (facts.greeting) add("CONNECT", "ok", `Connected to ${p.host}:${p.port}: ${facts.greeting.code} ${facts.greeting.lines[0] ?? ""}`.trim());
+  if (facts.greeting) add("CONNECT", "ok", `Connected to ${facts.server ?? p.host}:${p.port}: ${facts.greeting.code} ${facts.greeting.lines[0] ?? ""}`.trim());
   if (facts.tls) {
     const how = p.tls === "implicit" ? "implicit TLS" : "STARTTLS";
     add("TLS", "ok", `${how}: ${facts.tls.protocol}, ${facts.tls.cipher}, certificate ${facts.tls.peerSubject || "(no subject)"}${facts.tls.peerSubjectAltNames ? ` [${facts.tls.peerSubjectAltNames}]` : ""} — TLS engine ${facts.tls.engine}`);
@@ -214,11 +220,19 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorResult> {
     checks.push({ id: "PROBE_SKIPPED", status: "info", title: "Live probe skipped: fix the ✗ lines first" });
     return { exitCode: 2, checks };
   }
+  // What the device's outbox knows about the account (Microsoft's backoffs, refused jobs).
+  const account = input.user ?? input.from;
+  if (input.outboxDir && account) await outboxChecks(input.outboxDir, account, (id, status, title, fix) => checks.push({ id, status, title, ...(fix ? { fix } : {}) }));
   if (input.noProbe) return { exitCode: 0, checks };
+  // Direct Send / relay: the MX hosts the device will try, as the probe below will.
+  if (profile.mx && !(await mxChecks(profile.mx, input.dnsServers, (id, status, title, fix) => checks.push({ id, status, title, ...(fix ? { fix } : {}) })))) {
+    return { exitCode: 1, checks };
+  }
   const credentials = input.user !== undefined ? { user: input.user, password: input.password, token: input.token } : undefined;
   const facts = await probe({
     profile, board: input.board, clientName: defaultClientName(),
     caFile: input.caFile, servername: input.servername, stepTimeout: input.stepTimeout,
+    ...(input.dnsServers ? { dnsServers: input.dnsServers } : {}),
     ...(credentials ? { credentials } : {}),
   });
   const addresses = [...(input.from !== undefined ? [input.from] : []), ...(input.to ?? [])];

@@ -97,6 +97,7 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
   }
   const k = core.k;
 
+  let serverName = o.server.host;
   try {
     progress.phase("Connecting");
     t = o.openTransport
@@ -104,6 +105,7 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
       : await openTransport({
         host: o.server.host, port: o.server.port, tls: o.server.tls, engine: o.server.engine ?? o.board.tls.engine,
         tlsOptions: tlsOptions(o), timeouts: { ...o.board.timeouts, ...(o.server.timeouts ?? {}) },
+        ...(o.server.mx ? { mx: o.server.mx, onServer: (h: string) => { serverName = h; } } : {}),
       });
   } catch (e) {
     if (e instanceof TransportError) { st.transportError = e; return finish(); }
@@ -113,7 +115,7 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
   if (probe) probe.stage = "Greeting";
   const onAbort = () => tr.close();
   o.signal?.addEventListener("abort", onAbort, { once: true });
-  o.observer?.connect?.(o.server.host, o.server.port);
+  o.observer?.connect?.(serverName, o.server.port);
   if (tr.tls) { st.tls = tr.tls; o.observer?.tls?.(tr.tls); }
   const phased = "setPhase" in tr ? (tr as PhasedTransport) : null;
 
@@ -302,7 +304,7 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
         progress.phase("Securing");
         await flush();
         phased?.setPhase("command");
-        const info = await tr.upgradeTls(tlsOptions(o));
+        const info = await tr.upgradeTls(tlsOptions(o, serverName));
         st.tls = info;
         o.observer?.tls?.(info);
         core.tlsUpgraded();

@@ -11,7 +11,9 @@ import type { ScanSource } from "../scan/types.js";
 import type { AuthChoice, SessionOptions, TokenProvider } from "../session/types.js";
 import type { TlsMode } from "../transport/connect.js";
 import { uniformTimeouts } from "../transport/timeouts.js";
+import { dnsServersFromEnv } from "../transport/mx.js";
 import { promptHidden } from "./prompt.js";
+import type { AppOnlySettings } from "../oauth/app-only.js";
 
 export interface SendFlags {
   server?: string;
@@ -51,10 +53,14 @@ export interface SendFlags {
   outbox?: string;
   /** --no-dsn: false; otherwise the board's smtp.dsn decides (RFC 3461). */
   dsn?: boolean;
+  /** DNS server(s) for the MX lookup ("ip[:port]", comma-separated); default MFP_DNS_SERVER, else the system's. */
+  dnsServer?: string;
 }
 
 export interface PreparedSend {
   options: SessionOptions;
+  /** App-only sign-in: what an outbox job records so the daemon can get a fresh token. */
+  appOnly?: AppOnlySettings;
   warnings: string[];
 }
 
@@ -82,32 +88,10 @@ function staticToken(token: string): TokenProvider {
   return { getAccessToken: async () => token, invalidate: () => {} };
 }
 
-/**
- * App-only XOAUTH2 (RFC 6749 §4.4 client credentials, Microsoft's `.default` scope for Exchange
- * Online): the app registration signs in as itself and sends as the mailbox given by --user, which
- * an Exchange admin must have granted it (Add-MailboxPermission for the app's service principal).
- * The secret is read from the environment variable --client-secret-env names, never from argv.
- */
-async function appOnlyTokenProvider(f: SendFlags, env: NodeJS.ProcessEnv): Promise<TokenProvider> {
-  if (!f.tenant) throw new ConfigError("OPTION_INVALID", "--tenant", "app-only sign-in needs the Entra ID tenant (GUID or domain)");
-  if (!f.clientId) throw new ConfigError("OPTION_INVALID", "--client-id", "app-only sign-in needs the application (client) id");
-  if (!f.clientSecretEnv) {
-    throw new ConfigError("OPTION_INVALID", "--client-secret-env", "app-only sign-in needs the client secret: put it in an environment variable and name it with --client-secret-env VAR");
-  }
-  const clientSecret = env[f.clientSecretEnv];
-  if (clientSecret === undefined || clientSecret === "") {
-    throw new ConfigError("OPTION_INVALID", "--client-secret-env", `environment variable ${f.clientSecretEnv} is ${clientSecret === undefined ? "not set" : "empty"}`);
-  }
-  const { ClientCredentialsTokenProvider } = await import("../oauth/provider.js");
-  try {
-    return new ClientCredentialsTokenProvider({ tenant: f.tenant, clientId: f.clientId, clientSecret, ...(f.authority ? { authority: f.authority } : {}) });
-  } catch (e) {
-    // resolveEndpoints: a tenant or client id that cannot be put in a URL, or a non-https authority.
-    const code = (e as { code?: string }).code;
-    const msg = (e as Error).message;
-    const flag = code === "OAUTH_INSECURE_AUTHORITY" || /^"/.test(msg) ? "--authority" : /^client id/.test(msg) ? "--client-id" : "--tenant";
-    throw new ConfigError("OPTION_INVALID", flag, msg);
-  }
+/** DNS servers for MX lookups: --dns-server, else MFP_DNS_SERVER, else the system's (none given). */
+function dnsServers(f: SendFlags, env: NodeJS.ProcessEnv): { dnsServers?: string[] } {
+  const list = f.dnsServer ? f.dnsServer.split(",").map((x) => x.trim()).filter(Boolean) : dnsServersFromEnv(env);
+  return list?.length ? { dnsServers: list } : {};
 }
 
 export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJS.ProcessEnv }): Promise<PreparedSend> {
@@ -124,12 +108,17 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
   let auth = f.auth as AuthChoice | undefined;
   if (auth !== undefined && !AUTHS.includes(auth)) throw new ConfigError("OPTION_INVALID", "--auth", `must be none, plain, login or xoauth2, got "${f.auth}"`);
   let preset: PresetName | undefined;
+  let mx: string | undefined;
+  const appOnly = f.tenant !== undefined || f.clientId !== undefined || f.clientSecretEnv !== undefined || f.authority !== undefined;
   if (f.preset) {
     const p = resolvePreset(f.preset, { ...(host ? { host } : {}), ...(port ? { port } : {}), ...(f.from ? { from: f.from } : {}) });
     preset = p.preset;
     host = p.host;
+    mx = p.mx;
     port = p.port;
     if (tls === undefined) ({ tls, requireTls } = { ...presetTls(p.tls), requireTls: requireTls || presetTls(p.tls).requireTls });
+    // App-only flags mean XOAUTH2 when the preset allows it (m365-hve defaults to LOGIN).
+    if (auth === undefined && appOnly && p.authMechs.includes("XOAUTH2")) auth = "xoauth2";
     if (auth === undefined) auth = (p.authMechs[0]?.toLowerCase() as AuthChoice | undefined) ?? "none";
   }
   if (!host) throw new ConfigError("OPTION_INVALID", "--server", "the mail server's name is required (or --preset)");
@@ -201,7 +190,7 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
   const user = f.user ?? f.from;
   // App-only sign-in flags only mean something with XOAUTH2; refuse them elsewhere rather than
   // silently sending with another mechanism.
-  const appOnly = f.tenant !== undefined || f.clientId !== undefined || f.clientSecretEnv !== undefined || f.authority !== undefined;
+  let appOnlySet: AppOnlySettings | undefined;
   if (appOnly && auth !== "xoauth2") {
     const flag = f.tenant !== undefined ? "--tenant" : f.clientId !== undefined ? "--client-id" : f.clientSecretEnv !== undefined ? "--client-secret-env" : "--authority";
     throw new ConfigError("OPTION_INVALID", flag, `app-only sign-in (client credentials) needs --auth xoauth2, got --auth ${auth}`);
@@ -216,7 +205,9 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
       throw new ConfigError("OPTION_INVALID", "--password-env", `AUTH ${auth.toUpperCase()} needs a password: put it in an environment variable and name it with --password-env VAR`);
     }
   } else if (auth === "xoauth2" && appOnly) {
-    tokenProvider = await appOnlyTokenProvider(f, io.env);
+    const { appOnlySettings, appOnlyProvider } = await import("../oauth/app-only.js");
+    appOnlySet = appOnlySettings(f);
+    tokenProvider = appOnlyProvider(appOnlySet, io.env);
   } else if (auth === "xoauth2") {
     const envToken = io.env[f.passwordEnv ?? "MFP_MAIL_TOKEN"];
     if (envToken) tokenProvider = staticToken(envToken);
@@ -234,9 +225,11 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
 
   return {
     warnings,
+    ...(appOnlySet ? { appOnly: appOnlySet } : {}),
     options: {
       server: {
         host, port, tls, requireTls, tlsOptions,
+        ...(mx ? { mx: { domain: mx, ...dnsServers(f, io.env) } } : {}),
         ...(f.ehloName ? { clientName: f.ehloName } : {}),
         ...(timeout ? { timeouts: uniformTimeouts(timeout) } : {}),
       },

@@ -3,17 +3,20 @@
 // process arguments: --password-env VAR (default MFP_MAIL_PASSWORD) / --password-file,
 // MFP_MAIL_TOKEN / --token-file.
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import { resolveBoard, defaultBoard, type Board } from "../config/board.js";
 import { ConfigError } from "../config/errors.js";
 import { PRESET_NAMES, type AuthMech, type TlsMode } from "../config/presets.js";
 import { formatChecklist, runDoctor } from "../doctor.js";
+import { dnsServersFromEnv } from "../transport/mx.js";
 
 interface DoctorOpts {
   preset?: string; board?: string; host?: string; server?: string; port?: string; tls?: string; requireTls?: boolean; domain?: string;
   acceptedDomain?: string[]; from?: string; to?: string[]; user?: string; auth?: string;
   passwordFile?: string; passwordEnv?: string; tokenFile?: string; clientCert?: string; clientKey?: string;
   staticIp?: string; ca?: string; servername?: string; probe?: boolean; timeout?: string; json?: boolean;
+  tenant?: string; clientId?: string; clientSecretEnv?: string; authority?: string; outbox?: string; dnsServer?: string;
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
@@ -64,7 +67,20 @@ export async function doctorAction(o: DoctorOpts, out: (s: string) => void = (s)
     out(`✗ --password-env: environment variable ${o.passwordEnv} is not set`);
     return 2;
   }
-  const token = o.tokenFile ? readSecret(o.tokenFile) : process.env.MFP_MAIL_TOKEN;
+  let token = o.tokenFile ? readSecret(o.tokenFile) : process.env.MFP_MAIL_TOKEN;
+  // App-only XOAUTH2, as for send: the token comes from the app registration now.
+  const appOnly = o.tenant !== undefined || o.clientId !== undefined || o.clientSecretEnv !== undefined;
+  if (appOnly) {
+    try {
+      const { appOnlySettings, appOnlyProvider } = await import("../oauth/app-only.js");
+      token = await appOnlyProvider(appOnlySettings(o), process.env).getAccessToken();
+    } catch (e) {
+      const panel = (e as { panelMessage?: string }).panelMessage;
+      out(`✗ App-only sign-in: ${(e as Error).message}${panel ? ` — panel: "${panel}"` : ""}\n    → Check --tenant, --client-id and the secret in --client-secret-env; the app registration needs SMTP.SendAsApp with admin consent.`);
+      return 2;
+    }
+  }
+  const dnsServers = o.dnsServer ? o.dnsServer.split(",").map((x) => x.trim()).filter(Boolean) : dnsServersFromEnv();
   const res = await runDoctor({
     preset: o.preset ?? board.defaultPreset, board,
     ...(host !== undefined ? { host } : {}),
@@ -77,7 +93,9 @@ export async function doctorAction(o: DoctorOpts, out: (s: string) => void = (s)
     ...(o.clientCert && o.clientKey ? { clientCert: { certFile: o.clientCert, keyFile: o.clientKey } } : {}),
     to: o.to ?? [], user: o.user, password, token,
     staticIp: o.staticIp, caFile: o.ca, servername: o.servername,
-    noProbe: o.probe === false,
+    noProbe: o.probe === false, appOnly,
+    outboxDir: resolve(o.outbox ?? board.outbox.dir),
+    ...(dnsServers ? { dnsServers } : {}),
     ...(o.timeout !== undefined ? { stepTimeout: Number(o.timeout) } : {}),
   });
   if (o.json) out(JSON.stringify({ exitCode: res.exitCode, checks: res.checks }, null, 2));
@@ -88,7 +106,7 @@ export async function doctorAction(o: DoctorOpts, out: (s: string) => void = (s)
 export function doctorCommand(): Command {
   return new Command("doctor")
     .description("check a configuration against Microsoft 365 device-mail rules, then probe the server (stops before MAIL; nothing is sent)")
-    .addOption(new Option("--preset <name>", "m365-submission | m365-direct-send | m365-relay | generic (default: the board's)"))
+    .addOption(new Option("--preset <name>", "m365-submission | m365-hve | m365-direct-send | m365-relay | generic (default: the board's)"))
     .option("--board <name|file>", "board profile name (boards/*.json) or path; default sim-desktop")
     .option("--server <host>", "server name (default from the preset)")
     .addOption(new Option("--host <name>", "same as --server").hideHelp())
@@ -104,6 +122,12 @@ export function doctorCommand(): Command {
     .option("--password-env <VAR>", "environment variable holding the password (default MFP_MAIL_PASSWORD), as for send")
     .option("--password-file <file>", "file holding the password")
     .option("--token-file <file>", "file holding an XOAUTH2 access token (or env MFP_MAIL_TOKEN)")
+    .option("--tenant <tenant>", "app-only XOAUTH2: Entra ID tenant; with --client-id and --client-secret-env")
+    .option("--client-id <id>", "app-only XOAUTH2: application (client) id")
+    .option("--client-secret-env <VAR>", "app-only XOAUTH2: environment variable holding the client secret")
+    .option("--authority <url>", "app-only XOAUTH2: identity platform base URL")
+    .option("--dns-server <ip[:port]>", "DNS server(s) for the MX lookup (default $MFP_DNS_SERVER, else the system's)")
+    .option("--outbox <dir>", "the device's outbox, for account backoffs and refused jobs (default: the board's)")
     .option("--client-cert <pem>", "client certificate for a relay connector")
     .option("--client-key <pem>", "its private key")
     .option("--static-ip <ip>", "the device's static public IP (SPF hint, relay connector)")

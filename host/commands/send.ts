@@ -18,6 +18,7 @@ import type { Progress, SessionOptions, SessionResult } from "../session/types.j
 import { prepareSend, type SendFlags } from "../cli/send-options.js";
 import { progressView } from "../cli/progress.js";
 import type { JobState } from "../outbox/types.js";
+import type { AppOnlySettings } from "../oauth/app-only.js";
 import { outcomeProgress } from "../session/setup.js";
 import { cleanServerText } from "../text/sanitize.js";
 
@@ -71,7 +72,7 @@ function notStored(why: string, addresses: string[]): SessionResult {
  * cannot take it (storage full, unwritable) the message is sent directly instead: nothing is
  * stored then, and a transient failure says so ("not-sent-transient", exit 5).
  */
-async function sendDurably(f: SendFlags, session: SessionOptions, err: (s: string) => void): Promise<{ r: SessionResult; job: JobRef | null } | number> {
+async function sendDurably(f: SendFlags, session: SessionOptions, appOnly: AppOnlySettings | undefined, err: (s: string) => void): Promise<{ r: SessionResult; job: JobRef | null } | number> {
   const { Outbox, outboxOptionsFromBoard } = await import("../outbox/index.js");
   const { sendViaOutbox } = await import("../outbox/send.js");
   let outbox;
@@ -80,7 +81,7 @@ async function sendDurably(f: SendFlags, session: SessionOptions, err: (s: strin
     const q = await sendViaOutbox({
       outbox, session, ...(f.passwordEnv ? { passwordEnv: f.passwordEnv } : {}),
       ...(f.clientCert ? { clientCertFile: resolve(f.clientCert) } : {}), ...(f.clientKey ? { clientKeyFile: resolve(f.clientKey) } : {}),
-      ...(f.preset ? { preset: f.preset } : {}),
+      ...(f.preset ? { preset: f.preset } : {}), ...(appOnly ? { appOnly } : {}),
     });
     for (const removed of outbox.removedForSpace) err(`mfp-mail: ${removed.summary}`);
     return { r: q.result, job: q.jobState ? { id: q.jobId, state: q.jobState, dir: outbox.dir } : null };
@@ -138,7 +139,7 @@ export async function runSend(f: SendFlags): Promise<number> {
   try {
     const session = { ...prepared.options, onProgress: (p: Progress) => view.update(p), signal: ac.signal };
     if (f.queue !== false) {
-      const sent = await sendDurably(f, session, err);
+      const sent = await sendDurably(f, session, prepared.appOnly, err);
       if (typeof sent === "number") return sent;
       ({ r, job } = sent);
     } else {
@@ -196,7 +197,7 @@ export function sendCommand(): Command {
     .option("--scan-size <bytes>", "size of the simulated scan (default 200 KiB per page)")
     .option("--scan-format <pdf|tiff>", "simulated scan as a PDF (default) or a multi-page TIFF")
     .option("--scan-rate <bytes/s>", "scanner speed of the simulated scan (default unlimited)")
-    .option("--preset <name>", "m365-submission | m365-direct-send | m365-relay | generic")
+    .option("--preset <name>", "m365-submission | m365-hve | m365-direct-send | m365-relay | generic")
     .option("--board <file>", "board profile (name in boards/ or a JSON file)")
     .option("--allow-plaintext-auth", "allow credentials without TLS (lab only; warns loudly)")
     .option("--ehlo-name <name>", "name sent in EHLO (default mfp-mail.localdomain)")
@@ -204,6 +205,7 @@ export function sendCommand(): Command {
     .option("--no-dsn", "do not ask the server for delivery status notifications (RFC 3461; the board's smtp.dsn is the default)")
     .option("--no-queue", "send directly, without storing the message in the durable outbox first (a failed send is then not retried: exit 5)")
     .option("--outbox <dir>", "outbox directory (default: the board's outbox.dir, or $MFP_OUTBOX_DIR)")
+    .option("--dns-server <ip[:port]>", "DNS server(s) for the MX lookup of m365-direct-send / m365-relay (default $MFP_DNS_SERVER, else the system's)")
     .option("--json", "print the result as one JSON object on the last stdout line")
     .action(async (f: SendFlags) => {
       process.exitCode = await runSend(f);

@@ -10,7 +10,7 @@ import type { Ajv, ErrorObject } from "ajv";
 import { ConfigError } from "./errors.js";
 import { mailboxProblem } from "./address.js";
 
-export type PresetName = "m365-submission" | "m365-direct-send" | "m365-relay" | "generic";
+export type PresetName = "m365-submission" | "m365-hve" | "m365-direct-send" | "m365-relay" | "generic";
 export type TlsEngineName = "node-tls" | "mbedtls-wasm";
 
 export interface Board {

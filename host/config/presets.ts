@@ -8,7 +8,7 @@ import { assertDomain, assertMailbox, domainOf, isIpHost, needsSmtpUtf8 } from "
 import type { PresetName } from "./board.js";
 
 export type { PresetName };
-export const PRESET_NAMES: readonly PresetName[] = ["m365-submission", "m365-direct-send", "m365-relay", "generic"];
+export const PRESET_NAMES: readonly PresetName[] = ["m365-submission", "m365-hve", "m365-direct-send", "m365-relay", "generic"];
 
 /** off: never STARTTLS; opportunistic: when offered; required: STARTTLS or fail; implicit: TLS from connect (465). */
 export type TlsMode = "off" | "opportunistic" | "required" | "implicit";
@@ -34,6 +34,8 @@ export interface SendProfile {
   authMechs: AuthMech[];
   /** PEM files for certificate-based relay connectors. */
   clientCert?: { certFile: string; keyFile: string };
+  /** Connect to this domain's MX hosts (Direct Send, relay without --server); `host` is then the domain. */
+  mx?: string;
   /** Direct Send reaches only mailboxes in the organisation's accepted domains. */
   recipientScope: "any" | "accepted-domains";
   /** The tenant's accepted domains (from --domain, else the From domain). */
@@ -54,7 +56,7 @@ export interface PresetOverrides {
 }
 
 interface PresetDefaults {
-  host: string | "mx";      // "mx" = derive the tenant MX endpoint from the domain
+  host: string | "mx";      // "mx" = the MX hosts of the domain (looked up at connect time)
   port: number;
   tls: TlsMode;
   authMechs: AuthMech[];
@@ -68,6 +70,14 @@ export const PRESETS: Record<PresetName, PresetDefaults> = {
   "m365-submission": {
     host: "smtp.office365.com", port: 587, tls: "required", authMechs: ["XOAUTH2", "LOGIN"],
     recipientScope: "any", summary: "Microsoft 365 SMTP AUTH client submission (Option 1)",
+  },
+  // High Volume Email: an SMTP endpoint for devices and apps sending to internal recipients only;
+  // 587 with STARTTLS; basic auth (LOGIN) supported until September 2028, or XOAUTH2 app-only
+  // (an app registration with Mail.Send and Add-HVEAppAccess). The host is the one public
+  // configurations name; Microsoft may publish a newer one, so --server overrides it.
+  "m365-hve": {
+    host: "smtp-hve.office365.com", port: 587, tls: "required", authMechs: ["LOGIN", "XOAUTH2"],
+    recipientScope: "accepted-domains", summary: "Microsoft 365 High Volume Email (internal recipients)",
   },
   // Option 2: tenant MX endpoint, port 25, TLS optional, no AUTH, internal recipients only.
   "m365-direct-send": {
@@ -91,16 +101,17 @@ export function isPresetName(name: string): name is PresetName {
 }
 
 /**
- * The tenant MX endpoint Microsoft publishes for an accepted domain: dots become hyphens under
- * mail.protection.outlook.com (contoso.com → contoso-com.mail.protection.outlook.com). The admin
- * center (Settings → Domains → DNS records) shows the authoritative value; --host overrides.
+ * The domain whose MX records name the tenant's endpoint (Direct Send, relay), as an ASCII
+ * (IDNA), lower-case name without a trailing dot. The endpoint itself comes from DNS: tenants
+ * publish <domain>.mail.protection.outlook.com or, with DNSSEC/DANE, a host under *.mx.microsoft,
+ * so it is looked up (host/transport/mx.ts), never derived. --server overrides the lookup.
  */
-export function mxEndpoint(domain: string, field = "--domain"): string {
+export function mxDomain(domain: string, field = "--domain"): string {
   const d = domain.trim().replace(/\.$/, "");
   assertDomain(d, field, { smtpUtf8: true });
   const ascii = domainToASCII(d.toLowerCase());
   if (ascii === "") throw new ConfigError("DOMAIN_INVALID", field, `not a domain name: "${domain}" cannot be converted to an ASCII (xn--) name`);
-  return `${ascii.replace(/\./g, "-")}.mail.protection.outlook.com`;
+  return ascii;
 }
 
 /** Defaults of `name` with `o` applied on top. Throws ConfigError naming the field at fault. */
@@ -114,10 +125,11 @@ export function resolvePreset(name: string, o: PresetOverrides = {}): SendProfil
   const domain = o.domain ?? (o.from !== undefined ? domainOf(o.from) : undefined);
 
   let host = o.host;
+  let mx: string | undefined;
   if (host === undefined || host === "") {
     if (d.host === "mx") {
       if (domain === undefined) throw new ConfigError("OPTION_INVALID", "--domain", `${name} needs the organisation's domain (--domain contoso.com) or a --from address to find the MX endpoint`);
-      host = mxEndpoint(domain, o.domain !== undefined ? "--domain" : "--from");
+      host = mx = mxDomain(domain, o.domain !== undefined ? "--domain" : "--from");
     } else if (d.host === "") {
       throw new ConfigError("OPTION_INVALID", "--host", "the generic preset needs the server name (--host mail.example.com)");
     } else {
@@ -141,6 +153,7 @@ export function resolvePreset(name: string, o: PresetOverrides = {}): SendProfil
     tlsMinVersion: o.tlsMinVersion ?? "TLSv1.2",
     authMechs: o.authMechs ?? [...d.authMechs],
     ...(o.clientCert ? { clientCert: o.clientCert } : {}),
+    ...(mx ? { mx } : {}),
     recipientScope: d.recipientScope,
     acceptedDomains: accepted,
   };

@@ -6,6 +6,7 @@ import type { TransportErrorCode } from "../transport/types.js";
 import type { PresetName } from "./board.js";
 import { hasText, say } from "../text/outcomes.js";
 import { cleanServerText, isCleanText } from "../text/sanitize.js";
+import { classifyM365 } from "./m365-replies.js";
 
 export type ReplyClass = "ok" | "transient" | "permanent";
 /** What the sender should do next: nothing, retry later, split the scan, or wait for a config fix. */
@@ -25,6 +26,8 @@ export interface Classified {
   userMessage: string;
   /** What the administrator should change or check. */
   adminHint: string;
+  /** Leave every job of this account alone this long (quota exceeded, throttled). */
+  accountBackoffMs?: number;
 }
 
 export interface ReplyContext {
@@ -42,7 +45,10 @@ export function isOneSentence(msg: string): boolean {
 }
 
 function make(c: Omit<Classified, "code" | "enhanced">, code: number, enhanced: string): Classified {
-  return { class: c.class, code, enhanced, id: c.id, action: c.action, userMessage: c.userMessage, adminHint: c.adminHint };
+  return {
+    class: c.class, code, enhanced, id: c.id, action: c.action, userMessage: c.userMessage, adminHint: c.adminHint,
+    ...(c.accountBackoffMs ? { accountBackoffMs: c.accountBackoffMs } : {}),
+  };
 }
 
 /** "5.7.139" from an explicit field or from the start of the reply text (RFC 3463 §2). */
@@ -66,6 +72,9 @@ export function classifyReply(r: Reply, ctx: ReplyContext = {}): Classified {
   if (code >= 200 && code < 400) {
     return mk({ class: "ok", id: "OK", action: "none", userMessage: say("OK"), adminHint: "" });
   }
+  // Exchange Online's device replies of the end of 2026 (m365-replies.ts) come first.
+  const m365 = classifyM365(code, enh, text, ctx);
+  if (m365) return mk(m365);
   // Microsoft: 5.7.60 "Client does not have permissions to send as this sender"; Exchange also
   // reports a missing Send As right as 554 5.2.0 … SendAsDeniedException.
   if (enh === "5.7.60" || /SendAsDenied/i.test(text)) {

@@ -11,8 +11,12 @@ import { OAuthError } from "./errors.js";
 import { clientCredentials, refreshTokens } from "./grants.js";
 import { systemClock, type Clock, type DeviceCodePrompt, type TokenProvider, type TokenSet } from "./types.js";
 
-/** Refresh this long before expiry, so a token never expires between AUTH and the last RCPT. */
-export const DEFAULT_SKEW_MS = 5 * 60_000;
+/**
+ * Refresh this long before expiry. Exchange Online refuses a token close to its expiry
+ * (501 5.5.127) and asks clients to renew at least 10 minutes ahead; 15 leaves room for a slow
+ * device clock, and the token cannot expire between AUTH and the last BDAT.
+ */
+export const DEFAULT_SKEW_MS = 15 * 60_000;
 
 interface Common {
   clock?: Clock;

@@ -134,10 +134,15 @@ export async function attemptJob(ctx: AttemptContext, id: string, deliver: Deliv
       await ctx.store.update(job);
       return { kind: "retry", job, result, at: job.nextAttemptAt };
     }
+    let backoffUntil = 0;
+    if (result.accountBackoffMs) {
+      backoffUntil = ctx.clock.now() + result.accountBackoffMs;
+      await ctx.limiter.backoff(job.account, backoffUntil, result.message);
+    }
     if (verdict.hold) return await hold(ctx, job, result, verdict.hold.cause, verdict.hold.id, holdReason(verdict.hold.cause, result.message, ctx.retry.giveUpAfter));
     const next = nextAttempt(ctx.retry, job.windowStartedAt, job.windowAttempts, ctx.clock.now(), ctx.random);
     if (!next.retry) return await hold(ctx, job, result, "expired", "OUTBOX_RETENTION_EXPIRED", holdReason("expired", result.message, ctx.retry.giveUpAfter));
-    job.nextAttemptAt = next.at;
+    job.nextAttemptAt = Math.max(next.at, backoffUntil);
     // Durable before anything else: recipients that got their 250 are never sent again.
     await ctx.store.update(job);
     return { kind: "retry", job, result, at: next.at };

@@ -7,6 +7,10 @@
 // through in some 60-second window. Messages keep one timestamp per token (≤ 30); recipients
 // are counted in hourly slots (a day's 10,000 tokens in 25 numbers), which is conservative by at
 // most one hour.
+//
+// An account may also be told to back off as a whole (Classified.accountBackoffMs: Exchange
+// Online's 554 5.2.0 SubmissionQuotaExceeded, 550 5.2.251–255 throttling): until then no job of
+// that account is attempted, whatever its own retry time says; the jobs stay queued.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { atomicWrite } from "./durable.js";
@@ -21,6 +25,17 @@ interface AccountState {
   sent: number[];
   /** [hour start, recipients] of the last 25 hours. */
   rcpt: [number, number][];
+  /** No attempt for this account before this time (ms since epoch), and why. */
+  backoffUntil?: number;
+  backoffWhy?: string;
+}
+
+/** What doctor shows about an account. */
+export interface AccountSnapshot {
+  backoffUntil: number | null;
+  backoffWhy: string | null;
+  /** Recipients counted in the last 24 hours (hour slots, see above). */
+  recipientsToday: number;
 }
 
 interface State {
@@ -42,6 +57,57 @@ export class RateLimiter {
     this.path = join(dir, "ratelimit.json");
   }
 
+  private async withLock<T>(f: (state: State) => Promise<T>, busy: T): Promise<T> {
+    let release: (() => Promise<void>) | null = null;
+    for (let i = 0; i < 500 && release === null; i++) {
+      release = await this.lock("ratelimit");
+      if (release === null) await new Promise((r) => setTimeout(r, 10));
+    }
+    if (release === null) return busy;
+    try {
+      return await f(await this.load());
+    } finally {
+      await release();
+    }
+  }
+
+  private save(state: State): Promise<void> {
+    return atomicWrite(this.path, JSON.stringify(state), `${this.path}.${process.pid}.tmp`);
+  }
+
+  /** A running account backoff as a refusal to take, or null. Read without the lock: the file is
+   *  replaced atomically, so a reader sees the old or the new state. */
+  private async backoffOf(account: string): Promise<TakeResult | null> {
+    const acc = (await this.load()).accounts[account];
+    const now = this.clock.now();
+    if (!acc?.backoffUntil || acc.backoffUntil <= now) return null;
+    return { ok: false, waitMs: acc.backoffUntil - now, why: `${account} backs off until ${new Date(acc.backoffUntil).toISOString()} after: ${acc.backoffWhy ?? "a backoff reply"}` };
+  }
+
+  /** Attempt nothing for `account` before `until` (a later backoff already set is kept). */
+  async backoff(account: string, until: number, why: string): Promise<void> {
+    await this.withLock(async (state) => {
+      const acc = (state.accounts[account] ??= { sent: [], rcpt: [] });
+      if ((acc.backoffUntil ?? 0) >= until) return;
+      acc.backoffUntil = until;
+      acc.backoffWhy = why;
+      await this.save(state);
+    }, undefined);
+  }
+
+  /** The account's backoff and recipient count, for doctor. */
+  async snapshot(account: string): Promise<AccountSnapshot> {
+    const acc = (await this.load()).accounts[account];
+    const now = this.clock.now();
+    const running = acc?.backoffUntil !== undefined && acc.backoffUntil > now;
+    const since = Math.floor(now / HOUR) * HOUR - DAY_SLOTS * HOUR;
+    return {
+      backoffUntil: running ? acc!.backoffUntil! : null,
+      backoffWhy: running ? acc!.backoffWhy ?? null : null,
+      recipientsToday: (acc?.rcpt ?? []).filter(([h]) => h >= since).reduce((a, [, n]) => a + n, 0),
+    };
+  }
+
   private async load(): Promise<State> {
     try {
       const data = JSON.parse(await readFile(this.path, "utf8")) as State;
@@ -59,19 +125,15 @@ export class RateLimiter {
    * only make the device more careful, never exceed the limit.
    */
   async take(account: string, limits: RateLimits, recipients: number): Promise<TakeResult> {
+    const held = await this.backoffOf(account);
+    if (held) return held;
     if (!limits.messagesPerMinute && !limits.recipientsPerDay) return { ok: true };
     if (limits.recipientsPerDay && recipients > limits.recipientsPerDay) {
       return { ok: false, waitMs: Infinity, why: `${recipients} recipients is more than the account may reach in a day (${limits.recipientsPerDay})` };
     }
-    let release: (() => Promise<void>) | null = null;
-    for (let i = 0; i < 500 && release === null; i++) {
-      release = await this.lock("ratelimit");
-      if (release === null) await new Promise((r) => setTimeout(r, 10));
-    }
-    if (release === null) return { ok: false, waitMs: 1000, why: "the rate-limit state is busy in another process" };
-    try {
+    const busy: TakeResult = { ok: false, waitMs: 1000, why: "the rate-limit state is busy in another process" };
+    return this.withLock(async (state) => {
       const now = this.clock.now();
-      const state = await this.load();
       const acc = (state.accounts[account] ??= { sent: [], rcpt: [] });
       acc.sent = acc.sent.filter((t) => t > now - MINUTE && t <= now).sort((a, b) => a - b);
       const hour = Math.floor(now / HOUR) * HOUR;
@@ -100,10 +162,8 @@ export class RateLimiter {
         else acc.rcpt.push([hour, recipients]);
       }
       if (perMin) acc.sent.push(now);
-      await atomicWrite(this.path, JSON.stringify(state), `${this.path}.${process.pid}.tmp`);
-      return { ok: true };
-    } finally {
-      await release();
-    }
+      await this.save(state);
+      return { ok: true } as TakeResult;
+    }, busy);
   }
 }

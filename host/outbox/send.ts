@@ -8,6 +8,7 @@ import { sendMessage } from "../session.js";
 import type { SessionOptions, SessionResult } from "../session/types.js";
 import type { AttemptOutcome, Outbox } from "./index.js";
 import { pendingRecipients, type JobConnection, type JobMessage } from "./session-deliver.js";
+import type { AppOnlySettings } from "../oauth/app-only.js";
 import { M365_SUBMISSION_LIMITS, type Deliver, type JobRecord, type JobState, type Json, type RateLimits } from "./types.js";
 
 export interface QueuedSendOptions {
@@ -19,6 +20,8 @@ export interface QueuedSendOptions {
   /** For retries: client certificate and key as file paths (key bytes never enter the queue). */
   clientCertFile?: string;
   clientKeyFile?: string;
+  /** App-only XOAUTH2 settings (never the secret) so the daemon can get a fresh token on retry. */
+  appOnly?: AppOnlySettings;
   /** Preset name; m365-submission applies Microsoft's 30 messages/min, 10,000 recipients/day. */
   preset?: string;
   limits?: RateLimits;
@@ -88,6 +91,8 @@ function jobConnection(o: QueuedSendOptions): JobConnection {
     ...(o.session.binaryMime !== undefined ? { binaryMime: o.session.binaryMime } : {}),
     ...(o.session.dsn !== undefined ? { dsn: o.session.dsn } : {}),
     ...(o.session.preset ? { preset: o.session.preset } : {}),
+    ...(o.appOnly ? { appOnly: o.appOnly } : {}),
+    ...(s.mx ? { mx: s.mx } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import type { AuthChoice, AuthOptions, SessionOptions, TokenProvider } from "../
 import type { EngineName, TlsMode } from "../transport/connect.js";
 import type { TlsOptions, Transport } from "../transport/types.js";
 import type { Deliver, DeliveryResult, Json } from "./types.js";
+import type { AppOnlySettings } from "../oauth/app-only.js";
 
 /** What a job stores about the connection (never a secret). */
 export interface JobConnection {
@@ -34,6 +35,11 @@ export interface JobConnection {
   dsn?: boolean;
   /** The preset the settings came from: the session classifies replies in its context. */
   preset?: PresetName;
+  /** App-only XOAUTH2: tenant, client id, authority and the NAME of the secret's environment
+   *  variable; the daemon gets a fresh token from them on every retry. */
+  appOnly?: AppOnlySettings;
+  /** Connect to this domain's MX hosts, looked up again on every attempt. */
+  mx?: { domain: string; dnsServers?: string[] };
 }
 
 /** What a job stores about the message besides the scans and the envelope. */
@@ -54,12 +60,27 @@ export interface SessionDeliverOptions {
   openTransport?: (c: JobConnection) => Promise<Transport>;
 }
 
-async function authFor(c: JobConnection, o: SessionDeliverOptions): Promise<AuthOptions | string> {
+/** One client-credentials provider per app registration for the deliverer's lifetime (tokens are
+ *  reused until the refresh margin, not fetched per job). */
+type AppProviders = Map<string, TokenProvider>;
+
+async function appOnlyFor(s: AppOnlySettings, cache: AppProviders): Promise<TokenProvider> {
+  const key = JSON.stringify([s.authority ?? "", s.tenant, s.clientId, s.secretEnv]);
+  let tp = cache.get(key);
+  if (!tp) {
+    const { appOnlyProvider } = await import("../oauth/app-only.js");
+    tp = appOnlyProvider(s, process.env);
+    cache.set(key, tp);
+  }
+  return tp;
+}
+
+async function authFor(c: JobConnection, o: SessionDeliverOptions, apps: AppProviders): Promise<AuthOptions | string> {
   if (c.auth === "none") return { mechanism: "none" };
   if (c.auth === "xoauth2") {
     let tp: TokenProvider | undefined;
     try {
-      tp = await o.tokenProvider?.(c.user);
+      tp = c.appOnly ? await appOnlyFor(c.appOnly, apps) : await o.tokenProvider?.(c.user);
     } catch (err) {
       return err instanceof Error ? err.message : String(err);
     }
@@ -72,10 +93,11 @@ async function authFor(c: JobConnection, o: SessionDeliverOptions): Promise<Auth
 }
 
 export function sessionDeliver(o: SessionDeliverOptions): Deliver {
+  const apps: AppProviders = new Map();
   return async (req): Promise<DeliveryResult> => {
     const c = req.connection as unknown as JobConnection;
     const m = req.message as unknown as JobMessage;
-    const auth = await authFor(c, o);
+    const auth = await authFor(c, o, apps);
     if (typeof auth === "string") {
       // A missing secret is a device configuration problem; retrying cannot fix it by itself.
       return { status: "failed", code: 0, enhanced: "", message: `Not signed in: ${auth}`, recipients: req.recipients.map((address) => ({ address, accepted: false, code: 0 })), messageAccepted: false, transient: false };
@@ -89,6 +111,7 @@ export function sessionDeliver(o: SessionDeliverOptions): Deliver {
         requireTls: c.requireTls,
         engine: c.engine,
         clientName: c.clientName,
+        ...(c.mx ? { mx: c.mx } : {}),
         ...(c.timeouts ? { timeouts: c.timeouts } : {}),
         tlsOptions: { ...(c.tlsOptions ?? {}), ...(await clientCert(c)) },
       },

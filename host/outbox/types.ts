@@ -130,6 +130,9 @@ export interface DeliveryResult {
   action?: DeliveryAction;
   /** Stable id of the outcome (host/config/replies.ts row, or a local code). */
   id?: string;
+  /** The server told the whole account to wait (Classified.accountBackoffMs): no job of it is
+   *  attempted before this many ms have passed, and this attempt settles no recipient. */
+  accountBackoffMs?: number;
 }
 
 /**

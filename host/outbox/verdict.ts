@@ -33,6 +33,8 @@ export interface Verdict {
 
 /** Apply one session result to the job's recipients (only the ones tried) and say whether to hold. */
 export function applyResult(job: JobRecord, tried: string[], r: DeliveryResult): Verdict {
+  // The account as a whole must wait (quota, throttling): no recipient's answer is final.
+  if (r.accountBackoffMs) return { hold: null };
   const accepted = messageAccepted(r);
   const transient = !accepted && transientFailure(r);
   // A failure of the whole message that is neither transient nor a server's 5xx refusal.
@@ -49,7 +51,9 @@ export function applyResult(job: JobRecord, tried: string[], r: DeliveryResult):
     };
     // A session that reports "sent" without a per-recipient list means every recipient.
     if (accepted && (res ? res.accepted : r.status === "sent")) mark("delivered", 250, r.enhanced, r.message);
-    else if (res && !res.accepted && permanentCode(res.code)) {
+    // A recipient's own 5xx is final; the same code on every recipient of a failure classified
+    // transient (501 5.5.127 …) is the message's, not theirs.
+    else if (res && !res.accepted && permanentCode(res.code) && !(transient && res.code === r.code)) {
       const action = res.action ?? (accepted ? undefined : r.action);
       if (action === "fix-config") hold ??= { cause: "fix-config", id: res.id ?? r.id ?? "FAILED" };
       else mark("failed", res.code, res.enhanced, res.message ?? r.message);

@@ -204,6 +204,7 @@ export function composeResult(st: AttemptState): SessionResult {
       ...(r.code >= 400 ? refusal(classifyReply({ code: r.code, enhanced: r.enhanced, text: r.text }, { preset: st.preset, stage: "rcpt" })) : {}),
     })),
     messageAccepted: false, transient, id: c.id, action: c.action, adminHint: c.adminHint, ...failedAt(st),
+    ...(c.accountBackoffMs ? { accountBackoffMs: c.accountBackoffMs } : {}),
     ...(configError ? { configError: true } : {}), ...common,
   };
 }

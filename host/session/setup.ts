@@ -4,9 +4,10 @@ import type { Core } from "../core.js";
 import type { Phase, Progress, SessionOptions, SessionResult } from "./types.js";
 import { outcomeLine } from "../text/outcomes.js";
 
-export function tlsOptions(o: SessionOptions) {
+/** TLS settings; the certificate must name `host` (the MX host connected to, else the server). */
+export function tlsOptions(o: SessionOptions, host = o.server.host) {
   return {
-    servername: o.server.host,
+    servername: host,
     minVersion: o.board.tls.minVersion,
     ...(o.server.tlsOptions ?? {}),
   };

@@ -57,6 +57,8 @@ export interface ServerOptions {
   timeouts?: Partial<SmtpTimeouts>;
   /** EHLO name: the device's FQDN or an address literal (RFC 5321 §4.1.1.1). */
   clientName?: string;
+  /** Send to the MX hosts of this domain (Direct Send, relay); `host` is then only a label. */
+  mx?: { domain: string; dnsServers?: string[] };
 }
 
 export interface AuthOptions {
@@ -152,6 +154,8 @@ export interface SessionResult {
    *  reply failed it as on the wire ("AUTH", "DATA", "." …; "" for the greeting). */
   stage?: string;
   command?: string;
+  /** The account must wait this long before any further attempt (quota, throttling). */
+  accountBackoffMs?: number;
   adminHint?: string;
   /** Split mail: parts accepted / parts planned. */
   parts: { sent: number; total: number };

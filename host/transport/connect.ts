@@ -8,6 +8,7 @@ import { TcpTransport, type PhasedTransport } from "./tcp.js";
 import { nodeTlsEngine } from "./tls-node.js";
 import type { SmtpTimeouts } from "./timeouts.js";
 import { TransportError, type TlsEngine, type TlsOptions } from "./types.js";
+import { addressesOf, lookupMx } from "./mx.js";
 
 export type TlsMode = "starttls" | "implicit" | "none";
 export type EngineName = "node-tls" | "mbedtls-wasm";
@@ -22,7 +23,14 @@ export interface OpenTransportOptions {
   tlsOptions?: Partial<TlsOptions>;
   timeouts?: Partial<SmtpTimeouts>;
   localAddress?: string;
+  /** Connect to the MX hosts of this domain instead of `host` (Direct Send, relay). */
+  mx?: { domain: string; dnsServers?: string[] };
+  /** Told the name of the server actually connected to (an MX host), before any TLS. */
+  onServer?(host: string): void;
 }
+
+/** Failures after which the next MX host is tried (RFC 5321 §5.1: "unable to connect"). */
+const NEXT_HOST = new Set(["CONNECT_REFUSED", "CONNECT_TIMEOUT", "HOST_UNREACHABLE", "CONNECTION_RESET", "DNS_FAILURE"]);
 
 function isEngine(x: unknown): x is TlsEngine {
   return typeof x === "object" && x !== null && typeof (x as TlsEngine).connect === "function" &&
@@ -73,9 +81,35 @@ export async function openTransport(o: OpenTransportOptions): Promise<PhasedTran
   // Load the engine before connecting: a missing engine is a configuration error, and the
   // server should not see a connection we cannot complete.
   const engine = await loadTlsEngine(o.engine ?? "node-tls");
-  const t = await TcpTransport.open({ host: o.host, port: o.port, timeouts: o.timeouts, engine, localAddress: o.localAddress });
+  const { t, name } = o.mx ? await openMx(o, o.mx, engine) : { t: await TcpTransport.open({ host: o.host, port: o.port, timeouts: o.timeouts, engine, localAddress: o.localAddress }), name: o.host };
+  o.onServer?.(name);
   if (o.tls === "implicit") {
-    await t.upgradeTls({ ...o.tlsOptions, servername: o.tlsOptions?.servername ?? o.host });
+    await t.upgradeTls({ ...o.tlsOptions, servername: o.tlsOptions?.servername ?? name });
   }
   return t;
+}
+
+/** The first MX host (lowest preference first) that accepts the connection. */
+async function openMx(o: OpenTransportOptions, mx: { domain: string; dnsServers?: string[] }, engine: TlsEngine): Promise<{ t: TcpTransport; name: string }> {
+  const dns = mx.dnsServers ? { dnsServers: mx.dnsServers } : {};
+  let last: TransportError | null = null;
+  for (const h of await lookupMx(mx.domain, dns)) {
+    let addresses: string[];
+    try {
+      addresses = await addressesOf(h.exchange, dns);
+    } catch (e) {
+      if (!(e instanceof TransportError)) throw e;
+      last = e;
+      continue;
+    }
+    for (const address of addresses) {
+      try {
+        return { t: await TcpTransport.open({ host: address, port: o.port, timeouts: o.timeouts, engine, localAddress: o.localAddress }), name: h.exchange };
+      } catch (e) {
+        if (!(e instanceof TransportError) || !NEXT_HOST.has(e.code)) throw e;
+        last = new TransportError(e.code, `${h.exchange} (MX ${h.priority} of ${mx.domain}): ${e.message}`, e.transient);
+      }
+    }
+  }
+  throw last ?? new TransportError("DNS_FAILURE", `No MX host of ${mx.domain} could be reached.`, true);
 }

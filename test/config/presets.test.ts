@@ -2,7 +2,7 @@
 // input names the field.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { isInternal, mxEndpoint, resolvePreset, PRESET_NAMES } from "../../host/config/presets.js";
+import { isInternal, mxDomain, resolvePreset, PRESET_NAMES } from "../../host/config/presets.js";
 import { ConfigError } from "../../host/config/errors.js";
 
 const fails = (fn: () => unknown, code: string, field: string, re?: RegExp) =>
@@ -22,35 +22,37 @@ test("m365-submission: smtp.office365.com:587, STARTTLS required, TLS 1.2, XOAUT
   );
 });
 
-test("m365-direct-send: MX endpoint from the domain, port 25, opportunistic TLS, no AUTH, internal only", () => {
+test("m365-direct-send: the domain's MX hosts, port 25, opportunistic TLS, no AUTH, internal only", () => {
   const p = resolvePreset("m365-direct-send", { domain: "contoso.com" });
-  assert.equal(p.host, "contoso-com.mail.protection.outlook.com");
+  assert.deepEqual([p.host, p.mx], ["contoso.com", "contoso.com"]);
   assert.equal(p.port, 25);
   assert.equal(p.tls, "opportunistic");
   assert.deepEqual(p.authMechs, []);
   assert.equal(p.recipientScope, "accepted-domains");
   assert.deepEqual(p.acceptedDomains, ["contoso.com"]);
   // The domain may come from the sender address instead.
-  assert.equal(resolvePreset("m365-direct-send", { from: "scanner@Fabrikam.co.uk" }).host, "fabrikam-co-uk.mail.protection.outlook.com");
+  assert.equal(resolvePreset("m365-direct-send", { from: "scanner@Fabrikam.co.uk" }).mx, "fabrikam.co.uk");
+  // --server names the endpoint outright: no MX lookup.
+  assert.equal(resolvePreset("m365-direct-send", { from: "scanner@contoso.com", host: "contoso-com.mail.protection.outlook.com" }).mx, undefined);
 });
 
-test("m365-relay: MX endpoint :25, STARTTLS required, no AUTH, client certificate kept", () => {
+test("m365-relay: the domain's MX hosts :25, STARTTLS required, no AUTH, client certificate kept", () => {
   const p = resolvePreset("m365-relay", { domain: "contoso.com", clientCert: { certFile: "c.pem", keyFile: "k.pem" } });
-  assert.equal(p.host, "contoso-com.mail.protection.outlook.com");
+  assert.equal(p.mx, "contoso.com");
   assert.equal(p.port, 25);
   assert.equal(p.tls, "required");
   assert.deepEqual(p.authMechs, []);
   assert.deepEqual(p.clientCert, { certFile: "c.pem", keyFile: "k.pem" });
 });
 
-test("MX derivation: sub-domains, upper case, trailing dot, IDN", () => {
-  assert.equal(mxEndpoint("contoso.com"), "contoso-com.mail.protection.outlook.com");
-  assert.equal(mxEndpoint("Mail.Contoso.COM."), "mail-contoso-com.mail.protection.outlook.com");
-  assert.equal(mxEndpoint("bücher.de"), "xn--bcher-kva-de.mail.protection.outlook.com");
-  fails(() => mxEndpoint("contoso"), "DOMAIN_INVALID", "--domain", /no dot/);
-  fails(() => mxEndpoint("192.168.1.10"), "DOMAIN_INVALID", "--domain", /IP address/);
-  fails(() => mxEndpoint("con toso.com"), "DOMAIN_INVALID", "--domain", /spaces/);
-  fails(() => mxEndpoint("-contoso.com"), "DOMAIN_INVALID", "--domain", /letters, digits and inner hyphens/);
+test("MX domain: upper case, trailing dot, IDN; bad domains name the field", () => {
+  assert.equal(mxDomain("contoso.com"), "contoso.com");
+  assert.equal(mxDomain("Mail.Contoso.COM."), "mail.contoso.com");
+  assert.equal(mxDomain("bücher.de"), "xn--bcher-kva.de");
+  fails(() => mxDomain("contoso"), "DOMAIN_INVALID", "--domain", /no dot/);
+  fails(() => mxDomain("192.168.1.10"), "DOMAIN_INVALID", "--domain", /IP address/);
+  fails(() => mxDomain("con toso.com"), "DOMAIN_INVALID", "--domain", /spaces/);
+  fails(() => mxDomain("-contoso.com"), "DOMAIN_INVALID", "--domain", /letters, digits and inner hyphens/);
 });
 
 test("every field is overridable", () => {
@@ -63,14 +65,14 @@ test("every field is overridable", () => {
 });
 
 test("bad input names the field", () => {
-  fails(() => resolvePreset("office365"), "PRESET_UNKNOWN", "--preset", /m365-submission, m365-direct-send, m365-relay, generic/);
+  fails(() => resolvePreset("office365"), "PRESET_UNKNOWN", "--preset", /m365-submission, m365-hve, m365-direct-send, m365-relay, generic/);
   fails(() => resolvePreset("generic"), "OPTION_INVALID", "--host");
   fails(() => resolvePreset("m365-direct-send"), "OPTION_INVALID", "--domain");
   fails(() => resolvePreset("m365-relay", { domain: "contoso..com" }), "DOMAIN_INVALID", "--domain", /empty label/);
   fails(() => resolvePreset("m365-submission", { from: "scanner.contoso.com" }), "ADDRESS_INVALID", "--from", /no @/);
   fails(() => resolvePreset("m365-submission", { port: 70000 }), "OPTION_INVALID", "--port");
   fails(() => resolvePreset("generic", { host: "mail_server.example.org" }), "DOMAIN_INVALID", "--host");
-  assert.equal(PRESET_NAMES.length, 4);
+  assert.equal(PRESET_NAMES.length, 5);
 });
 
 test("accepted-domain membership, with wildcards", () => {

@@ -23,7 +23,7 @@ const TABLE: Row[] = [
   [452, "4.3.1 Insufficient system storage", undefined, "transient", "SERVER_STORAGE_FULL", "retry", "4.3.1"],
   [450, "4.4.2 Message submission rate for this client has exceeded the configured limit", "m365-submission", "transient", "RATE_LIMITED", "retry", "4.4.2"],
   [550, "5.7.54 SMTP; Unable to relay recipient in non-accepted domain", "m365-direct-send", "permanent", "RELAY_DENIED", "fix-config", "5.7.54"],
-  [550, "5.7.64 TenantAttribution; Relay Access Denied", "m365-relay", "permanent", "RELAY_DENIED", "fix-config", "5.7.64"],
+  // 5.7.64 (relay connector mismatch) has its own Microsoft 365 row: test/m365/replies.test.ts.
   [552, "5.3.4 Message size exceeds fixed maximum message size", "m365-submission", "permanent", "MESSAGE_TOO_BIG", "split", "5.3.4"],
   [552, "Message size exceeds fixed limit", undefined, "permanent", "MESSAGE_TOO_BIG", "split", ""],
   [554, "5.3.4 Message too big for system", undefined, "permanent", "MESSAGE_TOO_BIG", "split", "5.3.4"],
