@@ -1,6 +1,6 @@
 // The encode baseline at the chunk sizes the core really works with: for each shipped board,
 // the scan goes through the MIME writer in core.inCap pieces (its buffers and staging area as
-// host/session.ts sets them up), and Node's Buffer.toString('base64') encodes the same pieces
+// host/session/driver.ts sets them up), and Node's Buffer.toString('base64') encodes the same pieces
 // one by one (not one 64 MiB string). SIMD and scalar base64 both run, so what the unrolled SIMD
 // path buys at each board's chunk size is a measured figure.
 import { readFile, readdir } from "node:fs/promises";

@@ -1,11 +1,11 @@
 // Callgrind driver (bench/callgrind.ts): encode N MiB of deterministic pseudo-random scan bytes
-// through the real host path — Core.create (host/core.ts) and MimeWriter (host/mime.ts) — in
+// through the real host path — Core.create (host/core/core.ts) and MimeWriter (host/core/mime.ts) — in
 // base64 or binary mode, into a sink that discards. Run with 0 MiB as the baseline so the
 // difference counts only the encode path (Node start-up and wasm compile cancel out).
 //   node --import tsx bench/encode-driver.ts <MiB> <base64|binary>
 // Prints one JSON line: { mib, mode, wireBytes }.
-import { Core } from "../host/core.js";
-import { MimeWriter, type MessageSpec } from "../host/mime.js";
+import { Core } from "../host/core/core.js";
+import { MimeWriter, type MessageSpec } from "../host/core/mime.js";
 
 const mib = Number(process.argv[2] ?? "8");
 const mode = process.argv[3] ?? "base64";

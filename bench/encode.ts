@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { pathToFileURL } from "node:url";
-import type { MimeExports } from "../host/mime.js";
+import type { MimeExports } from "../host/core/mime.js";
 
 export interface EncodeBenchOpts {
   /** npm run bench --quick: 16 MiB instead of 64 */

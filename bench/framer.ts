@@ -1,10 +1,10 @@
-// Throughput of the SMTP core's body framing through the real ABI (host/core.ts → core.wasm):
+// Throughput of the SMTP core's body framing through the real ABI (host/core/core.ts → core.wasm):
 // DATA (dot-stuffing + CRLF normalisation) on base64-shaped lines and on awkward text, and BDAT
 // BINARYMIME chunking. Each run drives a scripted server up to ReadyForBody, then times
 // bodyWrite/takeOut over the body. Run alone: `npx tsx bench/framer.ts [--quick]`.
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Core } from "../host/core.js";
+import { Core } from "../host/core/core.js";
 
 interface Row { case: string; mib: number; ms: number; mibPerS: number; wireBytes: number }
 

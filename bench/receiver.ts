@@ -12,7 +12,7 @@ import { createInterface } from "node:readline";
 import { randomBytes } from "node:crypto";
 import tls from "node:tls";
 import net from "node:net";
-import { loopbackServerCredentials } from "../host/certs/selfsigned.js";
+import { loopbackServerCredentials } from "../host/sim/selfsigned.js";
 
 interface Receiver { port: number; caPem: string; user: string; pass: string; name: string; count(): number; stop(): Promise<void> }
 

@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import { createCa, issueServerCert } from "../host/certs/selfsigned.js";
+import { createCa, issueServerCert } from "../host/sim/selfsigned.js";
 import { createEcCa, issueEcServerCert } from "../test/tls-mbedtls/ec-certs.js";
 import { loadMbedtls, mbedtlsAvailable, mbedtlsWasmPath } from "../host/transport/mbedtls-module.js";
 import { MbedtlsEngine } from "../host/transport/tls-mbedtls.js";

@@ -3,7 +3,7 @@
 //   node --import tsx bench/transport-throughput.ts [MiB=64]
 import * as net from "node:net";
 import * as tls from "node:tls";
-import { loopbackServerCredentials } from "../host/certs/selfsigned.js";
+import { loopbackServerCredentials } from "../host/sim/selfsigned.js";
 import { loadTlsEngine, openTransport, type EngineName } from "../host/transport/connect.js";
 
 const mib = Number(process.argv[2] ?? 64);

@@ -12,7 +12,7 @@ import { join, resolve } from "node:path";
 
 const RECORDING_SUITES = ["test/wasm", "test/session", "test/m365", "test/mime", "test/sim", "test/firmware"];
 
-for (const f of ["build/core.wasm", "build/core.nosimd.wasm", "dist/host/core.js"]) {
+for (const f of ["build/core.wasm", "build/core.nosimd.wasm", "dist/host/core/core.js"]) {
   if (!existsSync(f)) {
     console.error(`test:firmware: ${f} is missing; run npm run build first`);
     process.exit(2);

@@ -1,5 +1,5 @@
 // Result codes and option numbers of the MIME writer (assembly/mime/abi.ts). Kept in one small
-// file so the host helper (host/mime.ts) can mirror them one to one.
+// file so the host helper (host/core/mime.ts) can mirror them one to one.
 
 /** Step done. */
 export const MimeOk: i32 = 0;

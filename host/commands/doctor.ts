@@ -8,7 +8,7 @@ import { Command, Option } from "commander";
 import { resolveBoard, defaultBoard, type Board } from "../config/board.js";
 import { ConfigError } from "../config/errors.js";
 import { PRESET_NAMES, type AuthMech, type TlsMode } from "../config/presets.js";
-import { formatChecklist, runDoctor } from "../doctor.js";
+import { formatChecklist, runDoctor } from "../doctor/doctor.js";
 import { dnsServersFromEnv } from "../transport/mx.js";
 
 interface DoctorOpts {

@@ -12,11 +12,11 @@
 // is the SessionResult as one JSON object, with "job" when the message is still on the device.
 import { Command, Option } from "commander";
 import { ConfigError } from "../config/errors.js";
-import { sendMessage } from "../session.js";
+import { sendMessage } from "../session/driver.js";
 import { resolve } from "node:path";
 import type { Progress, SessionOptions, SessionResult } from "../session/types.js";
-import { prepareSend, type SendFlags } from "../cli/send-options.js";
-import { progressView } from "../cli/progress.js";
+import { prepareSend, type SendFlags } from "./send-options.js";
+import { progressView } from "./progress.js";
 import type { JobState } from "../outbox/types.js";
 import type { AppOnlySettings } from "../oauth/app-only.js";
 import { outcomeProgress } from "../session/setup.js";

@@ -4,7 +4,7 @@ import { Command, Option } from "commander";
 import { resolveBoard, defaultBoard } from "../config/board.js";
 import { ConfigError } from "../config/errors.js";
 import { runSim, type SimOptions } from "../sim/run.js";
-import { progressView } from "../cli/progress.js";
+import { progressView } from "./progress.js";
 import { jsonResult } from "./send.js";
 import type { AuthChoice } from "../session/types.js";
 
@@ -50,7 +50,7 @@ export async function runSimCommand(f: SimFlags): Promise<number> {
     // The front panel (host/panel): same embedded server and session, driven from a browser.
     let port: number | undefined;
     try { port = num(f.panelPort, "--panel-port", 1); } catch (e) { process.stderr.write(`mfp-mail sim: ${(e as Error).message}\n`); return 2; }
-    const { runPanel } = await import("../panel/command.js");
+    const { runPanel } = await import("./panel.js");
     say("mfp-mail simulator — front panel on 127.0.0.1 (nothing leaves this machine)");
     return runPanel({ board: opts.board!, mta: opts.mta, auth: opts.auth, tls: opts.tls, ...(opts.rate ? { scanRate: opts.rate } : {}),
       ...(port ? { port } : {}), line: say });

@@ -18,12 +18,12 @@ export interface Board {
   description?: string;
   ramMiB?: number;
   /** Arguments of the core's configure(); memoryMax bounds the whole linear memory after it.
-   *  simd: the device's wasm runtime has SIMD; false selects build/core.nosimd.wasm (host/core.ts). */
+   *  simd: the device's wasm runtime has SIMD; false selects build/core.nosimd.wasm (host/core/core.ts). */
   core: { inCap: number; outCap: number; lineMax: number; eventTextCap: number; memoryMax: number; simd?: boolean };
   /** Largest scan chunk fed to the core at once (≤ core.inCap); size of one scan-file read. */
   scan: { chunkMax: number; readBytes?: number };
   /** Encoded message size above which a scan is split; with splitAtServerSize, a server's SIZE
-   *  replaces it (host/mime.ts splitLimit). */
+   *  replaces it (host/core/mime.ts splitLimit). */
   message: { splitAbove: number; splitAtServerSize?: boolean };
   tls: { engine: TlsEngineName; minVersion: "TLSv1.2" | "TLSv1.3" };
   /** bdatChunk and bdatWindow in bytes: chunk size, and chunk bytes sent ahead of their replies;

@@ -4,7 +4,7 @@
 // it with a report. The first attempt uses the credentials the CLI
 // already holds in memory; the job file records only where a later retry finds them again
 // (the --password-env variable name, or the XOAUTH2 sign-in in the outbox directory).
-import { sendMessage } from "../session.js";
+import { sendMessage } from "../session/driver.js";
 import type { SessionOptions, SessionResult } from "../session/types.js";
 import type { AttemptOutcome, Outbox } from "./index.js";
 import { pendingRecipients, type JobConnection, type JobMessage } from "./session-deliver.js";
@@ -13,7 +13,7 @@ import { M365_SUBMISSION_LIMITS, type Deliver, type JobRecord, type JobState, ty
 
 export interface QueuedSendOptions {
   outbox: Outbox;
-  /** Exactly what sendMessage() would get (host/cli/send-options.ts prepareSend). */
+  /** Exactly what sendMessage() would get (host/commands/send-options.ts prepareSend). */
   session: SessionOptions;
   /** For retries by the daemon: the environment variable holding the password (plain/login). */
   passwordEnv?: string;

@@ -1,9 +1,9 @@
-// The outbox's Deliver backed by the device's own session (host/session.ts: wasm core +
+// The outbox's Deliver backed by the device's own session (host/session/driver.ts: wasm core +
 // transport). The job file keeps only settings (JobConnection, JobMessage below); secrets are
 // looked up at delivery time — a password from the environment variable the job names, an
 // XOAUTH2 token from the provider the caller supplies — so they never touch the outbox storage.
 import type { Board, PresetName } from "../config/board.js";
-import { sendMessage } from "../session.js";
+import { sendMessage } from "../session/driver.js";
 import type { AuthChoice, AuthOptions, SessionOptions, TokenProvider } from "../session/types.js";
 import type { EngineName, TlsMode } from "../transport/connect.js";
 import type { TlsOptions, Transport } from "../transport/types.js";

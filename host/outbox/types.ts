@@ -110,7 +110,7 @@ export type DeliveryStatus = "sent" | "partial" | "queued" | "not-sent-transient
 /** What the classification says to do next (host/config/replies.ts NextAction). */
 export type DeliveryAction = "none" | "retry" | "split" | "fix-config";
 
-/** What one session reports (C2's host/session.ts result shape). */
+/** What one session reports (C2's host/session/driver.ts result shape). */
 export interface DeliveryResult {
   status: DeliveryStatus;
   code: number;

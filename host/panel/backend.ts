@@ -1,9 +1,9 @@
 // The front panel's PanelBackend over the device's own modules: the simulated scanner
 // (host/scan), the outbox (host/outbox: a scan is made durable, then tried at once, exactly as
-// `mfp-mail send` does), the session (host/session.ts: wasm core + transport), the reply
+// `mfp-mail send` does), the session (host/session/driver.ts: wasm core + transport), the reply
 // classification (host/config/replies.ts, via SessionResult.userMessage), doctor and OAuth.
 // Nothing here speaks HTTP (host/panel/server.ts does) and nothing here knows it is a simulator
-// (host/panel/sim-panel.ts wires the embedded server in).
+// (host/sim/panel.ts wires the embedded server in).
 import { createHash, randomUUID } from "node:crypto";
 import type { Board } from "../config/board.js";
 import { mailboxProblem, needsSmtpUtf8 } from "../config/address.js";
@@ -15,7 +15,7 @@ import type { Outbox } from "../outbox/index.js";
 import { jobTitle } from "../outbox/report.js";
 import { OutboxError, type Deliver, type JobRecord } from "../outbox/types.js";
 import type { AuthOptions, Progress, ServerOptions, SessionResult } from "../session/types.js";
-import type { Check } from "../doctor.js";
+import type { Check } from "../doctor/doctor.js";
 import { outcomeLine, say } from "../text/outcomes.js";
 import { cleanServerText, detailSentence } from "../text/sanitize.js";
 import {

@@ -1,5 +1,5 @@
 // From session options to the MIME writer's message spec, and the body-mode choice.
-import { makeMessageId, rfc5322Date, MimeType, type AttachmentType, type MessageSpec } from "../mime.js";
+import { makeMessageId, rfc5322Date, MimeType, type AttachmentType, type MessageSpec } from "../core/mime.js";
 import type { MessageOptions } from "./types.js";
 
 export type BodyModeName = "7bit" | "8bitmime" | "binarymime" | "chunked";

@@ -1,6 +1,6 @@
-// Probe mode of the session (probeSession() in host/session.ts, used by `mfp-mail doctor`): the
+// Probe mode of the session (probeSession() in host/session/driver.ts, used by `mfp-mail doctor`): the
 // record of what the server offered, completed from the core when the attempt ends.
-import type { Core } from "../core.js";
+import type { Core } from "../core/core.js";
 import type { AttemptState } from "./result.js";
 import type { ProbeRecord } from "./types.js";
 

@@ -7,7 +7,7 @@ import {
 } from "../config/replies.js";
 import { ConfigError } from "../config/errors.js";
 import type { PresetName } from "../config/board.js";
-import { MimeError } from "../mime.js";
+import { MimeError } from "../core/mime.js";
 import { ScanError } from "../scan/types.js";
 import { TransportError, type TlsInfo } from "../transport/types.js";
 import { hasText, say } from "../text/outcomes.js";

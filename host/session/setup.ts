@@ -1,6 +1,6 @@
 // Session set-up: the core's configuration from the options, TLS options, and the progress
 // reporter (phase changes always, byte updates at most every 50 ms).
-import type { Core } from "../core.js";
+import type { Core } from "../core/core.js";
 import type { Phase, Progress, SessionOptions, SessionResult } from "./types.js";
 import { outcomeLine } from "../text/outcomes.js";
 

@@ -1,6 +1,6 @@
 // XOAUTH2 during a session: the core asked for a token (NeedAccessToken). Fetch it from the
 // provider and hand it to the core, or say why not as the session's failure.
-import type { Core } from "../core.js";
+import type { Core } from "../core/core.js";
 import type { CoreFailure } from "./result.js";
 import type { TokenProvider } from "./types.js";
 

@@ -7,10 +7,10 @@ import { simpleParser } from "mailparser";
 import { defaultBoard, type Board } from "../config/board.js";
 import { simulatedScan } from "../scan/simulated-pdf.js";
 import { simulatedTiff } from "../scan/simulated-tiff.js";
-import { sendMessage } from "../session.js";
+import { sendMessage } from "../session/driver.js";
 import { outcomeProgress } from "../session/setup.js";
 import type { AuthChoice, Progress, SessionResult, SessionObserver } from "../session/types.js";
-import { loopbackServerCredentials } from "../certs/selfsigned.js";
+import { loopbackServerCredentials } from "./selfsigned.js";
 import { startSimServer } from "./server.js";
 import { startChunkingMta } from "./chunking-mta.js";
 

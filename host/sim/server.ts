@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { SMTPServer, type SMTPServerOptions } from "smtp-server";
-import { loopbackServerCredentials } from "../certs/selfsigned.js";
+import { loopbackServerCredentials } from "./selfsigned.js";
 
 export interface SimUser {
   password?: string;

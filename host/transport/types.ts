@@ -27,7 +27,7 @@ export interface Transport {
   /** Next bytes from the server; null at end of stream. Rejects with TransportError. */
   read(): Promise<Uint8Array | null>;
   /** Write bytes; resolves when the transport is done with them (honours back-pressure): the
-   *  caller may reuse the buffer after that (host/mime.ts reuseOutput). */
+   *  caller may reuse the buffer after that (host/core/mime.ts reuseOutput). */
   write(bytes: Uint8Array): Promise<void>;
   /**
    * STARTTLS (RFC 3207): start a TLS handshake over the existing connection. Every byte received

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { boardNames, defaultBoard, loadBoard, parseBoard, resolveBoard, retryDelay, type Board } from "../../host/config/board.js";
 import { ConfigError } from "../../host/config/errors.js";
-import { Core } from "../../host/core.js";
+import { Core } from "../../host/core/core.js";
 
 const sim = (): Board & Record<string, unknown> => structuredClone(defaultBoard()) as Board & Record<string, unknown>;
 

@@ -4,13 +4,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { Core, coreWasmPath } from "../../host/core.js";
+import { Core, coreWasmPath } from "../../host/core/core.js";
 import { parseBoard, resolveBoard } from "../../host/config/board.js";
 import { ConfigError } from "../../host/config/errors.js";
-import { sendMessage } from "../../host/session.js";
+import { sendMessage } from "../../host/session/driver.js";
 import { simulatedScan } from "../../host/scan/index.js";
 import { startChunkingMta } from "../../host/sim/chunking-mta.js";
-import { loopbackServerCredentials } from "../../host/certs/selfsigned.js";
+import { loopbackServerCredentials } from "../../host/sim/selfsigned.js";
 import { options, recorder, parse, attachmentSha, sha256, board, USER, PASSWORD } from "../session/lab.js";
 
 test("the board selects the core build: arm boards the no-SIMD file, the desktop and unnamed boards the SIMD one", async () => {

@@ -3,9 +3,9 @@
 // (in the board's scan chunks) into a base64 message, no SMTP session around it. Counting a
 // 0 MiB and an N MiB tape and dividing the difference by N leaves only the per-MiB cost.
 import { rmSync } from "node:fs";
-import { Core } from "../../host/core.js";
+import { Core } from "../../host/core/core.js";
 import { resolveBoard } from "../../host/config/board.js";
-import { MimeWriter, type MessageSpec } from "../../host/mime.js";
+import { MimeWriter, type MessageSpec } from "../../host/core/mime.js";
 import { FileTape } from "../../host/tape/recorder.js";
 
 export const ENCODE_BOARD = "arm-64mb";

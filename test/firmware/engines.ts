@@ -3,7 +3,7 @@
 // x86-64 and on ARMv7 under qemu-arm. A divergence is one line naming the tape and the call.
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { coreWasmPath, instantiateCore, loadCoreModule } from "../../host/core.js";
+import { coreWasmPath, instantiateCore, loadCoreModule } from "../../host/core/core.js";
 import { replayFile } from "../../host/tape/replay.js";
 import type { RawCore } from "../../host/tape/core-calls.js";
 import { replayCommand } from "./toolchain.js";

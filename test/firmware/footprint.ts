@@ -8,9 +8,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
-import { Core, coreWasmPath } from "../../host/core.js";
+import { Core, coreWasmPath } from "../../host/core/core.js";
 import { boardNames, resolveBoard } from "../../host/config/board.js";
-import { MimeWriter } from "../../host/mime.js";
+import { MimeWriter } from "../../host/core/mime.js";
 import { ARM_SYSROOT, hasCommand, outDir, replayCommand, replayer, root } from "./toolchain.js";
 import { ENCODE_BOARD, recordEncodeTape } from "./encode-tape.js";
 
@@ -57,7 +57,7 @@ function staticRamTable(): string {
   ].join("\n");
 }
 
-/** The MIME writer's staging buffer as a session carves it (host/session.ts). */
+/** The MIME writer's staging buffer as a session carves it (host/session/driver.ts). */
 const stageOf = (outCap: number) => Math.max(4096, Math.min(65536, outCap >> 2));
 
 async function v8Memory(core: { inCap: number; outCap: number; lineMax: number; eventTextCap: number }, simd: boolean): Promise<number> {

@@ -2,7 +2,7 @@
 // each recorded as a tape, all of one run in one reel file. Their passwords and tokens are the
 // generator's own test values, hostile ones included, so they are taped as they are.
 import { rmSync } from "node:fs";
-import { Core } from "../../host/core.js";
+import { Core } from "../../host/core/core.js";
 import { FileTape } from "../../host/tape/recorder.js";
 import { caseSeed, fuzzCase } from "../wasm/fuzz-case.js";
 

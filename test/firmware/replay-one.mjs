@@ -3,7 +3,7 @@
 // footprint's V8 instruction counts, test/firmware/footprint.ts); also a quick check by hand:
 //   node test/firmware/replay-one.mjs simd|nosimd FILE...
 import { readFileSync } from "node:fs";
-import { coreWasmPath, instantiateCore, loadCoreModule } from "../../dist/host/core.js";
+import { coreWasmPath, instantiateCore, loadCoreModule } from "../../dist/host/core/core.js";
 import { replayFile } from "../../dist/host/tape/replay.js";
 
 const [build, ...files] = process.argv.slice(2);

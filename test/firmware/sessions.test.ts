@@ -5,11 +5,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type net from "node:net";
-import { sendMessage } from "../../host/session.js";
+import { sendMessage } from "../../host/session/driver.js";
 import { resolveBoard } from "../../host/config/board.js";
 import { simulatedScan } from "../../host/scan/index.js";
 import { startChunkingMta } from "../../host/sim/chunking-mta.js";
-import { loopbackServerCredentials } from "../../host/certs/selfsigned.js";
+import { loopbackServerCredentials } from "../../host/sim/selfsigned.js";
 import type { SessionOptions, SessionResult } from "../../host/session/types.js";
 import { server, options, recorder, parse, attachmentSha, sha256, board, rawServer, onLines, USER, PASSWORD } from "../session/lab.js";
 

@@ -8,9 +8,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { sendMessage } from "../../host/session.js";
-import { coreWasmPath, instantiateCore, loadCoreModule, Core } from "../../host/core.js";
-import { MimeWriter } from "../../host/mime.js";
+import { sendMessage } from "../../host/session/driver.js";
+import { coreWasmPath, instantiateCore, loadCoreModule, Core } from "../../host/core/core.js";
+import { MimeWriter } from "../../host/core/mime.js";
 import { Cursor, records, Tag } from "../../host/tape/format.js";
 import { FileTape, flushPendingTapes } from "../../host/tape/recorder.js";
 import { replayFile } from "../../host/tape/replay.js";

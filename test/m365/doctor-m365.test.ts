@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { doctorAction } from "../../host/commands/doctor.js";
-import { runDoctor } from "../../host/doctor.js";
+import { runDoctor } from "../../host/doctor/doctor.js";
 import { defaultBoard } from "../../host/config/board.js";
 import { IdentityServer } from "../oauth/identity-server.js";
 import { cliSend, openLab, type Lab } from "./lab.js";

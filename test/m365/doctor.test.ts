@@ -9,7 +9,7 @@ import { SMTPServer } from "smtp-server";
 import type { AddressInfo } from "node:net";
 import { startExchangeOnline, type ExoServer } from "../fixtures/exchange-online.js";
 import { doctorAction } from "../../host/commands/doctor.js";
-import { createCa, issueClientCert } from "../../host/certs/selfsigned.js";
+import { createCa, issueClientCert } from "../../host/sim/selfsigned.js";
 import { mbedtlsAvailable, mbedtlsWasmPath } from "../../host/transport/mbedtls-module.js";
 
 let dir = "";

@@ -12,7 +12,7 @@ import { createPanelBackend, type FinishedScan } from "../../host/panel/backend.
 import { startPanel, type PanelServer } from "../../host/panel/server.js";
 import { Outbox } from "../../host/outbox/index.js";
 import { sessionDeliver } from "../../host/outbox/session-deliver.js";
-import { runDoctor } from "../../host/doctor.js";
+import { runDoctor } from "../../host/doctor/doctor.js";
 import { M365_ROWS } from "../../host/config/m365-replies.js";
 import { openPanel, chromiumMissing, artifactPath, type PanelBrowser } from "../panel/browser.js";
 import { openLab, type Lab, type LabServer } from "./lab.js";

@@ -1,6 +1,6 @@
 // Each Microsoft 365 preset against the matching mode of the Exchange-Online-like fixture,
 // through the product's own path: `mfp-mail send` flags → prepareSend() (preset resolution,
-// host/cli/send-options.ts) → sendMessage() (host/session.ts, the wasm core, the transport) on
+// host/commands/send-options.ts) → sendMessage() (host/session/driver.ts, the wasm core, the transport) on
 // the arm-64mb board. Success is read back with mailparser; each documented failure mode ends
 // with its classification id and panel message (lines joined with " — " in result.message).
 // The whole suite runs once per TLS engine (issue 10: node-tls and mbedtls-wasm stay equal);
@@ -11,10 +11,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startExchangeOnline, type ExoOptions, type ExoServer } from "../fixtures/exchange-online.js";
-import { prepareSend, type SendFlags } from "../../host/cli/send-options.js";
-import { sendMessage } from "../../host/session.js";
+import { prepareSend, type SendFlags } from "../../host/commands/send-options.js";
+import { sendMessage } from "../../host/session/driver.js";
 import type { SessionResult } from "../../host/session/types.js";
-import { createCa, issueClientCert, type CertPair } from "../../host/certs/selfsigned.js";
+import { createCa, issueClientCert, type CertPair } from "../../host/sim/selfsigned.js";
 import type { TlsEngineName } from "../../host/config/board.js";
 import { mbedtlsAvailable, mbedtlsWasmPath } from "../../host/transport/mbedtls-module.js";
 

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { freshWriter } from "./load.js";
 import { attachment, baseSpec } from "./spec.js";
-import { MimeError, type MessageSpec } from "../../host/mime.js";
+import { MimeError, type MessageSpec } from "../../host/core/mime.js";
 
 const evil = ["\r", "\n", "\0", "\r\nBcc: victim@example.net", "x\nContent-Type: text/html", "\r\n\r\n.\r\nMAIL FROM:<a@b>"];
 

@@ -1,6 +1,6 @@
-// Test helper: a fresh core (engineer A's host/core.ts Core) with the MIME writer configured.
-import { Core } from "../../host/core.js";
-import { MimeWriter } from "../../host/mime.js";
+// Test helper: a fresh core (engineer A's host/core/core.ts Core) with the MIME writer configured.
+import { Core } from "../../host/core/core.js";
+import { MimeWriter } from "../../host/core/mime.js";
 
 export interface Sizes { inCap?: number; outCap?: number; stage?: number; wasmPath?: string }
 

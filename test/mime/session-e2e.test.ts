@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes, randomInt } from "node:crypto";
 import { SMTPServer } from "smtp-server";
 import { simpleParser } from "mailparser";
-import { sendMessage } from "../../host/session.js";
+import { sendMessage } from "../../host/session/driver.js";
 import { defaultBoard } from "../../host/config/board.js";
 import { startChunkingMta, type ReceivedMessage } from "../../host/sim/chunking-mta.js";
 import type { ScanSource } from "../../host/scan/types.js";

@@ -1,6 +1,6 @@
 // Shared message specs for the MIME tests.
 import { randomBytes } from "node:crypto";
-import type { AttachmentSpec, MessageSpec } from "../../host/mime.js";
+import type { AttachmentSpec, MessageSpec } from "../../host/core/mime.js";
 
 /** Deterministic-length random chunking of a buffer: fixed size, or "random" (1..70000). */
 export function chunked(data: Uint8Array, size: number | "random"): () => Iterable<Uint8Array> {

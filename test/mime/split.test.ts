@@ -6,7 +6,7 @@ import { createHash, randomBytes, randomInt } from "node:crypto";
 import { simpleParser } from "mailparser";
 import { freshWriter, collector } from "./load.js";
 import { attachment, baseSpec } from "./spec.js";
-import { MimeError } from "../../host/mime.js";
+import { MimeError } from "../../host/core/mime.js";
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
 import { simpleParser } from "mailparser";
 import { SMTPServer } from "smtp-server";
-import { createCa, issueServerCert } from "../../host/certs/selfsigned.js";
+import { createCa, issueServerCert } from "../../host/sim/selfsigned.js";
 import type { IdentityServer } from "./identity-server.js";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));

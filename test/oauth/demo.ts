@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SMTPServer } from "smtp-server";
-import { createCa, issueServerCert } from "../../host/certs/selfsigned.js";
+import { createCa, issueServerCert } from "../../host/sim/selfsigned.js";
 import { IdentityServer } from "./identity-server.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));

@@ -10,7 +10,7 @@ import { defaultBoard } from "../../host/config/board.js";
 import { Outbox } from "../../host/outbox/index.js";
 import { sendViaOutbox } from "../../host/outbox/send.js";
 import type { SessionOptions } from "../../host/session/types.js";
-import { sendMessage } from "../../host/session.js";
+import { sendMessage } from "../../host/session/driver.js";
 import { FakeClock, PASSWORD_ENV, realDeliver, scanBytes, scanSource, sha256, startOutageProxy, startServer, suiteDir, TEST_PASSWORD, TEST_USER } from "./helpers.js";
 
 function session(port: number, seed: number): SessionOptions {

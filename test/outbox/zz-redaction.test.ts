@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loopbackServerCredentials } from "../../host/certs/selfsigned.js";
+import { loopbackServerCredentials } from "../../host/sim/selfsigned.js";
 import { defaultBoard } from "../../host/config/board.js";
 import { Outbox } from "../../host/outbox/index.js";
 import { sessionDeliver } from "../../host/outbox/session-deliver.js";

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { simpleParser } from "mailparser";
 import { defaultBoard } from "../../host/config/board.js";
 import { bytesPerPage, type FinishedScan } from "../../host/panel/backend.js";
-import { startSimPanel } from "../../host/panel/sim-panel.js";
+import { startSimPanel } from "../../host/sim/panel.js";
 import { PanelInputError, type PanelDone, type PanelProgress, type ScanRequest } from "../../host/panel/server.js";
 
 function scan(backend: Awaited<ReturnType<typeof startSimPanel>>["backend"], req: Partial<ScanRequest>): Promise<{ done: PanelDone; progress: PanelProgress[] }> {

@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { defaultBoard } from "../../host/config/board.js";
-import { startSimPanel, type SimPanel } from "../../host/panel/sim-panel.js";
+import { startSimPanel, type SimPanel } from "../../host/sim/panel.js";
 import type { FinishedScan } from "../../host/panel/backend.js";
 import { openPanel, artifactPath, chromiumMissing, type PanelBrowser } from "./browser.js";
 

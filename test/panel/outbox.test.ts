@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { simpleParser } from "mailparser";
-import { startSimPanel, type SimPanel } from "../../host/panel/sim-panel.js";
+import { startSimPanel, type SimPanel } from "../../host/sim/panel.js";
 import { openPanel, artifactPath, chromiumMissing, type PanelBrowser } from "./browser.js";
 
 const skip = chromiumMissing();

@@ -7,7 +7,7 @@ import { copyFile } from "node:fs/promises";
 import { join } from "node:path";
 import { simpleParser } from "mailparser";
 import type { Page } from "playwright-core";
-import { startSimPanel, SIM_ACCOUNT, type SimPanel } from "../../host/panel/sim-panel.js";
+import { startSimPanel, SIM_ACCOUNT, type SimPanel } from "../../host/sim/panel.js";
 import type { FinishedScan } from "../../host/panel/backend.js";
 import { openPanel, artifactPath, chromiumMissing, type PanelBrowser } from "./browser.js";
 

@@ -5,7 +5,7 @@
 // the held one too (Retry now).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startSimPanel, SIM_ACCOUNT, type SimPanel } from "../../host/panel/sim-panel.js";
+import { startSimPanel, SIM_ACCOUNT, type SimPanel } from "../../host/sim/panel.js";
 import type { FinishedScan } from "../../host/panel/backend.js";
 import { openPanel, artifactPath, chromiumMissing, type PanelBrowser } from "./browser.js";
 

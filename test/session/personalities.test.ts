@@ -2,10 +2,10 @@
 // what arrived is read back with mailparser and compared (SHA-256) with the scanned bytes.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { sendMessage } from "../../host/session.js";
+import { sendMessage } from "../../host/session/driver.js";
 import { simulatedScan } from "../../host/scan/index.js";
 import { startChunkingMta } from "../../host/sim/chunking-mta.js";
-import { loopbackServerCredentials } from "../../host/certs/selfsigned.js";
+import { loopbackServerCredentials } from "../../host/sim/selfsigned.js";
 import { server, options, recorder, parse, attachmentSha, sha256, greetingProxy, board, USER, PASSWORD } from "./lab.js";
 
 test("STARTTLS + AUTH PLAIN + PIPELINING: a 3-page scan arrives byte-identical; progress, observer, TLS reported", async () => {

@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { sendMessage } from "../../host/session.js";
+import { sendMessage } from "../../host/session/driver.js";
 import { simulatedScan } from "../../host/scan/index.js";
 import { startPostfix, postfixUnavailable, type PostfixInstance } from "../fixtures/postfix.js";
 import { board, recorder, sha256, parse } from "./lab.js";

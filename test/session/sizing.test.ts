@@ -8,12 +8,12 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sendMessage } from "../../host/session.js";
+import { sendMessage } from "../../host/session/driver.js";
 import { resolveBoard, type Board } from "../../host/config/board.js";
 import { fileSource } from "../../host/scan/file.js";
 import type { ScanSource } from "../../host/scan/types.js";
 import { startChunkingMta, type ChunkingMta } from "../../host/sim/chunking-mta.js";
-import { loopbackServerCredentials } from "../../host/certs/selfsigned.js";
+import { loopbackServerCredentials } from "../../host/sim/selfsigned.js";
 import { options, recorder, USER, PASSWORD, board as testBoard } from "./lab.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mfp-sizing-"));

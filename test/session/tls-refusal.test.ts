@@ -2,8 +2,8 @@
 // with a clear, permanent result — and no credential, no MAIL, nothing delivered.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { sendMessage } from "../../host/session.js";
-import { createCa, issueServerCert, selfSignedServerCert } from "../../host/certs/selfsigned.js";
+import { sendMessage } from "../../host/session/driver.js";
+import { createCa, issueServerCert, selfSignedServerCert } from "../../host/sim/selfsigned.js";
 import { server, options, recorder } from "./lab.js";
 
 const ca = createCa("refusal test CA");

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import { createHash, randomBytes } from "node:crypto";
 import nodemailer from "nodemailer";
-import { loopbackServerCredentials } from "../../host/certs/selfsigned.js";
+import { loopbackServerCredentials } from "../../host/sim/selfsigned.js";
 import { startChunkingMta } from "../../host/sim/chunking-mta.js";
 
 test("nodemailer delivers over STARTTLS + AUTH PLAIN; dot-stuffed lines arrive unstuffed", async () => {

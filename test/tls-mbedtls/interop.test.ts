@@ -4,7 +4,7 @@ import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import type tls from "node:tls";
-import { createCa, issueClientCert, issueServerCert, type CertificateAuthority, type CertPair } from "../../host/certs/selfsigned.js";
+import { createCa, issueClientCert, issueServerCert, type CertificateAuthority, type CertPair } from "../../host/sim/selfsigned.js";
 import { createEcCa, issueEcServerCert, type EcCa, type EcCertPair } from "./ec-certs.js";
 import { connectEngine, readBytes, skipWithoutWasm, tlsServer } from "./helpers.js";
 

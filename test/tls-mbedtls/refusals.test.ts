@@ -4,7 +4,7 @@
 import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { createCa, issueServerCert, type CertificateAuthority, type CertPair } from "../../host/certs/selfsigned.js";
+import { createCa, issueServerCert, type CertificateAuthority, type CertPair } from "../../host/sim/selfsigned.js";
 import { TransportError } from "../../host/transport/types.js";
 import { MbedtlsEngine } from "../../host/transport/tls-mbedtls.js";
 import { connectEngine, rawServer, skipWithoutWasm, tlsServer, type Peer } from "./helpers.js";

@@ -1,5 +1,5 @@
 // A whole send on a board whose profile selects the "mbedtls-wasm" TLS engine, through the
-// product's own path: `mfp-mail send` flags → prepareSend() → sendMessage() (host/session.ts, the
+// product's own path: `mfp-mail send` flags → prepareSend() → sendMessage() (host/session/driver.ts, the
 // wasm core, STARTTLS through mbedtls-wasm), against the Exchange-Online-like fixture; mailparser
 // reads what arrived. test/m365/send.test.ts runs every M365 preset over this engine too; these
 // cases add what is engine-specific: a larger body, TLS 1.2 on the server side, an untrusted CA.
@@ -9,10 +9,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startExchangeOnline, type ExoOptions, type ExoServer } from "../fixtures/exchange-online.js";
-import { prepareSend, type SendFlags } from "../../host/cli/send-options.js";
-import { sendMessage } from "../../host/session.js";
+import { prepareSend, type SendFlags } from "../../host/commands/send-options.js";
+import { sendMessage } from "../../host/session/driver.js";
 import type { SessionResult } from "../../host/session/types.js";
-import { createCa, issueClientCert } from "../../host/certs/selfsigned.js";
+import { createCa, issueClientCert } from "../../host/sim/selfsigned.js";
 import { skipWithoutWasm } from "./helpers.js";
 
 describe("scan-to-email through mbedtls-wasm", { skip: skipWithoutWasm }, () => {

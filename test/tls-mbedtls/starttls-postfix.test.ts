@@ -6,7 +6,7 @@ import * as net from "node:net";
 import * as tls from "node:tls";
 import { once } from "node:events";
 import { simpleParser } from "mailparser";
-import { createCa, issueServerCert } from "../../host/certs/selfsigned.js";
+import { createCa, issueServerCert } from "../../host/sim/selfsigned.js";
 import { openTransport } from "../../host/transport/connect.js";
 import type { Transport } from "../../host/transport/types.js";
 import { skipWithoutWasm } from "./helpers.js";

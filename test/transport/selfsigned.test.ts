@@ -8,7 +8,7 @@ import {
   issueClientCert,
   issueServerCert,
   selfSignedServerCert,
-} from "../../host/certs/selfsigned.js";
+} from "../../host/sim/selfsigned.js";
 
 test("CA-issued server certificate verifies in a real node:tls handshake", async () => {
   const ca = createCa();

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as net from "node:net";
 import * as tls from "node:tls";
-import { createCa, issueServerCert } from "../../host/certs/selfsigned.js";
+import { createCa, issueServerCert } from "../../host/sim/selfsigned.js";
 import { loadTlsEngine, openTransport, type EngineName } from "../../host/transport/connect.js";
 import { closer, listen, readUntil, sleep, track, transportReadUntil } from "./helpers.js";
 

@@ -9,7 +9,7 @@ import {
   issueServerCert,
   selfSignedServerCert,
   type CertPair,
-} from "../../host/certs/selfsigned.js";
+} from "../../host/sim/selfsigned.js";
 import { openTransport } from "../../host/transport/connect.js";
 import { TransportError, type TlsOptions } from "../../host/transport/types.js";
 import { closer, listen, track, transportReadUntil } from "./helpers.js";

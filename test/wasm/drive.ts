@@ -1,9 +1,9 @@
 // A minimal plain-TCP driver for the compiled core, for tests only (the real I/O loop with TLS,
-// timers and retries is host/session.ts). It answers the core's events the simplest way and
+// timers and retries is host/session/driver.ts). It answers the core's events the simplest way and
 // counts round trips: one per batch of server bytes after which the client had to write.
 import net from "node:net";
 import tls from "node:tls";
-import { Core, type CoreEvent } from "../../host/core.js";
+import { Core, type CoreEvent } from "../../host/core/core.js";
 
 export interface DriveOptions {
   port: number;

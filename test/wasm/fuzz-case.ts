@@ -5,7 +5,7 @@
 // unless allowed, and always ends in one of its named states with the event that explains it.
 // Seeded (mulberry32): a case is replayed from its seed alone.
 import assert from "node:assert/strict";
-import { Core, STATE_NAMES, type CoreEvent, type CoreSizes } from "../../host/core.js";
+import { Core, STATE_NAMES, type CoreEvent, type CoreSizes } from "../../host/core/core.js";
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;

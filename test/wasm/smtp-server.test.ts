@@ -7,7 +7,7 @@ import { SMTPServer, type SMTPServerOptions } from "smtp-server";
 import { simpleParser } from "mailparser";
 import type { AddressInfo } from "node:net";
 import { drive } from "./drive.js";
-import { loopbackServerCredentials } from "../../host/certs/selfsigned.js";
+import { loopbackServerCredentials } from "../../host/sim/selfsigned.js";
 
 interface Received { from: string; to: string[]; raw: Buffer }
 interface Lab { server: SMTPServer; port: number; received: Received[]; auths: { method: string; username?: string; password?: string; accessToken?: string; secure: boolean }[] }

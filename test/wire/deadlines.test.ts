@@ -4,7 +4,7 @@
 // A slow but honest server — every reply whole within its timeout — is still served.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { sendMessage } from "../../host/session.js";
+import { sendMessage } from "../../host/session/driver.js";
 import { defaultBoard, type Board } from "../../host/config/board.js";
 import { simulatedScan } from "../../host/scan/index.js";
 import type { SessionOptions } from "../../host/session/types.js";

@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
-import { sendMessage } from "../../host/session.js";
+import { sendMessage } from "../../host/session/driver.js";
 import { sendViaOutbox } from "../../host/outbox/send.js";
 import { Outbox } from "../../host/outbox/index.js";
 import { sessionDeliver } from "../../host/outbox/session-deliver.js";

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { SMTPServer, type SMTPServerEnvelope } from "smtp-server";
 import type { AddressInfo } from "node:net";
 import { simpleParser } from "mailparser";
-import { sendMessage } from "../../host/session.js";
+import { sendMessage } from "../../host/session/driver.js";
 import { simulatedScan } from "../../host/scan/index.js";
 import type { SessionOptions } from "../../host/session/types.js";
 import { startPostfix, postfixUnavailable, type PostfixInstance } from "../fixtures/postfix.js";

@@ -2,7 +2,7 @@
 // Failed by the time the host sees the event, so the stage must come from the event itself).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { probeSession, sendMessage } from "../../host/session.js";
+import { probeSession, sendMessage } from "../../host/session/driver.js";
 import { server, options, recorder, USER, PASSWORD } from "../session/lab.js";
 import type { SimServer } from "../../host/sim/server.js";
 

@@ -3,16 +3,16 @@
 // checklist, one line per check, ✓ / ⚠ / ✗ with the fix underneath.
 // Exit code: 2 when a static check fails (nothing can work as configured), 1 when the live probe
 // fails, 0 otherwise.
-import { cleanServerText } from "./text/sanitize.js";
+import { cleanServerText } from "../text/sanitize.js";
 import { hostname } from "node:os";
 import { isIP } from "node:net";
-import type { Board } from "./config/board.js";
-import { ConfigError } from "./config/errors.js";
-import { domainOf, domainProblem, isIpHost, mailboxProblem, needsSmtpUtf8 } from "./config/address.js";
-import { isInternal, resolvePreset, type PresetOverrides, type SendProfile } from "./config/presets.js";
-import { classifyReply, classifyTransport, xoauth2Refusal } from "./config/replies.js";
-import { probe, type ProbeFacts } from "./doctor-probe.js";
-import { m365StaticChecks, mxChecks, outboxChecks } from "./doctor-m365.js";
+import type { Board } from "../config/board.js";
+import { ConfigError } from "../config/errors.js";
+import { domainOf, domainProblem, isIpHost, mailboxProblem, needsSmtpUtf8 } from "../config/address.js";
+import { isInternal, resolvePreset, type PresetOverrides, type SendProfile } from "../config/presets.js";
+import { classifyReply, classifyTransport, xoauth2Refusal } from "../config/replies.js";
+import { probe, type ProbeFacts } from "./probe.js";
+import { m365StaticChecks, mxChecks, outboxChecks } from "./m365.js";
 
 export type CheckStatus = "ok" | "warn" | "error" | "info";
 export interface Check { id: string; status: CheckStatus; title: string; fix?: string }

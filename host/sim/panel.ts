@@ -7,16 +7,16 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultBoard, type Board } from "../config/board.js";
-import { runDoctor } from "../doctor.js";
+import { runDoctor } from "../doctor/doctor.js";
 import { Outbox, outboxOptionsFromBoard } from "../outbox/index.js";
 import { sessionDeliver } from "../outbox/session-deliver.js";
 import type { AuthChoice, AuthOptions, TokenProvider } from "../session/types.js";
-import { startSimServer } from "../sim/server.js";
-import { startChunkingMta } from "../sim/chunking-mta.js";
-import { createPanelBackend, type FinishedScan } from "./backend.js";
-import { startPanel } from "./server.js";
-import type { PanelBackend } from "./server.js";
-import { startSimIdp } from "./sim-idp.js";
+import { startSimServer } from "./server.js";
+import { startChunkingMta } from "./chunking-mta.js";
+import { createPanelBackend, type FinishedScan } from "../panel/backend.js";
+import { startPanel } from "../panel/server.js";
+import type { PanelBackend } from "../panel/server.js";
+import { startSimIdp } from "./idp.js";
 
 export interface SimPanelOptions {
   board?: Board;
@@ -82,7 +82,7 @@ export async function startSimPanel(o: SimPanelOptions = {}): Promise<SimPanel> 
     let port: number;
     let ca = "";
     if (mta === "chunking") {
-      const { loopbackServerCredentials } = await import("../certs/selfsigned.js");
+      const { loopbackServerCredentials } = await import("./selfsigned.js");
       const creds = tls ? loopbackServerCredentials(["localhost", "127.0.0.1"]) : null;
       const srv = await startChunkingMta({
         ...(creds ? { key: creds.server.key, cert: creds.server.cert } : {}),

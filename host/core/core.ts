@@ -7,7 +7,7 @@
 // exported runtime functions the release build does not have. One compiled WebAssembly.Module
 // per process; one instance per Core (= one SMTP session).
 //
-// Contract with callers (host/session.ts, the MIME writer's host side):
+// Contract with callers (host/session/driver.ts, the MIME writer's host side):
 //   - after every call that can queue events, Core drains them into its own queue: callers
 //     read them with nextEvent() and never lose one, however the wasm queue is sized;
 //   - feed() and writeIn() accept any length: slices of inCap are handed over in a loop;
@@ -16,7 +16,7 @@ import { readFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
-import { recordingExports, tapeFromEnv, type TapeTarget } from "./tape/recorder.js";
+import { recordingExports, tapeFromEnv, type TapeTarget } from "../tape/recorder.js";
 
 export interface CoreSizes {
   inCap: number;        // host → core staging area (bytes)
@@ -105,12 +105,12 @@ const modules = new Map<string, Promise<WebAssembly.Module>>();
 /** build/core.wasm (SIMD) or build/core.nosimd.wasm (the firmware build, no SIMD). */
 export function coreWasmPath(simd = true): string {
   const file = simd ? "core.wasm" : "core.nosimd.wasm";
-  // host/core.ts runs from source (tsx) or from dist/host/core.js: look for build/ upwards
-  for (const rel of [`../build/${file}`, `../../build/${file}`]) {
+  // host/core/core.ts runs from source (tsx) or from dist/host/core/core.js: look for build/ upwards
+  for (const rel of [`../../build/${file}`, `../../../build/${file}`]) {
     const p = fileURLToPath(new URL(rel, import.meta.url));
     if (existsSync(p)) return p;
   }
-  return fileURLToPath(new URL(`../build/${file}`, import.meta.url));
+  return fileURLToPath(new URL(`../../build/${file}`, import.meta.url));
 }
 
 /** Compile a core file once per process: the given path, else MFP_CORE_WASM, else the build. */

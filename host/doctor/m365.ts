@@ -5,12 +5,12 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Check, CheckStatus } from "./doctor.js";
-import type { AuthMech, SendProfile } from "./config/presets.js";
-import { classifyReply } from "./config/replies.js";
-import { RateLimiter } from "./outbox/ratelimit.js";
-import { systemClock } from "./outbox/types.js";
-import { lookupMx } from "./transport/mx.js";
-import { TransportError } from "./transport/types.js";
+import type { AuthMech, SendProfile } from "../config/presets.js";
+import { classifyReply } from "../config/replies.js";
+import { RateLimiter } from "../outbox/ratelimit.js";
+import { systemClock } from "../outbox/types.js";
+import { lookupMx } from "../transport/mx.js";
+import { TransportError } from "../transport/types.js";
 
 /** Microsoft: basic auth for SMTP AUTH client submission off by default for existing tenants. */
 export const BASIC_AUTH_OFF_DATE = new Date("2027-01-01T00:00:00Z");
@@ -109,7 +109,7 @@ export async function outboxChecks(dir: string, account: string, add: Add, now =
   }
   const jobsDir = join(dir, "jobs");
   if (!existsSync(jobsDir)) return;
-  const { OutboxStore } = await import("./outbox/store.js");
+  const { OutboxStore } = await import("../outbox/store.js");
   const store = await OutboxStore.open(dir, { clock });
   const last = (await store.list()).filter((j) => j.account === account).flatMap((j) => j.attempts).filter((a) => a.code >= 400).sort((a, b) => a.endedAt - b.endedAt).at(-1);
   if (!last) return;

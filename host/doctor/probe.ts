@@ -1,15 +1,15 @@
-// The live half of `mfp-mail doctor`: the session in probe mode (host/session.ts probeSession) —
+// The live half of `mfp-mail doctor`: the session in probe mode (host/session/driver.ts probeSession) —
 // connect, EHLO, STARTTLS, EHLO again, AUTH when credentials are given, then QUIT at the core's
 // ReadyForEnvelope; never MAIL, so nothing is ever sent. The same wasm core and transport as a
 // send, so doctor sees the server the way the device will. This file turns the probe record into
 // facts; doctor.ts turns them into checklist lines. Credentials go only to the core.
 import { readFileSync } from "node:fs";
-import { probeSession } from "./session.js";
-import type { AuthOptions, ProbeRecord, SessionOptions } from "./session/types.js";
-import { TransportError, type TlsInfo } from "./transport/types.js";
-import { presetTls, type SendProfile } from "./config/presets.js";
-import { uniformTimeouts } from "./transport/timeouts.js";
-import type { Board } from "./config/board.js";
+import { probeSession } from "../session/driver.js";
+import type { AuthOptions, ProbeRecord, SessionOptions } from "../session/types.js";
+import { TransportError, type TlsInfo } from "../transport/types.js";
+import { presetTls, type SendProfile } from "../config/presets.js";
+import { uniformTimeouts } from "../transport/timeouts.js";
+import type { Board } from "../config/board.js";
 
 export interface ProbeCredentials { user: string; password?: string; token?: string }
 

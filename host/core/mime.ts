@@ -2,7 +2,7 @@
 // encoded size (RFC 1870 SIZE), plan a split over several messages, and pump the attachment
 // chunks through the core while draining its output to a caller-supplied writer.
 //
-// Works with any object exposing the core's raw exports as `x` (host/core.ts's Core, or a bare
+// Works with any object exposing the core's raw exports as `x` (host/core/core.ts's Core, or a bare
 // WebAssembly instance's exports wrapped as { x }).
 
 import { MimeError, MimeOk, MimeOpt, MimeField, MimeType, type AttachmentSpec, type ByteSource, type CoreLike,

@@ -3,23 +3,23 @@
 // core's output to the socket, feeds the server's bytes back, and answers the core's events —
 // TLS upgrade, XOAUTH2 token, envelope (size + body mode), body streaming with back-pressure.
 // It never throws for SMTP or network failures: every outcome is a SessionResult.
-import { Core, type CoreEvent } from "./core.js";
-import { MimeWriter, MimeError, splitLimit, type MessageSpec, type WriteMode } from "./mime.js";
-import { openTransport } from "./transport/connect.js";
-import { TransportError, type Transport } from "./transport/types.js";
-import type { PhasedTransport } from "./transport/tcp.js";
-import type { TimeoutPhase } from "./transport/timeouts.js";
-import { ScanError } from "./scan/types.js";
-import { buildSpec, chooseBodyMode, envIdOf, type BodyModeName } from "./session/message.js";
-import { composeResult, errorResult, type AttemptState } from "./session/result.js";
-import { configureCore, makeProgress, tlsOptions } from "./session/setup.js";
-import { completeProbe, newProbeRecord } from "./session/probe.js";
-import { supplyToken } from "./session/token.js";
-import { commandVerb } from "./session/result.js";
-import type { ProbeRecord, SessionOptions, SessionResult } from "./session/types.js";
+import { Core, type CoreEvent } from "../core/core.js";
+import { MimeWriter, MimeError, splitLimit, type MessageSpec, type WriteMode } from "../core/mime.js";
+import { openTransport } from "../transport/connect.js";
+import { TransportError, type Transport } from "../transport/types.js";
+import type { PhasedTransport } from "../transport/tcp.js";
+import type { TimeoutPhase } from "../transport/timeouts.js";
+import { ScanError } from "../scan/types.js";
+import { buildSpec, chooseBodyMode, envIdOf, type BodyModeName } from "./message.js";
+import { composeResult, errorResult, type AttemptState } from "./result.js";
+import { configureCore, makeProgress, tlsOptions } from "./setup.js";
+import { completeProbe, newProbeRecord } from "./probe.js";
+import { supplyToken } from "./token.js";
+import { commandVerb } from "./result.js";
+import type { ProbeRecord, SessionOptions, SessionResult } from "./types.js";
 
-export type * from "./session/types.js";
-export { SessionConfigError } from "./session/setup.js";
+export type * from "./types.js";
+export { SessionConfigError } from "./setup.js";
 
 /** Hard bound on loop turns per connection (each turn reads at least one byte or ends). */
 const MAX_TURNS = 5_000_000;

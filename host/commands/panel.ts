@@ -3,7 +3,7 @@
 // server and the sign-in service and remove the temporary outbox. Exit code 0 after a clean stop.
 import type { Board } from "../config/board.js";
 import type { AuthChoice } from "../session/types.js";
-import { startSimPanel } from "./sim-panel.js";
+import { startSimPanel } from "../sim/panel.js";
 
 export interface PanelCommandOptions {
   board?: Board;

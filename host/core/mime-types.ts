@@ -1,4 +1,4 @@
-// The MIME writer's vocabulary shared by host/mime.ts and its callers: option and field
+// The MIME writer's vocabulary shared by host/core/mime.ts and its callers: option and field
 // numbers of the core's ABI (assembly/mime/abi.ts), its error codes with plain-words messages,
 // and the shapes of a message, an attachment and the core exports the writer drives.
 
