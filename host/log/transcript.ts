@@ -84,6 +84,7 @@ export class TranscriptLog {
   /** An outbox decision about a job (held, removed to make room): sentences the outbox wrote, no secrets. */
   note(job: string, attempt: number, text: string): void {
     this.write({ t: this.now(), job, attempt, kind: "outbox", text: replyForLog(text) });
+    this.flush(); // a decision about a scan (held, removed) is on disk before it takes effect
   }
 
   /** Queue one record (package-private: only AttemptTranscript builds records). */
