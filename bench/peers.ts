@@ -3,6 +3,7 @@
 // --upload-file of a pre-built message), swaks, and the physical floor (a raw TLS pipe carrying
 // the same number of bytes). Each runs as a child process under /usr/bin/time, so every peer
 // pays the same process start-up and each reports its own CPU time and peak RSS.
+import { readFileSync } from "node:fs";
 import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -36,6 +37,12 @@ export interface SendSpec {
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 export const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+
+/** The node flags of the CLI's `#!/usr/bin/env -S node …` line: mfp-mail runs as its bin would. */
+function cliNodeFlags(): string[] {
+  const first = readFileSync(`${repoRoot}/dist/host/cli.js`, "utf8").split("\n", 1)[0]!;
+  return first.replace(/^#!\/usr\/bin\/env\s+(-S\s+)?node\s*/, "").split(/\s+/).filter(Boolean);
+}
 
 export function hasCommand(name: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${name}`], { stdio: "ignore" }).status === 0;
@@ -93,7 +100,7 @@ export function sendWith(name: PeerName, spec: SendSpec): Promise<PeerRun> {
     case "mfp-mail":
     case "mfp-mail --no-queue":
       return runTimed(process.execPath, [
-        `${repoRoot}/dist/host/cli.js`, "send", "--server", "localhost", "--port", String(spec.port),
+        ...cliNodeFlags(), `${repoRoot}/dist/host/cli.js`, "send", "--server", "localhost", "--port", String(spec.port),
         "--tls", "starttls", "--require-tls", "--ca", spec.caFile, "--auth", "plain", "--user", spec.user,
         "--password-env", "BENCH_PASS", "--from", "scanner@example.com", "--to", spec.to,
         "--subject", "Scan", "--body", "Scanned document attached.", "--attach", spec.file, "--json",
