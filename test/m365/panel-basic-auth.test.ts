@@ -13,13 +13,13 @@ import { startPanel, type PanelServer } from "../../host/panel/server.js";
 import { Outbox } from "../../host/outbox/index.js";
 import { sessionDeliver } from "../../host/outbox/session-deliver.js";
 import { runDoctor } from "../../host/doctor/doctor.js";
-import { M365_ROWS } from "../../host/config/m365-replies.js";
+import { say } from "../../host/text/outcomes.js";
 import { openPanel, chromiumMissing, artifactPath, type PanelBrowser } from "../panel/browser.js";
 import { openLab, type Lab, type LabServer } from "./lab.js";
 
 const skip = chromiumMissing();
 const USER = "legacy@contoso.com";
-const SENTENCE = M365_ROWS.find((r) => r.id === "M365_BASIC_AUTH_OFF")!.userMessage;
+const SENTENCE = say("M365_BASIC_AUTH_OFF");
 let lab: Lab;
 let exo: LabServer;
 let panel: PanelServer;
