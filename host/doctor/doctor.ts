@@ -14,7 +14,11 @@ import { probe, type ProbeFacts } from "./probe.js";
 import { m365StaticChecks, mxChecks, outboxChecks } from "./m365.js";
 
 export type CheckStatus = "ok" | "warn" | "error" | "info";
-export interface Check { id: string; status: CheckStatus; title: string; fix?: string }
+export interface Check {
+  id: string; status: CheckStatus; title: string; fix?: string;
+  /** A live failure: the core state it failed in ("Auth") and the command whose reply failed it ("AUTH"). */
+  stage?: string; command?: string;
+}
 
 export interface DoctorInput extends PresetOverrides {
   preset: string;
@@ -148,6 +152,13 @@ export function probeChecks(facts: ProbeFacts, p: SendProfile, board: Board, tri
   // Probe facts quote the server (greeting, replies): through the one sanitiser before any terminal or panel.
   const add = (id: string, status: CheckStatus, title: string, fix?: string) =>
     out.push({ id, status, title: cleanServerText(title), ...(fix ? { fix: cleanServerText(fix) } : {}) });
+  // The session classified any failure (host/session/classify.ts): doctor only quotes it.
+  const said = facts.outcome;
+  const where = said?.stage ? { stage: said.stage, command: said.command ?? "" } : {};
+  const fail = (id: string, title: string) => {
+    add(id, "error", `${title}${said ? ` (the panel says "${said.userMessage}")` : ""}`, said?.adminHint);
+    Object.assign(out.at(-1)!, where);
+  };
   if (facts.greeting) add("CONNECT", "ok", `Connected to ${facts.server ?? p.host}:${p.port}: ${facts.greeting.code} ${facts.greeting.lines[0] ?? ""}`.trim());
   if (facts.tls) {
     const how = p.tls === "implicit" ? "implicit TLS" : "STARTTLS";
@@ -181,22 +192,18 @@ export function probeChecks(facts: ProbeFacts, p: SendProfile, board: Board, tri
       if (p.preset === "m365-submission" && !mechs.includes("XOAUTH2")) add("XOAUTH2_MISSING", "warn", "XOAUTH2 not offered", "Microsoft 365 offers XOAUTH2 on smtp.office365.com:587; check the host.");
     }
   }
-  // The session classified any failure (host/session/classify.ts): doctor only quotes it.
-  const said = facts.outcome;
   if (facts.auth) {
     const reply = `${facts.auth.reply.code} ${facts.auth.reply.lines.join(" ").slice(0, 120)}`;
     if (facts.auth.reply.code < 400) add("AUTH_OK", "ok", `Signed in with ${facts.auth.mech}`);
-    else add(said?.id ?? "AUTH_FAILED", "error", `Sign-in with ${facts.auth.mech} failed: ${reply}${said ? ` (the panel says "${said.userMessage}")` : ""}`, said?.adminHint);
+    else fail(said?.id ?? "AUTH_FAILED", `Sign-in with ${facts.auth.mech} failed: ${reply}`);
   } else if (tried && !facts.failure && p.authMechs.length > 0) {
     add("AUTH_SKIPPED", "warn", "Sign-in not tried (no usable mechanism or no TLS)");
   }
   if (facts.failure) {
     const f = facts.failure;
-    if (f.error) {
-      add(f.error.code, "error", `${f.step}: ${f.error.message}${said ? ` (the panel says "${said.userMessage}")` : ""}`, said?.adminHint);
-    } else if (f.reply) {
-      add(said?.id ?? "SERVER_REFUSED", "error", `${f.step}: ${f.reply.code} ${f.reply.lines.join(" ").slice(0, 120)}`, said?.adminHint);
-    } else {
+    if (f.error) fail(f.error.code, `${f.step}: ${f.error.message}`);
+    else if (f.reply) fail(said?.id ?? "SERVER_REFUSED", `${f.step}: ${f.reply.code} ${f.reply.lines.join(" ").slice(0, 120)}`);
+    else {
       add("PROTOCOL_ERROR", "error", `${f.step}: ${f.message}`, "The server did not speak SMTP as expected: check host, port and TLS mode (465 = implicit TLS, 587/25 = STARTTLS).");
     }
   } else if (facts.greeting) {

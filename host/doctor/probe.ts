@@ -49,7 +49,9 @@ export interface ProbeFacts {
   outcome?: ProbeOutcome;
 }
 
-export interface ProbeOutcome { id: string; userMessage: string; adminHint: string }
+/** The probe's failure as the session classified it: the outcome id, the panel's sentence, the
+ *  fix, and where it failed (the core state and the command whose reply failed it). */
+export interface ProbeOutcome { id: string; userMessage: string; adminHint: string; stage?: string; command?: string }
 
 /** The core's capability names → EHLO keywords (RFC 5321 §4.1.1.1 and the extension RFCs). */
 const KEYWORD: Record<string, string> = {
@@ -68,7 +70,10 @@ export function factsOf(rec: ProbeRecord, result: SessionResult, mech: string | 
   const facts: ProbeFacts = {};
   const tls = result.tls;
   if (!rec.readyForEnvelope && result.status !== "sent") {
-    facts.outcome = { id: result.id, userMessage: result.userMessage ?? result.message, adminHint: result.adminHint ?? "" };
+    facts.outcome = {
+      id: result.id, userMessage: result.userMessage ?? result.message, adminHint: result.adminHint ?? "",
+      ...(result.stage ? { stage: result.stage, command: result.command ?? "" } : {}),
+    };
   }
   if (rec.greeting) facts.greeting = reply(rec.greeting);
   if (tls) facts.tls = tls;
