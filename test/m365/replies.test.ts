@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { classifyReply } from "../../host/config/replies.js";
-import { say, sayNow } from "../../host/text/outcomes.js";
+import { EN, say, sayNow } from "../../host/text/outcomes.js";
 import { M365_ROWS, QUOTA_BACKOFF_MS, THROTTLE_BACKOFF_MS } from "../../host/config/m365-replies.js";
 
 type Row = [code: number, text: string, preset: string, id: string, cls: string, action: string, backoff: number | undefined];
@@ -56,5 +56,21 @@ test("docs/m365.md has one table row per reply row, with its panel text", () => 
     assert.ok(line, `docs/m365.md lists ${r.id}`);
     assert.ok(line.includes(say(r.id)), `${r.id}: the doc shows the panel text`);
     assert.ok(line.includes(r.doctor), `${r.id}: the doc names the doctor check`);
+  }
+});
+
+test("docs/m365.md's table of every other outcome quotes the catalogue: each panel cell is one of its sentences", () => {
+  const doc = readFileSync(new URL("../../docs/m365.md", import.meta.url), "utf8");
+  const from = doc.indexOf("### Every other outcome");
+  const table = doc.slice(doc.indexOf("\n| reply |", from) + 1).split("\n\n")[0]!;
+  const rows = table.split("\n").slice(2);
+  assert.ok(rows.length >= 20, "the table is there");
+  const values = { code: 499, reply: "554 5.6.0" };
+  const sentences = new Set(Object.keys(EN).flatMap((k) => [say(k, values)]));
+  for (const row of rows) {
+    const cells = row.split("|").map((c) => c.trim());
+    const [stored, now] = [cells[4]!, cells[5]!];
+    assert.ok(sentences.has(stored), `not a catalogue sentence: ${stored}`);
+    assert.ok(now === "same" || sentences.has(now), `not a catalogue sentence: ${now}`);
   }
 });

@@ -8,7 +8,6 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import net from "node:net";
 import { cli, lastJson } from "../cli/run.js";
 import { server, USER, PASSWORD } from "../session/lab.js";
 import type { SimServer } from "../../host/sim/server.js";
@@ -26,10 +25,10 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), "mfp-no-promise-"));
   caFile = join(dir, "ca.pem");
   writeFileSync(caFile, busy.ca);
-  const probe = net.createServer();
-  await new Promise<void>((res) => probe.listen(0, "127.0.0.1", res));
-  closedPort = (probe.address() as net.AddressInfo).port;
-  await new Promise<void>((res) => probe.close(() => res()));
+  // A port nobody listens on any more: a server's, after it closed.
+  const gone = await server();
+  closedPort = gone.port;
+  await gone.close();
 });
 after(async () => {
   await busy.close();
