@@ -21,6 +21,7 @@ import type { JobState } from "../outbox/types.js";
 import type { AppOnlySettings } from "../oauth/app-only.js";
 import { outcomeProgress } from "../session/setup.js";
 import { cleanServerText } from "../text/sanitize.js";
+import { say as sayOutcome } from "../text/outcomes.js";
 
 const repeat = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -95,7 +96,7 @@ async function sendDurably(f: SendFlags, session: SessionOptions, appOnly: AppOn
     }
     err(`mfp-mail: the outbox cannot take the message (${code}): ${e.message}; sending it directly, so nothing is kept if this attempt fails`);
     const m = session.message;
-    if (!m.attachments.every((a) => a.replayable)) return { r: notStored(`Not sent: the outbox could not store it (${code}) and the scan cannot be read a second time`, [...m.to, ...(m.cc ?? [])]), job: null };
+    if (!m.attachments.every((a) => a.replayable)) return { r: notStored(sayOutcome("OUTBOX_UNAVAILABLE", { code }), [...m.to, ...(m.cc ?? [])]), job: null };
     return { r: await sendMessage(session), job: null };
   }
 }

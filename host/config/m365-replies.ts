@@ -1,9 +1,10 @@
 // The replies Exchange Online gives devices as of the end of 2026, one row each: how the outbox
-// treats it (class, action, account backoff), the panel sentence, the administrator's fix, and
+// treats it (class, action, account backoff), the administrator's fix, and
 // which `mfp-mail doctor` check warns before a scan meets it. classifyReply() (replies.ts) asks
 // this table first, so these rows win over the generic RFC 5321 classes. Facts and reply texts:
 // docs/m365.md "Replies" (Microsoft's device-mail, connector, SMTP AUTH and continuous-error
-// throttling documentation). Panel texts are one sentence each; the panel wraps them.
+// throttling documentation). The panel sentence of each row is the catalogue's, under the row's
+// id (host/text/outcomes.ts).
 import type { NextAction, ReplyClass, ReplyContext } from "./replies.js";
 
 const HOUR = 3_600_000;
@@ -21,7 +22,6 @@ export interface M365Row {
   class: ReplyClass;
   action: NextAction;
   accountBackoffMs?: number;
-  userMessage: string;
   adminHint: string;
   /** The doctor check id that catches the cause before a scan (docs/m365.md explains each). */
   doctor: string;
@@ -35,7 +35,6 @@ const ROWS: (M365Row & { match(m: Matcher): boolean })[] = [
     // tenants from the end of December 2026 (removed in the second half of 2027).
     id: "M365_BASIC_AUTH_OFF", reply: "550 5.7.30 Basic authentication is not supported for Client Submission",
     class: "permanent", action: "fix-config", doctor: "M365_BASIC_AUTH",
-    userMessage: "Password sign-in is switched off for this mailbox; sign in with Microsoft on the panel.",
     adminHint: "Microsoft 365 no longer accepts a password (LOGIN/PLAIN) for SMTP AUTH on this tenant. Sign the device in with OAuth (mfp-mail login, or the panel's Sign in), or use app-only sign-in (--tenant --client-id --client-secret-env), High Volume Email, Direct Send or a relay connector.",
     match: (m) => m.enh === "5.7.30",
   },
@@ -43,7 +42,6 @@ const ROWS: (M365Row & { match(m: Matcher): boolean })[] = [
     // Set-OrganizationConfig -RejectDirectSend $true.
     id: "M365_DIRECT_SEND_REJECTED", reply: "550 5.7.68 TenantInboundAttribution; Direct Send not allowed for this organization from unauthorized sources",
     class: "permanent", action: "fix-config", doctor: "M365_REJECT_DIRECT_SEND",
-    userMessage: "Your organisation has switched Direct Send off, so the administrator must set up another way to send.",
     adminHint: "The tenant rejects Direct Send (RejectDirectSend). Create a partner connector that recognises the device by its certificate or static IP and use m365-relay, or sign in with m365-submission (SMTP AUTH).",
     match: (m) => m.enh === "5.7.68",
   },
@@ -52,28 +50,24 @@ const ROWS: (M365Row & { match(m: Matcher): boolean })[] = [
     // middlebox downgraded the connection. A person must look at the network.
     id: "M365_TLS_TOO_OLD", reply: "421 4.7.66 TLS 1.0 and 1.1 are not supported",
     class: "permanent", action: "fix-config", doctor: "TLS",
-    userMessage: "The connection used an old TLS version that Microsoft 365 refuses, so the network must be checked.",
     adminHint: "Microsoft 365 accepts TLS 1.2 or later only. The device offers nothing older, so a proxy or firewall between it and Microsoft intercepts TLS: exempt the device or the Microsoft 365 endpoints from TLS inspection. Never use the legacy-TLS endpoint.",
     match: (m) => m.enh === "4.7.66",
   },
   {
     id: "M365_IP_BLOCKED", reply: "550 5.7.708 Access denied, traffic not accepted from this IP",
     class: "permanent", action: "fix-config", doctor: "OUTBOX_LAST_REFUSAL",
-    userMessage: "Microsoft 365 does not accept mail from this network's address, so the administrator must step in.",
     adminHint: "Exchange Online refuses the device's public IP because of its reputation. Send through m365-submission (SMTP AUTH) or a relay connector with a certificate instead, and have the IP's owner request delisting.",
     match: (m) => m.enh === "5.7.708",
   },
   {
     id: "M365_SENDER_BLOCKED", reply: "550 5.1.8 Access denied, bad outbound sender",
     class: "permanent", action: "fix-config", doctor: "OUTBOX_LAST_REFUSAL",
-    userMessage: "This mailbox is blocked from sending mail, so the administrator must unblock it.",
     adminHint: "Microsoft 365 blocked the mailbox for sending spam. Check it for compromise, reset its credentials, then release it under Microsoft Defender → Restricted entities.",
     match: (m) => m.enh === "5.1.8",
   },
   {
     id: "M365_RELAY_CONNECTOR_MISMATCH", reply: "550 5.7.64 TenantAttribution; Relay Access Denied",
     class: "permanent", action: "fix-config", doctor: "M365_RELAY_IDENTITY",
-    userMessage: "The mail connector no longer recognises this device, so the administrator must check it.",
     adminHint: "The relay connector matches neither the device's client certificate (CN/SAN must name an accepted domain) nor its static public IP. Renew the certificate or update the connector's IP list in the Exchange admin center → Mail flow → Connectors.",
     match: (m) => m.enh === "5.7.64",
   },
@@ -82,21 +76,18 @@ const ROWS: (M365Row & { match(m: Matcher): boolean })[] = [
     // provider renews tokens well before expiry so this stays rare.
     id: "M365_TOKEN_EXPIRING", reply: "501 5.5.127 (XOAUTH2 access token about to expire)",
     class: "transient", action: "retry", doctor: "M365_TOKEN_EXPIRY",
-    userMessage: "The sign-in was about to expire, so the device renews it and tries again.",
     adminHint: "Exchange Online refused an XOAUTH2 token close to its expiry. The device refreshes tokens 15 minutes before they expire and retries at once; if this repeats, check the device clock (NTP).",
     match: (m) => m.enh === "5.5.127",
   },
   {
     id: "M365_QUOTA_EXCEEDED", reply: "554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException",
     class: "transient", action: "retry", accountBackoffMs: QUOTA_BACKOFF_MS, doctor: "ACCOUNT_BACKOFF",
-    userMessage: "This mailbox reached its daily sending limit, so the scan waits in the Outbox for a day.",
     adminHint: "The mailbox reached Microsoft 365's 10,000 recipients per day. The device sends nothing from this account until the 24-hour window has passed; spread scans over several mailboxes, or use High Volume Email for internal recipients.",
     match: (m) => /SubmissionQuotaExceeded/i.test(m.text),
   },
   {
     id: "M365_THROTTLED", reply: "550 5.2.251–5.2.255 Sender throttled due to continuous … errors",
     class: "transient", action: "retry", accountBackoffMs: THROTTLE_BACKOFF_MS, doctor: "ACCOUNT_BACKOFF",
-    userMessage: "Microsoft 365 paused this mailbox after repeated errors, so the device waits an hour before trying again.",
     adminHint: "Exchange Online throttles SMTP AUTH for a mailbox after continuous errors; the device leaves the account alone for an hour. Fix the cause the code names: 5.2.251 mailbox full, 5.2.252 Send As denied, 5.2.253 invalid licence, 5.2.254 too many recipients, 5.2.255 invalid recipients.",
     match: (m) => m.code >= 500 && /^5\.2\.25[1-5]$/.test(m.enh),
   },

@@ -1,10 +1,11 @@
 // Every outcome — a server reply, a local policy refusal of the core, a transport failure — in
 // one shape: a class the outbox acts on, one sentence for the panel and the CLI (from the
-// outcome-text catalogue, host/text/outcomes.ts) and a hint for the administrator. Microsoft reply meanings: shared/M365-DEVICE-MAIL.md; codes: RFC 5321 §4.2,
-// RFC 3463 (enhanced status codes).
+// outcome-text catalogue, host/text/outcomes.ts) and a hint for the administrator. These are the
+// tables; host/session/classify.ts is the one pipeline that applies them to what a session saw.
+// Microsoft reply meanings: docs/m365.md; codes: RFC 5321 §4.2, RFC 3463 (enhanced status codes).
 import type { TransportErrorCode } from "../transport/types.js";
 import type { PresetName } from "./board.js";
-import { hasText, say } from "../text/outcomes.js";
+import { hasText, say, sayNow } from "../text/outcomes.js";
 import { cleanServerText, isCleanText } from "../text/sanitize.js";
 import { classifyM365 } from "./m365-replies.js";
 
@@ -24,6 +25,9 @@ export interface Classified {
   /** What the panel and the CLI say: one sentence from the outcome-text catalogue
    *  (host/text/outcomes.ts), keyed by `id` (with a ":variant" where the context changes it). */
   userMessage: string;
+  /** The catalogue key and values `userMessage` comes from, so the same cause can be told for an
+   *  outcome where nothing is stored (sayNow, host/session/classify.ts). */
+  text: Told["text"];
   /** What the administrator should change or check. */
   adminHint: string;
   /** Leave every job of this account alone this long (quota exceeded, throttled). */
@@ -32,8 +36,6 @@ export interface Classified {
 
 export interface ReplyContext {
   preset?: PresetName;
-  /** Which command the reply answered, when known. */
-  stage?: "greeting" | "ehlo" | "starttls" | "auth" | "mail" | "rcpt" | "data";
 }
 
 export interface Reply { code: number; enhanced?: string; text?: string }
@@ -44,9 +46,16 @@ export function isOneSentence(msg: string): boolean {
   return /^[A-Z0-9].*\.$/.test(msg) && !msg.includes(" — ") && isCleanText(msg);
 }
 
+export interface Told { userMessage: string; text: { key: string; values?: Record<string, string | number> } }
+
+/** A catalogue sentence and where it came from. */
+export function told(key: string, values?: Record<string, string | number>): Told {
+  return { userMessage: say(key, values), text: { key, ...(values ? { values } : {}) } };
+}
+
 function make(c: Omit<Classified, "code" | "enhanced">, code: number, enhanced: string): Classified {
   return {
-    class: c.class, code, enhanced, id: c.id, action: c.action, userMessage: c.userMessage, adminHint: c.adminHint,
+    class: c.class, code, enhanced, id: c.id, action: c.action, userMessage: c.userMessage, text: c.text, adminHint: c.adminHint,
     ...(c.accountBackoffMs ? { accountBackoffMs: c.accountBackoffMs } : {}),
   };
 }
@@ -70,17 +79,17 @@ export function classifyReply(r: Reply, ctx: ReplyContext = {}): Classified {
   const mk = (c: Omit<Classified, "code" | "enhanced">) => make(c, code, enh);
 
   if (code >= 200 && code < 400) {
-    return mk({ class: "ok", id: "OK", action: "none", userMessage: say("OK"), adminHint: "" });
+    return mk({ class: "ok", id: "OK", action: "none", ...told("OK"), adminHint: "" });
   }
   // Exchange Online's device replies of the end of 2026 (m365-replies.ts) come first.
   const m365 = classifyM365(code, enh, text, ctx);
-  if (m365) return mk(m365);
+  if (m365) return mk({ ...m365, ...told(m365.id) });
   // Microsoft: 5.7.60 "Client does not have permissions to send as this sender"; Exchange also
   // reports a missing Send As right as 554 5.2.0 … SendAsDeniedException.
   if (enh === "5.7.60" || /SendAsDenied/i.test(text)) {
     return mk({
       class: "permanent", id: "M365_SEND_AS_DENIED", action: "fix-config",
-      userMessage: say("M365_SEND_AS_DENIED"),
+      ...told("M365_SEND_AS_DENIED"),
       adminHint: "The From address differs from the signed-in mailbox. Set From to the mailbox the device signs in with, or grant that mailbox Send As rights on the From address (Exchange admin center → Recipients → Mailbox → Delegation).",
     });
   }
@@ -88,14 +97,14 @@ export function classifyReply(r: Reply, ctx: ReplyContext = {}): Classified {
   if (enh === "5.7.139") {
     return mk({
       class: "permanent", id: "M365_SMTP_AUTH_DISABLED", action: "fix-config",
-      userMessage: say("M365_SMTP_AUTH_DISABLED"),
+      ...told("M365_SMTP_AUTH_DISABLED"),
       adminHint: "Enable authenticated SMTP for the device mailbox (Microsoft 365 admin center → user → Mail → Manage email apps → Authenticated SMTP, or Set-CASMailbox -SmtpClientAuthenticationDisabled $false), check that Security Defaults do not block basic auth — or switch to XOAUTH2, Direct Send or a relay connector.",
     });
   }
   if (code === 535 || enh === "5.7.3" || enh === "5.7.8") {
     return mk({
       class: "permanent", id: "AUTH_FAILED", action: "fix-config",
-      userMessage: say("AUTH_FAILED"),
+      ...told("AUTH_FAILED"),
       adminHint: M365(ctx.preset)
         ? "Microsoft 365 rejected the credentials (535 5.7.3). Check the user name is the full mailbox address and the password/app password is current; basic auth is being retired — prefer XOAUTH2."
         : "The server rejected the credentials. Check user name and password (or token) in the device configuration.",
@@ -105,7 +114,7 @@ export function classifyReply(r: Reply, ctx: ReplyContext = {}): Classified {
   if (enh === "5.7.57") {
     return mk({
       class: "permanent", id: "M365_NOT_AUTHENTICATED", action: "fix-config",
-      userMessage: say("M365_NOT_AUTHENTICATED"),
+      ...told("M365_NOT_AUTHENTICATED"),
       adminHint: "smtp.office365.com accepts only authenticated submission. Configure the mailbox credentials (XOAUTH2 preferred), or use the m365-direct-send / m365-relay preset with the tenant MX endpoint on port 25.",
     });
   }
@@ -113,7 +122,7 @@ export function classifyReply(r: Reply, ctx: ReplyContext = {}): Classified {
     const tls = enh === "5.7.0" && /STARTTLS|TLS/i.test(text);
     return mk({
       class: "permanent", id: tls ? "TLS_REQUIRED_BY_SERVER" : "AUTH_REQUIRED", action: "fix-config",
-      userMessage: say(tls ? "TLS_REQUIRED_BY_SERVER" : "AUTH_REQUIRED"),
+      ...told(tls ? "TLS_REQUIRED_BY_SERVER" : "AUTH_REQUIRED"),
       adminHint: tls ? "The server demands STARTTLS before this command. Set TLS to 'required'." : "Configure credentials for SMTP AUTH, or use a server/connector that accepts the device without sign-in.",
     });
   }
@@ -121,7 +130,7 @@ export function classifyReply(r: Reply, ctx: ReplyContext = {}): Classified {
   if (code === 451 && sub === "7" && detail >= 500 && detail <= 699) {
     return mk({
       class: "transient", id: "M365_GRAYLISTED", action: "retry",
-      userMessage: say("M365_GRAYLISTED"),
+      ...told("M365_GRAYLISTED"),
       adminHint: "Microsoft 365 is graylisting or throttling the device's public IP (451 4.7.5xx-6xx). The outbox retries with backoff; if it persists, check for unusual volume or set up a connector with the static IP.",
     });
   }
@@ -129,14 +138,14 @@ export function classifyReply(r: Reply, ctx: ReplyContext = {}): Classified {
   if (code >= 400 && code < 500 && (/submission rate|rate limit|too many messages|submission quota/i.test(text) || enh === "4.5.127")) {
     return mk({
       class: "transient", id: "RATE_LIMITED", action: "retry",
-      userMessage: say("RATE_LIMITED"),
+      ...told("RATE_LIMITED"),
       adminHint: "The mailbox's submission rate limit was reached (Microsoft 365: 30 messages/minute). The outbox waits and retries; spread large jobs or use several mailboxes.",
     });
   }
   if (code === 421) {
     return mk({
       class: "transient", id: "SERVER_CLOSING", action: "retry",
-      userMessage: say("SERVER_CLOSING"),
+      ...told("SERVER_CLOSING"),
       adminHint: "421: the server is shutting the channel (overload, maintenance, or a policy timeout). Retried automatically.",
     });
   }
@@ -144,14 +153,14 @@ export function classifyReply(r: Reply, ctx: ReplyContext = {}): Classified {
   if (enh === "5.3.4" || enh === "5.2.3" || (code === 552 && enh !== "5.2.2" && (enh === "" || /size|too (big|large)|exceed/i.test(text)))) {
     return mk({
       class: "permanent", id: "MESSAGE_TOO_BIG", action: "split",
-      userMessage: say("MESSAGE_TOO_BIG"),
+      ...told("MESSAGE_TOO_BIG"),
       adminHint: "The server's size limit is below this message. The device splits the scan into several messages under the limit; lower the board's message.splitAbove below the organisation's limit to avoid the round trip.",
     });
   }
   if (code === 552 || enh === "5.2.2") {
     return mk({
       class: "permanent", id: "MAILBOX_FULL", action: "none",
-      userMessage: say("MAILBOX_FULL"), adminHint: "The recipient mailbox is over its quota (5.2.2).",
+      ...told("MAILBOX_FULL"), adminHint: "The recipient mailbox is over its quota (5.2.2).",
     });
   }
   // Relay denied: Direct Send cannot reach outside the organisation (5.7.54 / 5.7.64 / 5.7.1 "relay").
@@ -161,7 +170,7 @@ export function classifyReply(r: Reply, ctx: ReplyContext = {}): Classified {
     const ds = ctx.preset === "m365-direct-send" || (ctx.preset === undefined && enh === "5.7.54");
     return mk({
       class: "permanent", id: "RELAY_DENIED", action: "fix-config",
-      userMessage: say(ds ? "RELAY_DENIED:direct-send" : "RELAY_DENIED"),
+      ...told(ds ? "RELAY_DENIED:direct-send" : "RELAY_DENIED"),
       adminHint: ds
         ? "Direct Send delivers only to mailboxes in your accepted domains. To reach external recipients use m365-submission (SMTP AUTH, Option 1) or m365-relay with a connector (Option 3)."
         : "The server does not relay for this device. Sign in (SMTP AUTH), or have the administrator add a connector / relay permission for the device's IP or certificate.",
@@ -170,46 +179,46 @@ export function classifyReply(r: Reply, ctx: ReplyContext = {}): Classified {
   if (enh === "5.2.0" || (code === 554 && sub === "2")) {
     return mk({
       class: "permanent", id: "STORE_REJECTED", action: "fix-config",
-      userMessage: say("STORE_REJECTED"),
+      ...told("STORE_REJECTED"),
       adminHint: "554 5.2.0: the mailbox store refused the submission (often STOREDRV: a Send As/Send on Behalf problem, a disabled mailbox, or a message the tenant blocks). The reply text in the log names the exception.",
     });
   }
   if (code >= 500 && sub === "1" && (detail === 1 || detail === 10 || detail === 0)) {
     return mk({
       class: "permanent", id: "RECIPIENT_UNKNOWN", action: "none",
-      userMessage: say("RECIPIENT_UNKNOWN"),
+      ...told("RECIPIENT_UNKNOWN"),
       adminHint: `The server does not know this recipient (${enh || code}). Check the address or the address book entry.`,
     });
   }
   if (code === 450) {
     return mk({
       class: "transient", id: "MAILBOX_BUSY", action: "retry",
-      userMessage: say("MAILBOX_BUSY"), adminHint: "450: mailbox unavailable for now (locked or greylisted). Retried automatically.",
+      ...told("MAILBOX_BUSY"), adminHint: "450: mailbox unavailable for now (locked or greylisted). Retried automatically.",
     });
   }
   if (code === 451) {
     return mk({
       class: "transient", id: "SERVER_ERROR_TEMP", action: "retry",
-      userMessage: say("SERVER_ERROR_TEMP"), adminHint: "451: local error in processing at the server. Retried automatically.",
+      ...told("SERVER_ERROR_TEMP"), adminHint: "451: local error in processing at the server. Retried automatically.",
     });
   }
   if (code === 452) {
     const tooMany = enh === "4.5.3" || /too many recipients/i.test(text);
     return mk({
       class: "transient", id: tooMany ? "TOO_MANY_RECIPIENTS" : "SERVER_STORAGE_FULL", action: "retry",
-      userMessage: say(tooMany ? "TOO_MANY_RECIPIENTS" : "SERVER_STORAGE_FULL"),
+      ...told(tooMany ? "TOO_MANY_RECIPIENTS" : "SERVER_STORAGE_FULL"),
       adminHint: tooMany ? "452 4.5.3: the server limits recipients per message; the remaining recipients are retried in another transaction (RFC 5321 §4.5.3.1.10)." : "452: insufficient system storage at the server. Retried automatically.",
     });
   }
   if (code >= 400 && code < 500) {
     return mk({
       class: "transient", id: "TRANSIENT", action: "retry",
-      userMessage: say("TRANSIENT", { code }), adminHint: `${code} ${enh}: a temporary failure (RFC 5321 §4.2.1). Retried with backoff; the log holds the server's text.`,
+      ...told("TRANSIENT", { code }), adminHint: `${code} ${enh}: a temporary failure (RFC 5321 §4.2.1). Retried with backoff; the log holds the server's text.`,
     });
   }
   return mk({
     class: "permanent", id: "PERMANENT", action: "none",
-    userMessage: say("PERMANENT", { reply: enh ? `${code} ${enh}` : String(code) }),
+    ...told("PERMANENT", { reply: enh ? `${code} ${enh}` : String(code) }),
     adminHint: `${code} ${enh}: a permanent failure (RFC 5321 §4.2.1); not retried. The log holds the server's text: "${cleanServerText(text).slice(0, 200)}".`,
   });
 }
@@ -222,7 +231,7 @@ export function classifyReply(r: Reply, ctx: ReplyContext = {}): Classified {
 export function xoauth2Refusal(c: Classified): Classified {
   if (c.id !== "AUTH_FAILED") return c;
   return {
-    ...c, userMessage: say("AUTH_FAILED:xoauth2"),
+    ...c, ...told("AUTH_FAILED:xoauth2"),
     adminHint: "The server refused the XOAUTH2 access token, also a freshly refreshed one. Sign in again on the device (mfp-mail login); check that the mailbox may use authenticated SMTP and the app registration has the SMTP.Send permission.",
   };
 }
@@ -233,7 +242,7 @@ export type LocalReason =
   | "PlaintextAuthRefused" | "SizeExceeded" | "BodyModeUnsupported" | "BadArgument" | "BadState"
   | "ReplyTooLong" | "UnexpectedReply";
 
-const LOCAL: Record<LocalReason, Omit<Classified, "code" | "enhanced" | "userMessage">> = {
+const LOCAL: Record<LocalReason, Omit<Classified, "code" | "enhanced" | "userMessage" | "text">> = {
   TlsNotOffered: {
     class: "permanent", id: "TLS_NOT_OFFERED", action: "fix-config",
     adminHint: "TLS is required but the server did not offer STARTTLS in its EHLO reply. Check host and port (Microsoft 365: smtp.office365.com:587), or a middlebox stripping STARTTLS. Never lower the TLS setting for Microsoft 365.",
@@ -283,10 +292,15 @@ const LOCAL: Record<LocalReason, Omit<Classified, "code" | "enhanced" | "userMes
   },
 };
 
+/** Whether `name` is one of the core's local reasons (a row of the table above). */
+export function isLocalReason(name: string): name is LocalReason {
+  return Object.hasOwn(LOCAL, name);
+}
+
 /** Classify a local failure of the core (our own policy or a protocol violation by the peer). */
 export function classifyLocal(reason: LocalReason): Classified {
   const row = LOCAL[reason];
-  return make({ ...row, userMessage: say(row.id) }, 0, "");
+  return make({ ...row, ...told(row.id) }, 0, "");
 }
 
 // Partial: a code the transport adds later falls back to a generic line instead of breaking the build.
@@ -312,7 +326,7 @@ export function classifyTransport(err: { code: TransportErrorCode; transient: bo
   const adminHint = TRANSPORT[err.code] ?? `Transport error ${err.code}.`;
   return {
     class: err.transient ? "transient" : "permanent", code: 0, enhanced: "", id: err.code,
-    action: err.transient ? "retry" : "fix-config", userMessage: say(hasText(err.code) ? err.code : "NETWORK"), adminHint,
+    action: err.transient ? "retry" : "fix-config", ...told(hasText(err.code) ? err.code : "NETWORK"), adminHint,
   };
 }
 
@@ -322,51 +336,28 @@ export interface RecipientOutcome { address: string; result: Classified }
  * Per-recipient results of one message → the message's outcome. 2 of 3 accepted is a partial
  * success: the message was sent, and the outcome says so and what happens to the others.
  */
-export function summarizeRecipients(outcomes: readonly RecipientOutcome[]): Classified & { accepted: number; retry: string[]; refused: string[] } {
+export function summarizeRecipients(outcomes: readonly RecipientOutcome[], nothingStored = false): Classified & { accepted: number; retry: string[]; refused: string[] } {
   const ok = outcomes.filter((o) => o.result.class === "ok");
   const retry = outcomes.filter((o) => o.result.class === "transient").map((o) => o.address);
   const refused = outcomes.filter((o) => o.result.class === "permanent").map((o) => o.address);
   const n = outcomes.length;
   const base = { accepted: ok.length, retry, refused, code: 0, enhanced: "" };
-  if (ok.length === n) return { ...base, class: "ok", id: "OK", action: "none", userMessage: n === 1 ? say("OK") : say("OK_ALL", { n }), adminHint: "" };
+  if (ok.length === n) return { ...base, class: "ok", id: "OK", action: "none", ...(n === 1 ? told("OK") : told("OK_ALL", { n })), adminHint: "" };
   const rest = [
-    retry.length ? say(retry.length === 1 ? "PARTIAL:retry" : "PARTIAL:retry-many", { k: retry.length }) : "",
+    // Nothing stored: no promise that the deferred recipients will be retried.
+    retry.length ? (nothingStored ? sayNow : say)(retry.length === 1 ? "PARTIAL:retry" : "PARTIAL:retry-many", { k: retry.length }) : "",
     refused.length ? say("PARTIAL:refused", { k: refused.length }) : "",
   ].filter(Boolean).join(", ");
   if (ok.length === 0) {
     const first = outcomes[0]!.result;
-    return { ...base, class: retry.length ? "transient" : "permanent", id: first.id, action: retry.length ? "retry" : first.action, code: first.code, enhanced: first.enhanced, userMessage: first.userMessage, adminHint: first.adminHint };
+    return { ...base, class: retry.length ? "transient" : "permanent", id: first.id, action: retry.length ? "retry" : first.action, code: first.code, enhanced: first.enhanced, userMessage: first.userMessage, text: first.text, adminHint: first.adminHint };
   }
   const hints = outcomes.filter((o) => o.result.class !== "ok").map((o) => `${o.address}: ${o.result.code || ""} ${o.result.enhanced} ${o.result.adminHint}`.trim());
   return {
     ...base,
     // The message itself went out; what remains to do is carried by retry/refused.
     class: "ok", id: "PARTIAL", action: retry.length ? "retry" : "none",
-    userMessage: say("PARTIAL", { ok: ok.length, n, rest }),
+    ...told("PARTIAL", { ok: ok.length, n, rest }),
     adminHint: hints.join("\n"),
   };
-}
-
-/**
- * A core Failed event → its classification. `reasonName` is the Reason* name without the
- * prefix (Core.nameOf("Reason", ev.reason)). A failure that carries a server reply (code ≥ 400)
- * is classified by the reply; the rest by the core's local reason.
- */
-export function classifyFailure(
-  ev: { code: number; enhanced?: string; text?: string },
-  reasonName: string,
-  ctx: ReplyContext = {},
-): Classified {
-  // A protocol error stays one even with a 4xx/5xx code: a reply out of order refused nothing.
-  if (reasonName === "UnexpectedReply" || reasonName === "ReplyTooLong") return classifyLocal(reasonName);
-  if (ev.code >= 400) return classifyReply({ code: ev.code, enhanced: ev.enhanced, text: ev.text }, ctx);
-  if (reasonName in LOCAL) return classifyLocal(reasonName as LocalReason);
-  if (reasonName === "ServerClosing") return classifyReply({ code: 421, text: ev.text }, ctx);
-  if (reasonName === "AuthFailed") return classifyReply({ code: 535, text: ev.text }, ctx);
-  if (reasonName === "GreetingRefused") return classifyReply({ code: 554, text: ev.text }, ctx);
-  return make({
-    class: "permanent", id: `CORE_${reasonName.toUpperCase()}`, action: "none",
-    userMessage: say("CORE_FAILURE"),
-    adminHint: `The core reported ${reasonName}${ev.text ? `: ${ev.text}` : ""}.`,
-  }, ev.code, ev.enhanced ?? "");
 }

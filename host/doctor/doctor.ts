@@ -1,5 +1,5 @@
 // `mfp-mail doctor`: static checks of a configuration against Microsoft's device-mail rules
-// (shared/M365-DEVICE-MAIL.md), then a live probe that stops before MAIL. Output is a
+// (docs/m365.md), then a live probe that stops before MAIL. Output is a
 // checklist, one line per check, ✓ / ⚠ / ✗ with the fix underneath.
 // Exit code: 2 when a static check fails (nothing can work as configured), 1 when the live probe
 // fails, 0 otherwise.
@@ -10,12 +10,15 @@ import type { Board } from "../config/board.js";
 import { ConfigError } from "../config/errors.js";
 import { domainOf, domainProblem, isIpHost, mailboxProblem, needsSmtpUtf8 } from "../config/address.js";
 import { isInternal, resolvePreset, type PresetOverrides, type SendProfile } from "../config/presets.js";
-import { classifyReply, classifyTransport, xoauth2Refusal } from "../config/replies.js";
 import { probe, type ProbeFacts } from "./probe.js";
 import { m365StaticChecks, mxChecks, outboxChecks } from "./m365.js";
 
 export type CheckStatus = "ok" | "warn" | "error" | "info";
-export interface Check { id: string; status: CheckStatus; title: string; fix?: string }
+export interface Check {
+  id: string; status: CheckStatus; title: string; fix?: string;
+  /** A live failure: the core state it failed in ("Auth") and the command whose reply failed it ("AUTH"). */
+  stage?: string; command?: string;
+}
 
 export interface DoctorInput extends PresetOverrides {
   preset: string;
@@ -149,6 +152,13 @@ export function probeChecks(facts: ProbeFacts, p: SendProfile, board: Board, tri
   // Probe facts quote the server (greeting, replies): through the one sanitiser before any terminal or panel.
   const add = (id: string, status: CheckStatus, title: string, fix?: string) =>
     out.push({ id, status, title: cleanServerText(title), ...(fix ? { fix: cleanServerText(fix) } : {}) });
+  // The session classified any failure (host/session/classify.ts): doctor only quotes it.
+  const said = facts.outcome;
+  const where = said?.stage ? { stage: said.stage, command: said.command ?? "" } : {};
+  const fail = (id: string, title: string) => {
+    add(id, "error", `${title}${said ? ` (the panel says "${said.userMessage}")` : ""}`, said?.adminHint);
+    Object.assign(out.at(-1)!, where);
+  };
   if (facts.greeting) add("CONNECT", "ok", `Connected to ${facts.server ?? p.host}:${p.port}: ${facts.greeting.code} ${facts.greeting.lines[0] ?? ""}`.trim());
   if (facts.tls) {
     const how = p.tls === "implicit" ? "implicit TLS" : "STARTTLS";
@@ -183,22 +193,17 @@ export function probeChecks(facts: ProbeFacts, p: SendProfile, board: Board, tri
     }
   }
   if (facts.auth) {
-    const r = classifyReply({ code: facts.auth.reply.code, text: facts.auth.reply.lines.join(" ") }, { preset: p.preset, stage: "auth" });
-    const c = facts.auth.mech === "XOAUTH2" ? xoauth2Refusal(r) : r;
-    if (c.class === "ok") add("AUTH_OK", "ok", `Signed in with ${facts.auth.mech}`);
-    else add(c.id, "error", `Sign-in with ${facts.auth.mech} failed: ${facts.auth.reply.code} ${facts.auth.reply.lines.join(" ").slice(0, 120)} (the panel says "${c.userMessage}")`, c.adminHint);
+    const reply = `${facts.auth.reply.code} ${facts.auth.reply.lines.join(" ").slice(0, 120)}`;
+    if (facts.auth.reply.code < 400) add("AUTH_OK", "ok", `Signed in with ${facts.auth.mech}`);
+    else fail(said?.id ?? "AUTH_FAILED", `Sign-in with ${facts.auth.mech} failed: ${reply}`);
   } else if (tried && !facts.failure && p.authMechs.length > 0) {
     add("AUTH_SKIPPED", "warn", "Sign-in not tried (no usable mechanism or no TLS)");
   }
   if (facts.failure) {
     const f = facts.failure;
-    if (f.error) {
-      const c = classifyTransport(f.error);
-      add(f.error.code, "error", `${f.step}: ${f.error.message} (the panel says "${c.userMessage}")`, c.adminHint);
-    } else if (f.reply) {
-      const c = classifyReply({ code: f.reply.code, text: f.reply.lines.join(" ") }, { preset: p.preset, stage: "ehlo" });
-      add(c.id, "error", `${f.step}: ${f.reply.code} ${f.reply.lines.join(" ").slice(0, 120)}`, c.adminHint);
-    } else {
+    if (f.error) fail(f.error.code, `${f.step}: ${f.error.message}`);
+    else if (f.reply) fail(said?.id ?? "SERVER_REFUSED", `${f.step}: ${f.reply.code} ${f.reply.lines.join(" ").slice(0, 120)}`);
+    else {
       add("PROTOCOL_ERROR", "error", `${f.step}: ${f.message}`, "The server did not speak SMTP as expected: check host, port and TLS mode (465 = implicit TLS, 587/25 = STARTTLS).");
     }
   } else if (facts.greeting) {

@@ -2,10 +2,11 @@
 // connect, EHLO, STARTTLS, EHLO again, AUTH when credentials are given, then QUIT at the core's
 // ReadyForEnvelope; never MAIL, so nothing is ever sent. The same wasm core and transport as a
 // send, so doctor sees the server the way the device will. This file turns the probe record into
-// facts; doctor.ts turns them into checklist lines. Credentials go only to the core.
+// facts — the session's own classification of a failure included, so doctor classifies nothing
+// itself; doctor.ts turns them into checklist lines. Credentials go only to the core.
 import { readFileSync } from "node:fs";
 import { probeSession } from "../session/driver.js";
-import type { AuthOptions, ProbeRecord, SessionOptions } from "../session/types.js";
+import type { AuthOptions, ProbeRecord, SessionOptions, SessionResult } from "../session/types.js";
 import { TransportError, type TlsInfo } from "../transport/types.js";
 import { presetTls, type SendProfile } from "../config/presets.js";
 import { uniformTimeouts } from "../transport/timeouts.js";
@@ -39,9 +40,18 @@ export interface ProbeFacts {
   /** The last EHLO offer as the core understood it: upper-case keyword → parameters. */
   ehlo?: Map<string, string>;
   auth?: { mech: string; reply: ProbeReply };
-  /** The first failure, if any: a transport error or an unexpected reply. */
+  /** The first failure, if any: a transport error or an unexpected reply. `step` is the command
+   *  whose reply failed it as on the wire ("EHLO", "STARTTLS", "AUTH"), else the core state
+   *  ("Connect", "Greeting"). */
   failure?: { step: string; error?: TransportError; reply?: ProbeReply; message: string };
+  /** How the session classified the probe's failure (the one reply pipeline,
+   *  host/session/classify.ts): what the panel would say, and the fix. */
+  outcome?: ProbeOutcome;
 }
+
+/** The probe's failure as the session classified it: the outcome id, the panel's sentence, the
+ *  fix, and where it failed (the core state and the command whose reply failed it). */
+export interface ProbeOutcome { id: string; userMessage: string; adminHint: string; stage?: string; command?: string }
 
 /** The core's capability names → EHLO keywords (RFC 5321 §4.1.1.1 and the extension RFCs). */
 const KEYWORD: Record<string, string> = {
@@ -49,27 +59,22 @@ const KEYWORD: Record<string, string> = {
   Chunking: "CHUNKING", BinaryMime: "BINARYMIME", EnhancedStatusCodes: "ENHANCEDSTATUSCODES", Dsn: "DSN", Auth: "AUTH",
 };
 
-/** The core's failure stage → the step doctor names. */
-function stepOf(stage: string): string {
-  switch (stage) {
-    case "Connect": return "connect";
-    case "Greeting": return "greeting";
-    case "Ehlo": case "Helo": return "EHLO";
-    case "StartTls": case "TlsHandshake": return "STARTTLS";
-    case "NeedToken": case "Auth": return "AUTH";
-    default: return stage;
-  }
-}
-
 const reply = (r: { code: number; enhanced: string; text: string }): ProbeReply =>
   ({ code: r.code, lines: [r.enhanced && !r.text.startsWith(r.enhanced) ? `${r.enhanced} ${r.text}` : r.text] });
 
 /** Local refusals doctor already explains from the EHLO offer (TLS / AUTH lines), not as failures. */
 const EXPLAINED = new Set(["TlsNotOffered", "NoAuthMechanism", "PlaintextAuthRefused", "AuthFailed"]);
 
-/** A probe record → the facts doctor.ts reports. */
-export function factsOf(rec: ProbeRecord, tls: TlsInfo | null | undefined, mech: string | undefined): ProbeFacts {
+/** A probe record and the session's result → the facts doctor.ts reports. */
+export function factsOf(rec: ProbeRecord, result: SessionResult, mech: string | undefined): ProbeFacts {
   const facts: ProbeFacts = {};
+  const tls = result.tls;
+  if (!rec.readyForEnvelope && result.status !== "sent") {
+    facts.outcome = {
+      id: result.id, userMessage: result.userMessage ?? result.message, adminHint: result.adminHint ?? "",
+      ...(result.stage ? { stage: result.stage, command: result.command ?? "" } : {}),
+    };
+  }
   if (rec.greeting) facts.greeting = reply(rec.greeting);
   if (tls) facts.tls = tls;
   if (rec.caps && rec.capNames) {
@@ -85,9 +90,9 @@ export function factsOf(rec: ProbeRecord, tls: TlsInfo | null | undefined, mech:
   }
   if (rec.auth && mech) facts.auth = { mech, reply: reply(rec.auth) };
   const f = rec.failure;
-  if (rec.transportError) facts.failure = { step: stepOf(rec.stage), error: rec.transportError, message: rec.transportError.message };
+  if (rec.transportError) facts.failure = { step: result.command || rec.stage, error: rec.transportError, message: rec.transportError.message };
   else if (f && !EXPLAINED.has(f.reason)) {
-    const step = stepOf(f.stage);
+    const step = f.command || f.stage;
     facts.failure = f.code >= 400 ? { step, reply: reply(f), message: f.text } : { step, message: f.text || f.reason };
   }
   return facts;
@@ -119,8 +124,10 @@ export async function probe(o: ProbeOptions): Promise<ProbeFacts> {
     message: { from: c?.user ?? "doctor@mfp-mail.invalid", to: [], subject: "", text: "", attachments: [] },
     board: o.board,
     preset: p.preset,
+    // Doctor quotes what the panel would say about a scan, and a scan is stored in the outbox.
+    stored: true,
   };
   let server: string | undefined;
   const { result, probe: rec } = await probeSession({ ...options, observer: { connect: (h) => { server = h; } } });
-  return { ...factsOf(rec, result.tls, mech), ...(server ? { server } : {}) };
+  return { ...factsOf(rec, result, mech), ...(server ? { server } : {}) };
 }

@@ -7,7 +7,7 @@
 // before it recorded that 250 — the retry delivers a duplicate. That window, from the server's
 // acceptance to the device's one-rename commit, is the only way a duplicate arises.
 import { nextAttempt, type RetryPolicy } from "./backoff.js";
-import { holdReason, OUTBOX_TEXT } from "./notices.js";
+import { holdReason } from "./notices.js";
 import type { RateLimiter } from "./ratelimit.js";
 import type { OutboxStore } from "./store.js";
 import type { AttemptTranscript, TranscriptLog } from "../log/transcript.js";
@@ -83,7 +83,7 @@ export async function attemptJob(ctx: AttemptContext, id: string, deliver: Deliv
     const take = await ctx.limiter.take(job.account, job.limits, pending.length);
     if (!take.ok) {
       // More recipients than the account may ever reach in a day: no server refused anything.
-      if (take.waitMs === Infinity) return await hold(ctx, job, null, "unsendable", "RATE_LIMIT_EXCEEDED_FOR_GOOD", OUTBOX_TEXT.OUTBOX_HELD_UNSENDABLE(take.why));
+      if (take.waitMs === Infinity) return await hold(ctx, job, null, "unsendable", "RATE_LIMIT_EXCEEDED_FOR_GOOD", holdReason("unsendable", take.why, ctx.retry.giveUpAfter));
       return { kind: "deferred", job, at: ctx.clock.now() + take.waitMs, why: take.why };
     }
 

@@ -1,23 +1,24 @@
-// The outbox's own outcome sentences, keyed by a stable id (one clean sentence each: the panel
-// wraps text itself). Server text inside them is what the session already reported.
+// The outbox's own outcome sentences: why a job is held, and what the storage-pressure rule did.
+// The words are the catalogue's (host/text/outcomes.ts, OUTBOX_* keys); server text inside them
+// is what the session already reported, through the sanitiser.
 import { formatDuration } from "./backoff.js";
 import type { HoldCause } from "./types.js";
+import { say } from "../text/outcomes.js";
 
-export const OUTBOX_TEXT = {
+const HOLD_KEY: Record<HoldCause, string> = {
   /** giveUpAfter passed: the scan stays, a person retries or cancels. */
-  OUTBOX_RETENTION_EXPIRED: (window: number, last: string) =>
-    `Held on the device after ${formatDuration(window)} of retries; the last attempt said: ${last}`,
+  expired: "OUTBOX_RETENTION_EXPIRED",
   /** A failure a person must fix (password, account, TLS, Send As …). */
-  OUTBOX_HELD_FIX_CONFIG: (last: string) => `Held on the device until the settings or the account are fixed: ${last}`,
+  "fix-config": "OUTBOX_HELD_FIX_CONFIG",
   /** A permanent failure without a server refusal (a local limit, an internal error). */
-  OUTBOX_HELD_UNSENDABLE: (last: string) => `Held on the device because it cannot be sent as it is: ${last}`,
-  /** The storage-pressure rule removed the oldest held job to make room for a new scan. */
-  OUTBOX_REMOVED_FOR_SPACE: (names: string, why: string) =>
-    `${names} was removed unsent to make room for a new scan (${why}); it was the oldest held job`,
-} as const;
+  unsendable: "OUTBOX_HELD_UNSENDABLE",
+};
 
 export function holdReason(cause: HoldCause, last: string, window: number): string {
-  if (cause === "expired") return OUTBOX_TEXT.OUTBOX_RETENTION_EXPIRED(window, last);
-  if (cause === "fix-config") return OUTBOX_TEXT.OUTBOX_HELD_FIX_CONFIG(last);
-  return OUTBOX_TEXT.OUTBOX_HELD_UNSENDABLE(last);
+  return say(HOLD_KEY[cause], { last, window: formatDuration(window) });
+}
+
+/** The storage-pressure rule removed the oldest held job to make room for a new scan. */
+export function removedForSpace(names: string, why: string): string {
+  return say("OUTBOX_REMOVED_FOR_SPACE", { names, why });
 }

@@ -3,7 +3,7 @@
 import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { atomicWrite, ensureDir } from "./durable.js";
-import { OUTBOX_TEXT } from "./notices.js";
+import { removedForSpace } from "./notices.js";
 import type { JobRecord, JobRecipient } from "./types.js";
 
 /**
@@ -46,7 +46,7 @@ export async function writeReport(dir: string, job: JobRecord, at: number, why: 
       : final === "cancelled"
         ? `${names}: cancelled, not delivered to ${failed.map((r) => r.address).join(", ")}`
         : final === "removed-for-space"
-          ? OUTBOX_TEXT.OUTBOX_REMOVED_FOR_SPACE(names, why)
+          ? removedForSpace(names, why)
           : `${names}: NOT DELIVERED to ${failed.map((r) => `${r.address} (${r.code ?? "-"}${r.enhanced ? " " + r.enhanced : ""} ${r.message ?? ""})`).join(", ")}; ${why}`;
   const report: FinalReport = { id: job.id, final, at, createdAt: job.createdAt, attempts: job.attemptCount, summary, recipients: job.recipients, scans: job.scans.map((s) => s.fileName) };
   try {

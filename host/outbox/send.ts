@@ -5,6 +5,7 @@
 // already holds in memory; the job file records only where a later retry finds them again
 // (the --password-env variable name, or the XOAUTH2 sign-in in the outbox directory).
 import { sendMessage } from "../session/driver.js";
+import { say } from "../text/outcomes.js";
 import type { SessionOptions, SessionResult } from "../session/types.js";
 import type { AttemptOutcome, Outbox } from "./index.js";
 import { pendingRecipients, type JobConnection, type JobMessage } from "./session-deliver.js";
@@ -52,10 +53,10 @@ function stateAfter(outcome: AttemptOutcome): JobState | null {
 function noAttemptResult(outcome: AttemptOutcome, job: JobRecord): SessionResult {
   const queued = stateAfter(outcome) === "queued";
   const message =
-    outcome.kind === "deferred" ? `Queued: ${outcome.why}; it goes out at ${new Date(outcome.at).toISOString()}`
+    outcome.kind === "deferred" ? say("OUTBOX_DEFERRED", { why: outcome.why, at: new Date(outcome.at).toISOString() })
       : outcome.kind === "held" ? outcome.reason
-        : outcome.kind === "gone" ? `Not sent: ${outcome.why}`
-          : `Queued as job ${job.id}`;
+        : outcome.kind === "gone" ? say("OUTBOX_JOB_GONE", { why: outcome.why })
+          : say("OUTBOX_QUEUED", { job: job.id });
   return {
     status: queued ? "queued" : "failed", code: 0, enhanced: "", message,
     recipients: job.recipients.map((r) => ({ address: r.address, accepted: false, code: 0 })),
@@ -115,6 +116,8 @@ export async function sendViaOutbox(o: QueuedSendOptions): Promise<QueuedSendRes
     const user = o.session.observer;
     last = await sendMessage({
       ...o.session,
+      // The job is on durable storage: a transient failure is retried, and the sentence may say so.
+      stored: true,
       message: { ...m, to, cc, attachments: req.scans },
       signal: req.signal,
       observer: {

@@ -9,6 +9,7 @@ import type { EngineName, TlsMode } from "../transport/connect.js";
 import type { TlsOptions, Transport } from "../transport/types.js";
 import type { Deliver, DeliveryResult, Json } from "./types.js";
 import type { AppOnlySettings } from "../oauth/app-only.js";
+import { say } from "../text/outcomes.js";
 
 /** What a job stores about the connection (never a secret). */
 export interface JobConnection {
@@ -100,7 +101,7 @@ export function sessionDeliver(o: SessionDeliverOptions): Deliver {
     const auth = await authFor(c, o, apps);
     if (typeof auth === "string") {
       // A missing secret is a device configuration problem; retrying cannot fix it by itself.
-      return { status: "failed", code: 0, enhanced: "", message: `Not signed in: ${auth}`, recipients: req.recipients.map((address) => ({ address, accepted: false, code: 0 })), messageAccepted: false, transient: false };
+      return { status: "failed", code: 0, enhanced: "", message: say("JOB_NOT_SIGNED_IN", { why: auth.replace(/\.$/, "") }), recipients: req.recipients.map((address) => ({ address, accepted: false, code: 0 })), messageAccepted: false, transient: false };
     }
     const { to, cc } = pendingRecipients(m, req.recipients);
     const options: SessionOptions = {
@@ -121,6 +122,8 @@ export function sessionDeliver(o: SessionDeliverOptions): Deliver {
       binaryMime: c.binaryMime,
       ...(c.dsn !== undefined ? { dsn: c.dsn } : {}),
       ...(c.preset ? { preset: c.preset } : {}),
+      // The job is on durable storage: a transient failure is retried, and the sentence may say so.
+      stored: true,
       observer: req.observer,
       signal: req.signal,
       openTransport: o.openTransport ? () => o.openTransport!(c) : undefined,

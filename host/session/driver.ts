@@ -15,7 +15,7 @@ import { composeResult, errorResult, type AttemptState } from "./result.js";
 import { configureCore, makeProgress, tlsOptions } from "./setup.js";
 import { completeProbe, newProbeRecord } from "./probe.js";
 import { supplyToken } from "./token.js";
-import { commandVerb } from "./result.js";
+import { commandVerb } from "./classify.js";
 import type { ProbeRecord, SessionOptions, SessionResult } from "./types.js";
 
 export type * from "./types.js";
@@ -59,7 +59,7 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
     recipients: [...o.message.to, ...(o.message.cc ?? [])].map((address) => ({ address, code: 0, enhanced: "", text: "" })),
     partsAccepted: 0, partsTotal: 1, failure: null, lastAccept: null, authRejected: false,
     transportError: null, bodyMode: undefined, tls: null, wireBytes: 0, roundTrips: 0, mimeError: null,
-    ...(o.preset ? { preset: o.preset } : {}), xoauth2: o.auth?.mechanism === "xoauth2",
+    ...(o.preset ? { preset: o.preset } : {}), xoauth2: o.auth?.mechanism === "xoauth2", stored: o.stored === true,
   };
   let t: Transport | null = null;
   const probe = o.probe ? newProbeRecord() : undefined;
@@ -93,7 +93,7 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
     spec = buildSpec(o.message, o.message.date ?? new Date(), o.message.messageId);
     configureCore(core, o);
   } catch (e) {
-    return { result: errorResult(e, total, st.recipients.map((r) => r.address)), authRejected: false };
+    return { result: errorResult(e, total, st.recipients.map((r) => r.address), st.stored), authRejected: false };
   }
   const k = core.k;
 
@@ -109,7 +109,7 @@ async function attempt(o: SessionOptions, total: { wire: number; trips: number }
       });
   } catch (e) {
     if (e instanceof TransportError) { st.transportError = e; return finish(); }
-    return { result: errorResult(e, total, st.recipients.map((r) => r.address)), authRejected: false };
+    return { result: errorResult(e, total, st.recipients.map((r) => r.address), st.stored), authRejected: false };
   }
   const tr = t;
   if (probe) probe.stage = "Greeting";

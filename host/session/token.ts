@@ -1,7 +1,7 @@
 // XOAUTH2 during a session: the core asked for a token (NeedAccessToken). Fetch it from the
 // provider and hand it to the core, or say why not as the session's failure.
 import type { Core } from "../core/core.js";
-import type { CoreFailure } from "./result.js";
+import type { CoreFailure } from "./classify.js";
 import type { TokenProvider } from "./types.js";
 
 /** null when the core has the token; otherwise the failure to record (the session then ends). */

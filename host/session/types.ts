@@ -101,6 +101,10 @@ export interface SessionOptions {
   onProgress?(p: Progress): void;
   observer?: SessionObserver;
   signal?: AbortSignal;
+  /** The message is on durable storage (the outbox) and a transient failure will be retried:
+   *  only then does the result's sentence promise it. Unset: nothing is stored, and the sentence
+   *  says the same cause without the promise (the catalogue's ":now" variant). */
+  stored?: boolean;
   /** Stop at the core's ReadyForEnvelope and QUIT: never MAIL (probeSession(), doctor). */
   probe?: boolean;
   /** Tests: open the connection yourself (a proxy, a fault injector). */
@@ -135,7 +139,7 @@ export interface SessionResult {
   enhanced: string;
   /** One plain-words line (the panel message, lines joined). */
   message: string;
-  /** The panel message alone (classification text, lines joined by " — "), without the server detail. */
+  /** The panel message alone: the outcome's one sentence from the catalogue, without the server detail. */
   userMessage?: string;
   recipients: RecipientResult[];
   wireBytes: number;

@@ -42,6 +42,17 @@ export const EN: Catalogue = {
   TRANSIENT: "The server had a temporary problem ({code}) and the device will retry.",
   PERMANENT: "The server refused the message ({reply}); the log has the details.",
 
+  // ── Exchange Online's device replies of the end of 2026 (host/config/m365-replies.ts rows) ──
+  M365_BASIC_AUTH_OFF: "Password sign-in is switched off for this mailbox; sign in with Microsoft on the panel.",
+  M365_DIRECT_SEND_REJECTED: "Your organisation has switched Direct Send off, so the administrator must set up another way to send.",
+  M365_TLS_TOO_OLD: "The connection used an old TLS version that Microsoft 365 refuses, so the network must be checked.",
+  M365_IP_BLOCKED: "Microsoft 365 does not accept mail from this network's address, so the administrator must step in.",
+  M365_SENDER_BLOCKED: "This mailbox is blocked from sending mail, so the administrator must unblock it.",
+  M365_RELAY_CONNECTOR_MISMATCH: "The mail connector no longer recognises this device, so the administrator must check it.",
+  M365_TOKEN_EXPIRING: "The sign-in was about to expire, so the device renews it and tries again.",
+  M365_QUOTA_EXCEEDED: "This mailbox reached its daily sending limit, so the scan waits in the Outbox for a day.",
+  M365_THROTTLED: "Microsoft 365 paused this mailbox after repeated errors, so the device waits an hour before trying again.",
+
   // ── the core's own refusals and protocol errors ──────────────────────────────────────────
   TLS_NOT_OFFERED: "The server offers no encryption, so nothing was sent (TLS is required).",
   STARTTLS_INJECTION: "The connection was tampered with, so nothing was sent.",
@@ -88,6 +99,46 @@ export const EN: Catalogue = {
   HELD_IN_OUTBOX: "The scan is held in the Outbox until someone fixes the cause and retries it.",
   OUTBOX_UNWRITABLE: "The device could not store the scan, so nothing was sent.",
 
+  // ── what the outbox did with a job ────────────────────────────────────────────────────────
+  OUTBOX_RETENTION_EXPIRED: "Held on the device after {window} of retries; the last attempt said: {last}",
+  OUTBOX_HELD_FIX_CONFIG: "Held on the device until the settings or the account are fixed: {last}",
+  OUTBOX_HELD_UNSENDABLE: "Held on the device because it cannot be sent as it is: {last}",
+  OUTBOX_REMOVED_FOR_SPACE: "The oldest held job, {names}, was removed unsent to make room for a new scan ({why}).",
+  OUTBOX_DEFERRED: "The scan waits in the Outbox: {why}; it goes out at {at}.",
+  OUTBOX_QUEUED: "The scan waits in the Outbox as job {job}.",
+  OUTBOX_JOB_GONE: "Not sent: {why}.",
+  JOB_NOT_SIGNED_IN: "The device cannot sign in for this job: {why}.",
+  OUTBOX_UNAVAILABLE: "The device could not store the scan ({code}) and cannot read it a second time, so nothing was sent.",
+
+  // ── the same causes when nothing is stored (status not-sent-transient: `send --no-queue`, an
+  //    outbox that could not take the scan): no promise that the device will retry ───────────
+  "PARTIAL:retry:now": "{k} recipient was deferred",
+  "PARTIAL:retry-many:now": "{k} recipients were deferred",
+  "M365_GRAYLISTED:now": "The server is busy (throttled); send the scan again later.",
+  "RATE_LIMITED:now": "The device is sending too fast for this mailbox; send the scan again in a minute.",
+  "SERVER_CLOSING:now": "The server closed the connection; send the scan again later.",
+  "MAILBOX_BUSY:now": "The recipient's mailbox is busy; send the scan again later.",
+  "SERVER_ERROR_TEMP:now": "The server had a problem; send the scan again later.",
+  "TOO_MANY_RECIPIENTS:now": "There were too many recipients at once; send to the others again.",
+  "SERVER_STORAGE_FULL:now": "The server is out of space; send the scan again later.",
+  "TRANSIENT:now": "The server had a temporary problem ({code}); send the scan again later.",
+  "M365_TOKEN_EXPIRING:now": "The sign-in was about to expire and renewing it did not help; send the scan again later.",
+  "M365_QUOTA_EXCEEDED:now": "This mailbox reached its daily sending limit; send the scan again tomorrow.",
+  "M365_THROTTLED:now": "Microsoft 365 paused this mailbox after repeated errors; send the scan again in an hour.",
+  "PROTOCOL_LINE_TOO_LONG:now": "The server's reply was not understood; send the scan again later.",
+  "PROTOCOL_ERROR:now": "The server's reply was not understood; send the scan again later.",
+  "PROTOCOL_DESYNC:now": "The server answered out of order; send the scan again later.",
+  "PROTOCOL_REPLY_TOO_LONG:now": "The server's reply went on far too long; send the scan again later.",
+  "BODY_MODE_UNSUPPORTED:now": "The server needs a simpler encoding; send the scan again.",
+  "WRITE_TIMEOUT:now": "The mail server stopped reading; send the scan again later.",
+  "CONNECT_REFUSED:now": "The mail server cannot be reached; send the scan again later.",
+  "CONNECT_TIMEOUT:now": "The mail server is not answering; send the scan again later.",
+  "READ_TIMEOUT:now": "The mail server stopped answering; send the scan again later.",
+  "CONNECTION_RESET:now": "The connection was lost; send the scan again later.",
+  "NETWORK:now": "A network problem stopped the send; send the scan again later.",
+  "SESSION_ENDED:now": "The connection ended before the server accepted the scan; send it again later.",
+  "OAUTH_NETWORK:now": "The sign-in service cannot be reached; send the scan again later.",
+
   // ── the last progress line: what became of the scan ──────────────────────────────────────
   "OUTCOME:sent": "Sent",
   "OUTCOME:partial": "Partly sent",
@@ -117,6 +168,15 @@ export function say(key: string, values: Record<string, string | number> = {}): 
   const t = active[key] ?? EN[key];
   if (t === undefined) throw new Error(`no outcome text for "${key}"`);
   return t.replace(/\{(\w+)\}/g, (m, name: string) => (name in values ? String(values[name]) : m));
+}
+
+/**
+ * The sentence for `key` told for an outcome where nothing is stored (status
+ * "not-sent-transient"): its ":now" variant, which makes no promise that the device will retry;
+ * the plain sentence when the cause has no such variant (it promised nothing).
+ */
+export function sayNow(key: string, values: Record<string, string | number> = {}): string {
+  return say(hasText(`${key}:now`) ? `${key}:now` : key, values);
 }
 
 /** What the last progress line says about a status (SessionResult.status or a job state). */

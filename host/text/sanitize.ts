@@ -33,6 +33,9 @@ export function cleanStrings<T>(v: T): T {
 export function detailSentence(text: string): string {
   const t = cleanServerText(text).replace(/\s+/g, " ").trim();
   if (!t) return "";
-  const s = t[0]!.toUpperCase() + t.slice(1);
+  // A sentence starts with a capital, but a name it starts with keeps its case: a domain, an
+  // address or a host ("nomx.example has no MX record") is not a word to capitalise.
+  const named = /^[^\s]*[.@:][^\s]*[a-z0-9]/i.test(t.split(" ")[0]!);
+  const s = named ? t : t[0]!.toUpperCase() + t.slice(1);
   return /[.!?]$/.test(s) ? s : `${s}.`;
 }

@@ -2,7 +2,7 @@
 // local reasons and transport errors — each with one clean sentence for the panel and the CLI.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { classifyFailure, classifyLocal, classifyReply, classifyTransport, isOneSentence, summarizeRecipients, type LocalReason } from "../../host/config/replies.js";
+import { classifyLocal, classifyReply, classifyTransport, isOneSentence, summarizeRecipients, type LocalReason } from "../../host/config/replies.js";
 import { TransportError, type TransportErrorCode } from "../../host/transport/types.js";
 
 type Row = [code: number, text: string, preset: string | undefined, cls: string, id: string, action: string, enhanced: string];
@@ -105,22 +105,4 @@ test("partial recipient success is reported as such", () => {
   assert.equal(summarizeRecipients([{ address: "a@x.org", result: ok }]).userMessage, "Sent.");
   const none = summarizeRecipients([{ address: "d@x.org", result: gone }]);
   assert.deepEqual([none.class, none.id], ["permanent", "RECIPIENT_UNKNOWN"]);
-});
-
-test("core Failed events: a reply wins, else the local reason", () => {
-  assert.equal(classifyFailure({ code: 535, enhanced: "5.7.139", text: "Authentication unsuccessful" }, "Reply").id, "M365_SMTP_AUTH_DISABLED");
-  assert.equal(classifyFailure({ code: 0, text: "" }, "TlsNotOffered").id, "TLS_NOT_OFFERED");
-  assert.equal(classifyFailure({ code: 0, text: "bye" }, "ServerClosing").class, "transient");
-  const odd = classifyFailure({ code: 0 }, "SomethingNew");
-  assert.deepEqual([odd.id, odd.class], ["CORE_SOMETHINGNEW", "permanent"]);
-  assert.ok(isOneSentence(odd.userMessage));
-});
-
-test("a protocol error stays one whatever code the out-of-order reply carried", () => {
-  // A 550 that came before its RCPT was written refused nothing: transient, job kept.
-  const early = classifyFailure({ code: 550, text: "the server answered out of order: reply 550 came before RCPT TO was sent" }, "UnexpectedReply");
-  assert.deepEqual([early.id, early.class, early.action, early.code], ["PROTOCOL_DESYNC", "transient", "retry", 0]);
-  assert.equal(early.userMessage, "The server answered out of order and the device will retry.");
-  const long = classifyFailure({ code: 250, text: "" }, "ReplyTooLong");
-  assert.deepEqual([long.id, long.class], ["PROTOCOL_REPLY_TOO_LONG", "transient"]);
 });

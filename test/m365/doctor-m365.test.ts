@@ -53,7 +53,11 @@ describe("doctor: basic-auth switch-off readiness", () => {
     const r = await doctor({ preset: "m365-submission", host: "localhost", port: String(s.port), ca: s.caFile, from: "legacy@contoso.com", user: "legacy@contoso.com", auth: "login", passwordEnv: "PW" }, { PW: "pw" });
     assert.equal(r.code, 1);
     assert.match(r.text, /⚠ Password sign-in \(LOGIN\/PLAIN\)/);
-    assert.match(r.text, /✗ Sign-in with LOGIN failed: 550 5\.7\.30 Basic authentication is not supported for Client Submission\. — panel: "Password sign-in is switched off for this mailbox; sign in with Microsoft on the panel\."/);
+    assert.match(r.text, /✗ Sign-in with LOGIN failed: 550 5\.7\.30 Basic authentication is not supported for Client Submission\. \(the panel says "Password sign-in is switched off for this mailbox; sign in with Microsoft on the panel\."\)/);
+    // --json: the failing check says where the session failed — the state, not "Failed".
+    const j = await doctor({ preset: "m365-submission", host: "localhost", port: String(s.port), ca: s.caFile, from: "legacy@contoso.com", user: "legacy@contoso.com", auth: "login", passwordEnv: "PW", json: true }, { PW: "pw" });
+    const failed = (JSON.parse(j.text) as { checks: { id: string; status: string; stage?: string; command?: string }[] }).checks.filter((c) => c.status === "error");
+    assert.deepEqual(failed.map((c) => [c.id, c.stage, c.command]), [["M365_BASIC_AUTH_OFF", "Auth", "AUTH"]]);
   });
 });
 

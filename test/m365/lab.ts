@@ -24,8 +24,9 @@ export type LabServer = ExoServer & { caFile: string };
 export interface Lab {
   dir: string;
   fixture(o: ExoOptions): Promise<LabServer>;
-  /** arm-64mb with this TLS engine and BINARYMIME on, as a board file. */
-  board(engine: TlsEngineName): Promise<string>;
+  /** arm-64mb with this TLS engine and BINARYMIME on, as a board file; `retryAfterMs`: the first
+   *  retry is due that soon, without jitter (a daemon picks the job up within the test). */
+  board(engine: TlsEngineName, retryAfterMs?: number): Promise<string>;
   /** A fresh outbox directory. */
   outbox(): string;
   close(): Promise<void>;
@@ -46,9 +47,12 @@ export async function openLab(): Promise<Lab> {
       await writeFile(caFile, s.ca.cert);
       return Object.assign(s, { caFile });
     },
-    async board(engine) {
-      const file = join(dir, `board-${engine}.json`);
-      const b = { ...arm, name: `arm-64mb-${engine}`, tls: { engine, minVersion: "TLSv1.2" }, smtp: { ...(arm.smtp as object), binaryMime: true } };
+    async board(engine, retryAfterMs) {
+      const file = join(dir, `board-${engine}${retryAfterMs ? `-retry-${retryAfterMs}` : ""}.json`);
+      const b = {
+        ...arm, name: `arm-64mb-${engine}`, tls: { engine, minVersion: "TLSv1.2" }, smtp: { ...(arm.smtp as object), binaryMime: true },
+        ...(retryAfterMs ? { retry: { ...(arm.retry as object), initialDelay: retryAfterMs, jitter: 0 } } : {}),
+      };
       await writeFile(file, JSON.stringify(b));
       return file;
     },

@@ -73,12 +73,13 @@ for (const { engine, skip } of ENGINES) describe(`MX lookup over ${engine}`, { s
 });
 
 describe("MX lookup failures and doctor", () => {
-  it("a domain without MX: exit 2, the domain named, nothing queued", async () => {
+  it("a domain without MX: exit 2, the domain named; the scan is held for the fix, never retried by itself", async () => {
     const { run, json, jobs } = await cliSend({ ...primary, caFile } as LabServer, await lab.board("node-tls"), lab.outbox(),
       ["--preset", "m365-direct-send", "--from", "scanner@nomx.example", "--to", "ap@nomx.example", "--dns-server", dns.address], {}, null);
     assert.equal(run.code, 2, run.stderr);
     assert.match(String(json.message), /nomx\.example has no MX record/);
-    assert.equal(jobs.length, 0);
+    assert.deepEqual(jobs.map((j) => j.state), ["held"]);
+    assert.deepEqual(json.job, { id: jobs[0]!.id, state: "held" });
   });
 
   it("a failing DNS server: transient, the scan stays queued", async () => {

@@ -1,5 +1,5 @@
 // The front panel of a device still signing in with a password when Microsoft 365 has switched
-// basic authentication off (550 5.7.30), in a real browser: the scan ends "Not sent" with the
+// basic authentication off (550 5.7.30), in a real browser: the scan ends "Held" (kept in the Outbox) with the
 // one-sentence panel text, nothing arrives, and Setup shows the dated readiness warning with both
 // ways forward and the refused sign-in. The device's panel wired to the Exchange-Online-like
 // fixture (m365-submission, LOGIN) through the product's own backend, outbox and doctor.
@@ -13,13 +13,13 @@ import { startPanel, type PanelServer } from "../../host/panel/server.js";
 import { Outbox } from "../../host/outbox/index.js";
 import { sessionDeliver } from "../../host/outbox/session-deliver.js";
 import { runDoctor } from "../../host/doctor/doctor.js";
-import { M365_ROWS } from "../../host/config/m365-replies.js";
+import { say } from "../../host/text/outcomes.js";
 import { openPanel, chromiumMissing, artifactPath, type PanelBrowser } from "../panel/browser.js";
 import { openLab, type Lab, type LabServer } from "./lab.js";
 
 const skip = chromiumMissing();
 const USER = "legacy@contoso.com";
-const SENTENCE = M365_ROWS.find((r) => r.id === "M365_BASIC_AUTH_OFF")!.userMessage;
+const SENTENCE = say("M365_BASIC_AUTH_OFF");
 let lab: Lab;
 let exo: LabServer;
 let panel: PanelServer;
@@ -56,14 +56,15 @@ after(async () => {
   await lab?.close();
 });
 
-test("550 5.7.30 on the panel: Not sent, the one-sentence text, nothing arrived", { skip }, async () => {
+test("550 5.7.30 on the panel: Held, the one-sentence text and that the scan is held, nothing arrived", { skip }, async () => {
   const { page } = ui;
   await page.fill("#to", "ap@contoso.com");
   await page.fill("#pages", "1");
   await page.click("#scan-button");
   await page.waitForSelector("#done-button:not([hidden])", { timeout: 60_000 });
-  assert.equal(await page.textContent("#message"), SENTENCE);
-  assert.notEqual(await page.textContent("#phase"), "Done");
+  // A person must act (fix-config): the scan is held in the Outbox, not retried and not dropped.
+  assert.equal(await page.textContent("#message"), `${SENTENCE} ${say("HELD_IN_OUTBOX")}`);
+  assert.equal(await page.textContent("#phase"), say("OUTCOME:held"));
   await page.screenshot({ path: await artifactPath("panel-basic-auth-off.png") });
   assert.equal(finished.at(-1)?.result.id, "M365_BASIC_AUTH_OFF");
   assert.deepEqual([finished.at(-1)?.result.code, finished.at(-1)?.result.enhanced], [550, "5.7.30"]);

@@ -5,6 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { classifyReply } from "../../host/config/replies.js";
+import { EN, say, sayNow } from "../../host/text/outcomes.js";
 import { M365_ROWS, QUOTA_BACKOFF_MS, THROTTLE_BACKOFF_MS } from "../../host/config/m365-replies.js";
 
 type Row = [code: number, text: string, preset: string, id: string, cls: string, action: string, backoff: number | undefined];
@@ -32,11 +33,16 @@ test("each Exchange Online reply maps to its row, class, action and account back
   assert.equal(QUOTA_BACKOFF_MS, 24 * 3_600_000, "the quota window is Microsoft's rolling 24 hours");
 });
 
-test("every row: one clean sentence for the panel, an admin fix, a doctor check", () => {
+test("every row: one clean sentence for the panel (the catalogue's, under the row's id), an admin fix, a doctor check", () => {
   for (const r of M365_ROWS) {
-    assert.doesNotMatch(r.userMessage, /\n| — /, `${r.id}: one sentence, no line joins`);
-    assert.match(r.userMessage, /^[A-Z][^.]*[^.]\.$/, `${r.id}: a single sentence ending with a full stop`);
-    assert.ok(r.userMessage.length <= 110, `${r.id}: short enough for the panel (${r.userMessage.length})`);
+    const panel = say(r.id);
+    assert.doesNotMatch(panel, /\n| — /, `${r.id}: one sentence, no line joins`);
+    assert.match(panel, /^[A-Z][^.]*[^.]\.$/, `${r.id}: a single sentence ending with a full stop`);
+    assert.ok(panel.length <= 110, `${r.id}: short enough for the panel (${panel.length})`);
+    const c = classifyReply({ code: Number(r.reply.slice(0, 3)), text: r.reply.slice(4) });
+    assert.deepEqual([c.id, c.userMessage], [r.id, panel], `${r.id}: classifyReply says the catalogue's sentence`);
+    // A row that keeps the job says the same cause without the promise when nothing is stored.
+    if (r.class === "transient") assert.doesNotMatch(sayNow(r.id), /device (renews|waits)|waits in the Outbox/, `${r.id}:now`);
     assert.ok(r.adminHint.length > 40, `${r.id}: an admin fix`);
     assert.match(r.doctor, /^[A-Z0-9_]+$/, `${r.id}: names a doctor check`);
     if (r.accountBackoffMs) assert.deepEqual([r.class, r.action], ["transient", "retry"], `${r.id}: backoff rows keep the job`);
@@ -48,7 +54,23 @@ test("docs/m365.md has one table row per reply row, with its panel text", () => 
   for (const r of M365_ROWS) {
     const line = doc.split("\n").find((l) => l.startsWith("|") && l.includes(`\`${r.id}\``));
     assert.ok(line, `docs/m365.md lists ${r.id}`);
-    assert.ok(line.includes(r.userMessage), `${r.id}: the doc shows the panel text`);
+    assert.ok(line.includes(say(r.id)), `${r.id}: the doc shows the panel text`);
     assert.ok(line.includes(r.doctor), `${r.id}: the doc names the doctor check`);
+  }
+});
+
+test("docs/m365.md's table of every other outcome quotes the catalogue: each panel cell is one of its sentences", () => {
+  const doc = readFileSync(new URL("../../docs/m365.md", import.meta.url), "utf8");
+  const from = doc.indexOf("### Every other outcome");
+  const table = doc.slice(doc.indexOf("\n| reply |", from) + 1).split("\n\n")[0]!;
+  const rows = table.split("\n").slice(2);
+  assert.ok(rows.length >= 20, "the table is there");
+  const values = { code: 499, reply: "554 5.6.0" };
+  const sentences = new Set(Object.keys(EN).flatMap((k) => [say(k, values)]));
+  for (const row of rows) {
+    const cells = row.split("|").map((c) => c.trim());
+    const [stored, now] = [cells[4]!, cells[5]!];
+    assert.ok(sentences.has(stored), `not a catalogue sentence: ${stored}`);
+    assert.ok(now === "same" || sentences.has(now), `not a catalogue sentence: ${now}`);
   }
 });

@@ -6,7 +6,8 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { classifyReply } from "../../host/config/replies.js";
-import { M365_ROWS, QUOTA_BACKOFF_MS, THROTTLE_BACKOFF_MS } from "../../host/config/m365-replies.js";
+import { say } from "../../host/text/outcomes.js";
+import { QUOTA_BACKOFF_MS, THROTTLE_BACKOFF_MS } from "../../host/config/m365-replies.js";
 import { RateLimiter } from "../../host/outbox/ratelimit.js";
 import { systemClock } from "../../host/outbox/types.js";
 import { cliSend, ENGINES, openLab, type Lab, type LabServer } from "./lab.js";
@@ -25,8 +26,8 @@ const MAILBOXES: ExoOptions["mailboxes"] = {
 };
 const XOAUTH2 = ["--preset", "m365-submission", "--from", "scanner@contoso.com", "--to", "ap@contoso.com"];
 const TOKEN_ENV = { MFP_MAIL_TOKEN: TOKEN };
-// The --json message is the sentence, then ": " and the server's words.
-const sentence = (id: string) => M365_ROWS.find((r) => r.id === id)!.userMessage.replace(/\.$/, "");
+// The --json message is the catalogue's sentence for the row, then the server's words.
+const sentence = (id: string) => say(id);
 
 interface RowCase {
   name: string;
@@ -60,7 +61,7 @@ const CASES: RowCase[] = [
     args: ["--preset", "m365-relay", "--from", "scanner@contoso.com", "--to", "partner@fabrikam.com"],
     id: "M365_RELAY_CONNECTOR_MISMATCH", enhanced: "5.7.64", message: sentence("M365_RELAY_CONNECTOR_MISMATCH") },
   { name: "535 5.7.3 XOAUTH2 token refused", fixture: { mode: "submission", mailboxes: MAILBOXES },
-    args: XOAUTH2, env: { MFP_MAIL_TOKEN: "stale-token" }, id: "AUTH_FAILED", enhanced: "5.7.3", message: "Sign-in expired" },
+    args: XOAUTH2, env: { MFP_MAIL_TOKEN: "stale-token" }, id: "AUTH_FAILED", enhanced: "5.7.3", message: sentence("AUTH_FAILED:xoauth2") },
   { name: "501 5.5.127 token about to expire, every time", fixture: { mode: "submission", mailboxes: MAILBOXES, answers: [{ at: "AUTH", reply: "501 5.5.127 Authentication unsuccessful, the access token is about to expire [fixture]" }] },
     args: XOAUTH2, env: TOKEN_ENV, id: "M365_TOKEN_EXPIRING", enhanced: "5.5.127", message: sentence("M365_TOKEN_EXPIRING"), exit: 4, queued: 1 },
   { name: "554 5.2.0 SubmissionQuotaExceeded", fixture: { mode: "submission", mailboxes: MAILBOXES },
@@ -70,15 +71,15 @@ const CASES: RowCase[] = [
     args: XOAUTH2, env: TOKEN_ENV, id: "M365_THROTTLED", enhanced: "5.2.252", message: sentence("M365_THROTTLED"), exit: 4, queued: 1 },
   { name: "550 5.7.60 Send As denied", fixture: { mode: "submission", mailboxes: MAILBOXES },
     args: ["--preset", "m365-submission", "--from", "ceo@contoso.com", "--user", "scanner@contoso.com", "--to", "ap@contoso.com"], env: TOKEN_ENV,
-    id: "M365_SEND_AS_DENIED", enhanced: "5.7.60", message: "Not allowed to send as" },
+    id: "M365_SEND_AS_DENIED", enhanced: "5.7.60", message: sentence("M365_SEND_AS_DENIED") },
   { name: "554 5.2.0 SendAsDenied", fixture: { mode: "submission", mailboxes: MAILBOXES, answers: [{ at: "message", reply: "554 5.2.0 STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to process message [fixture]" }] },
-    args: XOAUTH2, env: TOKEN_ENV, id: "M365_SEND_AS_DENIED", enhanced: "5.2.0", message: "Not allowed to send as" },
+    args: XOAUTH2, env: TOKEN_ENV, id: "M365_SEND_AS_DENIED", enhanced: "5.2.0", message: sentence("M365_SEND_AS_DENIED") },
   { name: "535 5.7.139 SMTP AUTH disabled", fixture: { mode: "submission", mailboxes: MAILBOXES },
     args: ["--preset", "m365-submission", "--auth", "login", "--user", "blocked@contoso.com", "--password-env", "PW", "--from", "blocked@contoso.com", "--to", "ap@contoso.com"],
-    env: { PW: "pw-3" }, id: "M365_SMTP_AUTH_DISABLED", enhanced: "5.7.139", message: "Sign-in refused: SMTP AUTH" },
+    env: { PW: "pw-3" }, id: "M365_SMTP_AUTH_DISABLED", enhanced: "5.7.139", message: sentence("M365_SMTP_AUTH_DISABLED") },
   { name: "451 4.7.500 graylisted", fixture: { mode: "direct-send", graylist: true },
     args: ["--preset", "m365-direct-send", "--from", "scanner@contoso.com", "--to", "ap@contoso.com"],
-    id: "M365_GRAYLISTED", enhanced: "4.7.500", message: "Server busy (throttled)", exit: 4, queued: 1 },
+    id: "M365_GRAYLISTED", enhanced: "4.7.500", message: sentence("M365_GRAYLISTED"), exit: 4, queued: 1 },
 ];
 
 for (const { engine, skip } of ENGINES) describe(`every reply row through the CLI over ${engine}`, { skip }, () => {
@@ -123,7 +124,7 @@ for (const { engine, skip } of ENGINES) describe(`every reply row through the CL
     const connections = s.connections;
     const second = await cliSend(s, board, outbox, busy, TOKEN_ENV);
     assert.equal(second.run.code, 4);
-    assert.match(String(second.json.message), /^Queued: busy@contoso\.com backs off until /);
+    assert.match(String(second.json.message), /^The scan waits in the Outbox: busy@contoso\.com backs off until /);
     assert.equal(s.connections, connections, "no connection for an account that backs off");
     assert.equal(second.jobs.length, 2);
     const other = await cliSend(s, board, outbox, XOAUTH2, TOKEN_ENV);

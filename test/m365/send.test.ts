@@ -130,7 +130,7 @@ for (const { engine, skip } of ENGINES) describe(`M365 presets end to end over $
     for (let i = 0; i < 2; i++) assert.equal((await sendVia(s, flags, { MFP_MAIL_TOKEN: TOKEN })).status, "sent");
     const third = await sendVia(s, flags, { MFP_MAIL_TOKEN: TOKEN });
     assert.deepEqual([third.status, third.id, third.transient], ["not-sent-transient", "RATE_LIMITED", true]);
-    panel(third, "The device is sending too fast for this mailbox and will retry later.");
+    panel(third, "The device is sending too fast for this mailbox; send the scan again in a minute.");
     assert.equal(s.received.length, 2);
   });
 
@@ -149,17 +149,17 @@ for (const { engine, skip } of ENGINES) describe(`M365 presets end to end over $
     assert.deepEqual(s.received.at(-1)!.to, ["a@contoso.com", "b@contoso.com"]);
   });
 
-  it("graylisting: 451 4.7.500 on the first attempt → queued; the retry is delivered; one of 3 → partial", async () => {
+  it("graylisting: 451 4.7.500 on the first attempt → not-sent-transient (a bare session stores nothing); the next is delivered; one of 3 → partial", async () => {
     const s = await fixture({ mode: "direct-send", graylist: true });
     const flags = { preset: "m365-direct-send", from: "scanner@contoso.com", to: ["ap@contoso.com"] };
     const first = await sendVia(s, flags);
     assert.deepEqual([first.status, first.id, first.enhanced, first.transient], ["not-sent-transient", "M365_GRAYLISTED", "4.7.500", true]);
-    panel(first, "The server is busy (throttled) and the device will retry later.");
+    panel(first, "The server is busy (throttled); send the scan again later.");
     assert.equal((await sendVia(s, flags)).status, "sent");
 
     const g2 = await fixture({ mode: "direct-send", graylist: true });
     const three = await sendVia(g2, { ...flags, to: ["a@contoso.com", "b@contoso.com", "c@contoso.com"] });
-    assert.deepEqual([three.status, three.message, three.transient], ["partial", "Sent to 2 of 3 recipients; 1 recipient will be retried.", true]);
+    assert.deepEqual([three.status, three.message, three.transient], ["partial", "Sent to 2 of 3 recipients; 1 recipient was deferred.", true]);
     assert.deepEqual(three.recipients.map((r) => r.accepted), [false, true, true]);
   });
 

@@ -143,7 +143,7 @@ test("storage pressure (outbox limit): the oldest held job makes room, logged an
     const [report] = ob.removedForSpace;
     assert.equal(report!.id, held.id);
     assert.equal(report!.final, "removed-for-space");
-    assert.match(report!.summary, /^scan-604\.pdf was removed unsent to make room for a new scan \(the outbox limit was reached\); it was the oldest held job$/);
+    assert.match(report!.summary, /^The oldest held job, scan-604\.pdf, was removed unsent to make room for a new scan \(the outbox limit was reached\)\.$/);
     assert.ok(recentAttempts(join(dir, "log"), 10, held.id).some((a) => a.records.some((r) => r.kind === "outbox" && /removed for space/.test(r.text ?? ""))));
     // Only queued jobs left: the next scan is refused, the queued ones stay.
     await assert.rejects(ob.enqueue(job(9, 607)), (e: unknown) => e instanceof OutboxError && e.code === "OUTBOX_FULL");

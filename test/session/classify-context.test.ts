@@ -124,7 +124,7 @@ describe("XOAUTH2 token failures", () => {
     const tp: TokenProvider = { getAccessToken: async () => { throw new OAuthError("OAUTH_NETWORK", "login.microsoftonline.com could not be reached (ECONNREFUSED)"); }, invalidate: () => {} };
     const r = await send(port, flags, { tokenProvider: tp });
     assert.deepEqual([r.status, r.transient, r.id], ["not-sent-transient", true, "OAUTH_NETWORK"], r.message);
-    assert.ok(r.message.startsWith("The sign-in service cannot be reached and the device will retry later."), r.message);
+    assert.ok(r.message.startsWith("The sign-in service cannot be reached; send the scan again later."), r.message);
     assert.equal(auths.length, before);
   });
 

@@ -2,12 +2,16 @@
 // produce has one, and the last progress line names the outcome.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { EN, say, hasText, outcomeLine, useCatalogue } from "../../host/text/outcomes.js";
+import { EN, say, sayNow, hasText, outcomeLine, useCatalogue } from "../../host/text/outcomes.js";
 import { classifyLocal, classifyReply, classifyTransport, isOneSentence, xoauth2Refusal, type LocalReason } from "../../host/config/replies.js";
 import { TransportError, type TransportErrorCode } from "../../host/transport/types.js";
 
 test("every sentence of the catalogue is one clean sentence once its values are filled", () => {
-  const values = { n: 3, ok: 2, k: 1, rest: "1 recipient will be retried", code: 451, reply: "554 5.6.0", text: "Sent.", sent: 1, total: 3 };
+  const values = {
+    n: 3, ok: 2, k: 1, rest: "1 recipient will be retried", code: 451, reply: "554 5.6.0", text: "Sent.", sent: 1, total: 3,
+    last: "The server said \"535 5.7.8 invalid\".", window: "1 day", names: "scan.pdf", why: "the outbox limit was reached",
+    at: "2026-12-31T12:00:00.000Z", job: "0mxa-1",
+  };
   for (const [key, text] of Object.entries(EN)) {
     if (key.startsWith("OUTCOME:") || key.startsWith("PARTIAL:")) continue; // a line label, a fragment
     const s = say(key, values);
@@ -41,6 +45,21 @@ test("every id the classification produces has its sentence in the catalogue", (
     assert.ok(isOneSentence(classifyTransport(new TransportError(code, "x", true)).userMessage), code);
   }
   for (const id of ids) assert.ok(hasText(id), `no catalogue sentence for ${id}`);
+});
+
+// What a sentence promises the device will do later: true only while a job is stored.
+const PROMISE = /will (be )?retr|device retries|tries again|waits|next batch/i;
+
+test("a cause that promises a retry has a ':now' variant that promises nothing (for not-sent-transient)", () => {
+  const causes = Object.keys(EN).filter((k) => !k.includes(":") && !k.startsWith("OUTBOX_") && k !== "IN_OUTBOX" && k !== "HELD_IN_OUTBOX" && PROMISE.test(EN[k]!));
+  assert.ok(causes.length >= 20, `the transient causes: ${causes.join(" ")}`);
+  for (const k of causes) {
+    assert.ok(hasText(`${k}:now`), `${k} promises a retry but has no ":now" variant`);
+    assert.doesNotMatch(sayNow(k, { code: 451 }), PROMISE, `${k}:now`);
+  }
+  for (const k of ["PARTIAL:retry", "PARTIAL:retry-many"]) assert.doesNotMatch(sayNow(k, { k: 2 }), PROMISE, k);
+  // A cause without a variant (a permanent one) is said the same either way.
+  assert.equal(sayNow("AUTH_FAILED"), say("AUTH_FAILED"));
 });
 
 test("the protocol desync sentence", () => {

@@ -55,7 +55,7 @@ function assertDesync(r: SessionResult, stage: string, command: string): void {
   assert.notEqual(r.status, "failed", "not a permanent refusal: nothing was refused");
   assert.equal(r.code, 0, "no server code is reported as the outcome");
   assert.deepEqual([r.stage, r.command], [stage, command]);
-  assert.ok(r.message.startsWith("The server answered out of order and the device will retry."), r.message);
+  assert.ok(r.message.startsWith("The server answered out of order; send the scan again later."), r.message);
   assert.doesNotMatch(r.message, /Not sent: ok|\n| — /);
   assert.ok(r.recipients.every((x) => !x.accepted));
 }
