@@ -146,7 +146,7 @@ export function classifyReply(r: Reply, ctx: ReplyContext = {}): Classified {
     return mk({
       class: "transient", id: "SERVER_CLOSING", action: "retry",
       ...told("SERVER_CLOSING"),
-      adminHint: "421: the server is shutting the channel (overload, maintenance, or a policy timeout). Retried automatically.",
+      adminHint: "421: the server is shutting the channel (overload, maintenance, or a policy timeout). A job in the outbox is retried automatically.",
     });
   }
   // RFC 5321 §4.2.3: 552 storage exceeded; RFC 3463: 5.3.4 message too big, 5.2.3 length over limit.
@@ -193,13 +193,13 @@ export function classifyReply(r: Reply, ctx: ReplyContext = {}): Classified {
   if (code === 450) {
     return mk({
       class: "transient", id: "MAILBOX_BUSY", action: "retry",
-      ...told("MAILBOX_BUSY"), adminHint: "450: mailbox unavailable for now (locked or greylisted). Retried automatically.",
+      ...told("MAILBOX_BUSY"), adminHint: "450: mailbox unavailable for now (locked or greylisted). A job in the outbox is retried automatically.",
     });
   }
   if (code === 451) {
     return mk({
       class: "transient", id: "SERVER_ERROR_TEMP", action: "retry",
-      ...told("SERVER_ERROR_TEMP"), adminHint: "451: local error in processing at the server. Retried automatically.",
+      ...told("SERVER_ERROR_TEMP"), adminHint: "451: local error in processing at the server. A job in the outbox is retried automatically.",
     });
   }
   if (code === 452) {
@@ -207,13 +207,13 @@ export function classifyReply(r: Reply, ctx: ReplyContext = {}): Classified {
     return mk({
       class: "transient", id: tooMany ? "TOO_MANY_RECIPIENTS" : "SERVER_STORAGE_FULL", action: "retry",
       ...told(tooMany ? "TOO_MANY_RECIPIENTS" : "SERVER_STORAGE_FULL"),
-      adminHint: tooMany ? "452 4.5.3: the server limits recipients per message; the remaining recipients are retried in another transaction (RFC 5321 §4.5.3.1.10)." : "452: insufficient system storage at the server. Retried automatically.",
+      adminHint: tooMany ? "452 4.5.3: the server limits recipients per message; the remaining recipients are retried in another transaction (RFC 5321 §4.5.3.1.10)." : "452: insufficient system storage at the server. A job in the outbox is retried automatically.",
     });
   }
   if (code >= 400 && code < 500) {
     return mk({
       class: "transient", id: "TRANSIENT", action: "retry",
-      ...told("TRANSIENT", { code }), adminHint: `${code} ${enh}: a temporary failure (RFC 5321 §4.2.1). Retried with backoff; the log holds the server's text.`,
+      ...told("TRANSIENT", { code }), adminHint: `${code} ${enh}: a temporary failure (RFC 5321 §4.2.1). A job in the outbox is retried with backoff; the log holds the server's text.`,
     });
   }
   return mk({
@@ -281,11 +281,11 @@ const LOCAL: Record<LocalReason, Omit<Classified, "code" | "enhanced" | "userMes
   },
   ReplyTooLong: {
     class: "transient", id: "PROTOCOL_REPLY_TOO_LONG", action: "retry",
-    adminHint: "One reply exceeded the board's smtp.replyMaxLines or smtp.replyMaxBytes (an endless multi-line reply). The connection was closed; the job is kept and retried. Raise the caps in the board profile only if a legitimate server needs it.",
+    adminHint: "One reply exceeded the board's smtp.replyMaxLines or smtp.replyMaxBytes (an endless multi-line reply). The connection was closed; a job in the outbox is kept and retried. Raise the caps in the board profile only if a legitimate server needs it.",
   },
   UnexpectedReply: {
     class: "transient", id: "PROTOCOL_DESYNC", action: "retry",
-    adminHint: "The server's reply did not fit the command it answers, or came before the command was sent (RFC 5321 §4.2, RFC 2920 §3.1). Nothing after it could be trusted, so the connection was closed without counting anything as delivered; the job is kept and retried. The SMTP log has the transcript.",
+    adminHint: "The server's reply did not fit the command it answers, or came before the command was sent (RFC 5321 §4.2, RFC 2920 §3.1). Nothing after it could be trusted, so the connection was closed without counting anything as delivered; a job in the outbox is kept and retried. The SMTP log has the transcript.",
   },
   BadState: {
     class: "permanent", id: "INTERNAL_ERROR", action: "none", adminHint: "The host called the core out of order — a bug; attach the log to a report.",
