@@ -8,7 +8,7 @@ import type { Check, CheckStatus } from "./doctor.js";
 import type { AuthMech, SendProfile } from "../config/presets.js";
 import { classifyReply } from "../config/replies.js";
 import { RateLimiter } from "../outbox/ratelimit.js";
-import { systemClock } from "../outbox/types.js";
+import { systemClock } from "../base/clock.js";
 import { lookupMx } from "../transport/mx.js";
 import { TransportError } from "../transport/types.js";
 

@@ -13,8 +13,9 @@
 // that account is attempted, whatever its own retry time says; the jobs stay queued.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { atomicWrite } from "./durable.js";
-import type { Clock, RateLimits } from "./types.js";
+import { atomicWrite } from "../base/durable.js";
+import type { RateLimits } from "./types.js";
+import type { Clock } from "../base/clock.js";
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;

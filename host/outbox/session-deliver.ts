@@ -5,7 +5,8 @@
 import type { Board, PresetName } from "../config/board.js";
 import { sendMessage } from "../session/driver.js";
 import type { AuthChoice, AuthOptions, SessionOptions, TokenProvider } from "../session/types.js";
-import type { EngineName, TlsMode } from "../transport/connect.js";
+import type { EngineName } from "../transport/connect.js";
+import type { TlsMode } from "../transport/tls-mode.js";
 import type { TlsOptions, Transport } from "../transport/types.js";
 import type { Deliver, DeliveryResult, Json } from "./types.js";
 import type { AppOnlySettings } from "../oauth/app-only.js";

@@ -3,7 +3,8 @@
 // and the outbox's DeliveryResult (host/outbox/types.ts).
 import type { Board, PresetName } from "../config/board.js";
 import type { ScanSource } from "../scan/types.js";
-import type { EngineName, TlsMode } from "../transport/connect.js";
+import type { EngineName } from "../transport/connect.js";
+import type { TlsMode } from "../transport/tls-mode.js";
 import type { SmtpTimeouts } from "../transport/timeouts.js";
 import type { TlsInfo, TlsOptions, Transport, TransportError } from "../transport/types.js";
 

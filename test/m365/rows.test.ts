@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { classifyReply } from "../../host/config/replies.js";
 import { M365_ROWS, QUOTA_BACKOFF_MS, THROTTLE_BACKOFF_MS } from "../../host/config/m365-replies.js";
 import { RateLimiter } from "../../host/outbox/ratelimit.js";
-import { systemClock } from "../../host/outbox/types.js";
+import { systemClock } from "../../host/base/clock.js";
 import { cliSend, ENGINES, openLab, type Lab, type LabServer } from "./lab.js";
 import type { ExoOptions } from "../fixtures/exchange-online.js";
 
