@@ -3,6 +3,7 @@
 // the CLI exits 4 (a job is stored). Written against the outbox's held-job contract
 // (JobRecord.state "queued" | "held"); until the outbox holds jobs this suite is skipped.
 import { describe, it, before, after } from "node:test";
+import { whenRunnable } from "../fixtures/skippable.js";
 import assert from "node:assert/strict";
 import type { JobRecord } from "../../host/outbox/index.js";
 import { M365_ROWS } from "../../host/config/m365-replies.js";
@@ -33,7 +34,8 @@ const FIX_CONFIG: { id: string; fixture: ExoOptions; args: string[]; env: Record
     args: ["--preset", "m365-submission", "--from", "ceo@contoso.com", "--user", "scanner@contoso.com", "--to", "ap@contoso.com"], env: { MFP_MAIL_TOKEN: TOKEN } },
 ];
 
-for (const { engine, skip } of ENGINES) describe(`fix-config replies hold the job over ${engine}`, { skip }, () => {
+for (const { engine, skip } of ENGINES) describe(`fix-config replies hold the job over ${engine}`, () => {
+  const { it, before, after } = whenRunnable(skip);
   for (const c of FIX_CONFIG) {
     it(`${c.id}: held, scan kept, listed by queue --json, not retried by the daemon`, { skip: heldJobs }, async () => {
       const s = await lab.fixture(c.fixture);
