@@ -99,7 +99,7 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
   let board: Board;
   board = f.board ? resolveBoard(f.board) : defaultBoard();
 
-  // Server, port, TLS and AUTH: explicit flags win over the preset's defaults (issue 5).
+  // Server, port, TLS and AUTH: explicit flags win over the preset's defaults.
   let host = f.server;
   let port = intFlag(f.port, "--port", 1, 65535);
   let tls = f.tls as TlsMode | undefined;

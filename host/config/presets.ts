@@ -1,6 +1,6 @@
 // Microsoft 365 device-mail presets (Option 1 submission, Option 2 Direct Send, Option 3 relay
 // connector) and a generic MTA preset. A preset is only defaults: every field can be overridden.
-// Source of truth: shared/M365-DEVICE-MAIL.md (Microsoft: "How to set up a multifunction device
+// Source: docs/m365.md (Microsoft: "How to set up a multifunction device
 // or application to send email using Microsoft 365").
 import { domainToASCII } from "node:url";
 import { ConfigError } from "./errors.js";

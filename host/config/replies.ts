@@ -1,6 +1,6 @@
 // Every outcome — a server reply, a local policy refusal of the core, a transport failure — in
 // one shape: a class the outbox acts on, one sentence for the panel and the CLI (from the
-// outcome-text catalogue, host/text/outcomes.ts) and a hint for the administrator. Microsoft reply meanings: shared/M365-DEVICE-MAIL.md; codes: RFC 5321 §4.2,
+// outcome-text catalogue, host/text/outcomes.ts) and a hint for the administrator. Microsoft reply meanings: docs/m365.md; codes: RFC 5321 §4.2,
 // RFC 3463 (enhanced status codes).
 import type { TransportErrorCode } from "../transport/types.js";
 import type { PresetName } from "./board.js";

@@ -1,5 +1,5 @@
 // `mfp-mail doctor`: static checks of a configuration against Microsoft's device-mail rules
-// (shared/M365-DEVICE-MAIL.md), then a live probe that stops before MAIL. Output is a
+// (docs/m365.md), then a live probe that stops before MAIL. Output is a
 // checklist, one line per check, ✓ / ⚠ / ✗ with the fix underneath.
 // Exit code: 2 when a static check fails (nothing can work as configured), 1 when the live probe
 // fails, 0 otherwise.
@@ -12,10 +12,10 @@ import { domainOf, domainProblem, isIpHost, mailboxProblem, needsSmtpUtf8 } from
 import { isInternal, resolvePreset, type PresetOverrides, type SendProfile } from "../config/presets.js";
 import { classifyReply, classifyTransport, xoauth2Refusal } from "../config/replies.js";
 import { probe, type ProbeFacts } from "./probe.js";
+import type { Check, CheckStatus } from "./check.js";
 import { m365StaticChecks, mxChecks, outboxChecks } from "./m365.js";
 
-export type CheckStatus = "ok" | "warn" | "error" | "info";
-export interface Check { id: string; status: CheckStatus; title: string; fix?: string }
+export type { Check, CheckStatus } from "./check.js";
 
 export interface DoctorInput extends PresetOverrides {
   preset: string;

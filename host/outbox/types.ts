@@ -46,7 +46,7 @@ export interface RateLimits {
   recipientsPerDay?: number;
 }
 
-/** Microsoft 365 SMTP AUTH submission limits per mailbox (shared/M365-DEVICE-MAIL.md). */
+/** Microsoft 365 SMTP AUTH submission limits per mailbox (docs/m365.md). */
 export const M365_SUBMISSION_LIMITS: RateLimits = { messagesPerMinute: 30, recipientsPerDay: 10000 };
 
 /**

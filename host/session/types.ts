@@ -1,5 +1,5 @@
 // The session's public shapes: what a caller configures, what it is told while the scan goes
-// out, and the one result it gets back. The result shape is the CLI's --json contract (issue 4)
+// out, and the one result it gets back. The result shape is the CLI's --json contract (docs/cli.md)
 // and the outbox's DeliveryResult (host/outbox/types.ts).
 import type { Board, PresetName } from "../config/board.js";
 import type { ScanSource } from "../scan/types.js";
@@ -161,7 +161,7 @@ export interface SessionResult {
   /** Split mail: parts accepted / parts planned. */
   parts: { sent: number; total: number };
   bodyMode?: "7bit" | "8bitmime" | "binarymime" | "chunked";
-  /** The core's linear memory at the end of the last attempt, bytes (issue 8: core ≤ 128 KiB). */
+  /** The core's linear memory at the end of the last attempt, bytes (the budget: core ≤ 128 KiB, docs/core.md). */
   coreMemoryBytes?: number;
   tls?: TlsInfo | null;
 }

@@ -3,7 +3,7 @@
 // host/commands/send-options.ts) → sendMessage() (host/session/driver.ts, the wasm core, the transport) on
 // the arm-64mb board. Success is read back with mailparser; each documented failure mode ends
 // with its classification id and panel message (lines joined with " — " in result.message).
-// The whole suite runs once per TLS engine (issue 10: node-tls and mbedtls-wasm stay equal);
+// The whole suite runs once per TLS engine (node-tls and mbedtls-wasm stay equal);
 // mbedtls-wasm only when build/mbedtls.wasm is built (CI builds it).
 import { describe, it, before, after } from "node:test";
 import { whenRunnable } from "../fixtures/skippable.js";

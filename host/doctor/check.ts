@@ -1,0 +1,3 @@
+// One line of `mfp-mail doctor`'s answer: what was checked, how it went, and the fix.
+export type CheckStatus = "ok" | "warn" | "error" | "info";
+export interface Check { id: string; status: CheckStatus; title: string; fix?: string }
