@@ -8,7 +8,7 @@ import type { AuthChoice, AuthOptions, SessionOptions, TokenProvider } from "../
 import type { EngineName } from "../transport/connect.js";
 import type { TlsMode } from "../transport/tls-mode.js";
 import type { TlsOptions, Transport } from "../transport/types.js";
-import type { Deliver, DeliveryResult, Json } from "./types.js";
+import type { Deliver, DeliveryResult } from "./types.js";
 import type { AppOnlySettings } from "../oauth/app-only.js";
 
 /** What a job stores about the connection (never a secret). */
@@ -147,9 +147,4 @@ async function clientCert(c: JobConnection): Promise<Partial<TlsOptions>> {
   if (!c.clientCertFile || !c.clientKeyFile) return {};
   const { readFile } = await import("node:fs/promises");
   return { cert: await readFile(c.clientCertFile), key: await readFile(c.clientKeyFile) };
-}
-
-/** The job settings for a CLI send: what `enqueue()` should be given as connection/message. */
-export function jobSettings(connection: JobConnection, message: JobMessage): { connection: Json; message: Json } {
-  return { connection: connection as unknown as Json, message: message as unknown as Json };
 }
