@@ -43,6 +43,23 @@ function run(cmd, args) {
 }
 
 const strip = (s) => s.replace(/\x1b\[[0-9;]*m/g, "");
+
+// TAP's "# skipped" counts tests only: a skipped describe is one "ok … # SKIP" line whose YAML
+// block says type: 'suite', and its tests never run or report. Count each such suite as one
+// skipped test (test/fixtures/skippable.ts lists a suite's tests one by one instead).
+function skippedSuites(tap) {
+  return [...tap.matchAll(/^ *ok \d+ - .* # SKIP.*\n *---\n(?: +[a-z_]+:.*\n)*? *type: 'suite'/gm)].length;
+}
+
+/** Skip reasons and how many tests each skipped. */
+function skipReasons(tap) {
+  const counts = new Map();
+  for (const m of tap.matchAll(/^ *ok \d+ - .* # SKIP ?(.*)$/gm)) {
+    const reason = m[1].trim() || "(no reason given)";
+    counts.set(reason, (counts.get(reason) ?? 0) + 1);
+  }
+  return counts;
+}
 const core = hostOnly ? { code: 0, text: "" } : await run("npx", ["asp", "--config", "as-pect.config.js", "--summary"]);
 const coreText = strip(core.text);
 // as-pect's summary prints "[Tests]: P / T" — passed over total.
@@ -50,20 +67,24 @@ const coreTests = coreText.match(/\[Tests\]:\s*(\d+)\s*\/\s*(\d+)/);
 const corePassed = coreTests ? Number(coreTests[1]) : 0;
 const coreFailed = coreTests ? Number(coreTests[2]) - corePassed : core.code === 0 ? 0 : 1;
 
-const hostArgs = ["--import", "tsx", "--test", "--test-concurrency=1", "--test-timeout=180000"];
+// The counts below are read from TAP: pin the reporter (Node 22's default is spec).
+const hostArgs = ["--import", "tsx", "--test", "--test-reporter=tap", "--test-concurrency=1", "--test-timeout=180000"];
 const files = hostTestFiles("test").filter((f) => f.includes(filter)).sort();
 const host = await run(process.execPath, [...hostArgs, ...files]);
 const hostText = strip(host.text);
 const hostPassed = Number(hostText.match(/^# pass (\d+)/m)?.[1] ?? 0);
 const hostFailed = Number(hostText.match(/^# fail (\d+)/m)?.[1] ?? (host.code === 0 ? 0 : 1));
-const hostSkipped = Number(hostText.match(/^# skipped (\d+)/m)?.[1] ?? 0);
+const hostSkipped = Number(hostText.match(/^# skipped (\d+)/m)?.[1] ?? 0) + skippedSuites(hostText);
 
 // The firmware lane: its engines without the cross toolchain count as skipped, with the reason.
-const lane = runLane ? await run(process.execPath, ["--import", "tsx", "--test", "--test-timeout=3600000", LANE]) : { code: 0, text: "" };
+const lane = runLane ? await run(process.execPath, ["--import", "tsx", "--test", "--test-reporter=tap", "--test-timeout=3600000", LANE]) : { code: 0, text: "" };
 const laneText = strip(lane.text);
 const lanePassed = Number(laneText.match(/^# pass (\d+)/m)?.[1] ?? 0);
 const laneFailed = Number(laneText.match(/^# fail (\d+)/m)?.[1] ?? (lane.code === 0 ? 0 : 1));
-const laneSkipped = Number(laneText.match(/^# skipped (\d+)/m)?.[1] ?? 0);
+const laneSkipped = Number(laneText.match(/^# skipped (\d+)/m)?.[1] ?? 0) + skippedSuites(laneText);
+
+// Why tests were skipped, one line per reason, before the closing line.
+for (const [reason, n] of skipReasons(hostText + laneText)) console.log(`skipped ${n}: ${reason}`);
 
 const passed = corePassed + hostPassed + lanePassed;
 const skipped = hostSkipped + laneSkipped;

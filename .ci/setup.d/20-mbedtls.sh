@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# mbedtls-wasm (issue 10): the toolchain that compiles mbedTLS 2.28 to wasm32-wasi, plus a deb-src
+# mbedtls-wasm: the toolchain that compiles mbedTLS 2.28 to wasm32-wasi, plus a deb-src
 # entry so `apt-get source mbedtls` can fetch Debian's source package. Idempotent, non-interactive.
 # The build itself (`npm run build:tls` → native/mbedtls/build.sh) needs no node_modules, so it
 # runs here, before `npm ci`.

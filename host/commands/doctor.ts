@@ -7,7 +7,8 @@ import { resolve } from "node:path";
 import { Command, Option } from "commander";
 import { resolveBoard, defaultBoard, type Board } from "../config/board.js";
 import { ConfigError } from "../config/errors.js";
-import { PRESET_NAMES, type AuthMech, type TlsMode } from "../config/presets.js";
+import { PRESET_NAMES, type AuthMech } from "../config/presets.js";
+import { tlsPolicyOf, type TlsPolicy } from "../transport/tls-mode.js";
 import { formatChecklist, runDoctor } from "../doctor/doctor.js";
 import { dnsServersFromEnv } from "../transport/mx.js";
 
@@ -49,13 +50,9 @@ export async function doctorAction(o: DoctorOpts, out: (s: string) => void = (s)
     return 2;
   }
   // --tls takes send's words (starttls|implicit|none, with --require-tls) or the preset's own.
-  const TLS_WORDS: Record<string, TlsMode> = {
-    none: "off", off: "off", implicit: "implicit", opportunistic: "opportunistic", required: "required",
-    starttls: o.requireTls ? "required" : "opportunistic",
-  };
-  let tls: TlsMode | undefined;
+  let tls: TlsPolicy | undefined;
   if (o.tls !== undefined) {
-    tls = TLS_WORDS[o.tls];
+    tls = tlsPolicyOf(o.tls, !!o.requireTls);
     if (tls === undefined) {
       out(`✗ --tls: must be starttls, implicit or none (or off, opportunistic, required), got "${o.tls}"`);
       return 2;

@@ -15,7 +15,8 @@ import { DEFAULT_AUTHORITY, DEFAULT_DELEGATED_SCOPE, resolveEndpoints } from "..
 import { TokenCache } from "../oauth/cache.js";
 import { OAuthError } from "../oauth/errors.js";
 import { deviceLogin } from "../oauth/provider.js";
-import type { Clock, DeviceCodePrompt } from "../oauth/types.js";
+import type { DeviceCodePrompt } from "../oauth/types.js";
+import type { Clock } from "../base/clock.js";
 
 export interface LoginOptions {
   preset: string;

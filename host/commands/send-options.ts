@@ -5,11 +5,11 @@ import { readFileSync } from "node:fs";
 import { assertMailbox, needsSmtpUtf8 } from "../config/address.js";
 import { defaultBoard, resolveBoard, type Board } from "../config/board.js";
 import { ConfigError } from "../config/errors.js";
-import { presetTls, resolvePreset, type PresetName } from "../config/presets.js";
+import { resolvePreset, type PresetName } from "../config/presets.js";
 import { fileSource } from "../scan/file.js";
 import type { ScanSource } from "../scan/types.js";
 import type { AuthChoice, SessionOptions, TokenProvider } from "../session/types.js";
-import type { TlsMode } from "../transport/connect.js";
+import { tlsModeOf, type TlsMode } from "../transport/tls-mode.js";
 import { uniformTimeouts } from "../transport/timeouts.js";
 import { dnsServersFromEnv } from "../transport/mx.js";
 import { promptHidden } from "./prompt.js";
@@ -99,7 +99,7 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
   let board: Board;
   board = f.board ? resolveBoard(f.board) : defaultBoard();
 
-  // Server, port, TLS and AUTH: explicit flags win over the preset's defaults (issue 5).
+  // Server, port, TLS and AUTH: explicit flags win over the preset's defaults.
   let host = f.server;
   let port = intFlag(f.port, "--port", 1, 65535);
   let tls = f.tls as TlsMode | undefined;
@@ -116,7 +116,7 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
     host = p.host;
     mx = p.mx;
     port = p.port;
-    if (tls === undefined) ({ tls, requireTls } = { ...presetTls(p.tls), requireTls: requireTls || presetTls(p.tls).requireTls });
+    if (tls === undefined) ({ tls, requireTls } = { ...tlsModeOf(p.tls), requireTls: requireTls || tlsModeOf(p.tls).requireTls });
     // App-only flags mean XOAUTH2 when the preset allows it (m365-hve defaults to LOGIN).
     if (auth === undefined && appOnly && p.authMechs.includes("XOAUTH2")) auth = "xoauth2";
     if (auth === undefined) auth = (p.authMechs[0]?.toLowerCase() as AuthChoice | undefined) ?? "none";

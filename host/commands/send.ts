@@ -1,5 +1,5 @@
 // `mfp-mail send` — one message (a scan or files) through the wasm core to an SMTP server.
-// The flag contract is fixed by issue 4; scripts rely on it:
+// The flag contract is fixed (docs/cli.md); scripts rely on it:
 //   --server --port --tls starttls|implicit|none --require-tls --ca --insecure-skip-verify
 //   --client-cert --client-key --auth none|plain|login|xoauth2 --user --password-env VAR
 //   (app-only XOAUTH2: --tenant --client-id --client-secret-env VAR [--authority URL])
@@ -36,7 +36,7 @@ export function exitCodeFor(r: SessionResult): number {
 /** A message still on the device after the command: its outbox job and state. */
 export interface JobRef { id: string; state: JobState; dir: string }
 
-/** JSON contract of issue 4 (plus a few extra fields scripts may ignore). */
+/** The --json contract (plus a few extra fields scripts may ignore). */
 export function jsonResult(r: SessionResult, job?: JobRef | null): string {
   return JSON.stringify({
     status: r.status, code: r.code, enhanced: r.enhanced, message: r.message,
@@ -68,7 +68,7 @@ function notStored(why: string, addresses: string[]): SessionResult {
 }
 
 /**
- * Durable first (issue 6): the message — scan or text only — is in the outbox before the first
+ * Durable first: the message — scan or text only — is in the outbox before the first
  * byte goes out, and a transient failure leaves it there for `mfp-mail daemon`. When the outbox
  * cannot take it (storage full, unwritable) the message is sent directly instead: nothing is
  * stored then, and a transient failure says so ("not-sent-transient", exit 5).

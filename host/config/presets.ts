@@ -1,34 +1,23 @@
 // Microsoft 365 device-mail presets (Option 1 submission, Option 2 Direct Send, Option 3 relay
 // connector) and a generic MTA preset. A preset is only defaults: every field can be overridden.
-// Source of truth: shared/M365-DEVICE-MAIL.md (Microsoft: "How to set up a multifunction device
+// Source: docs/m365.md (Microsoft: "How to set up a multifunction device
 // or application to send email using Microsoft 365").
 import { domainToASCII } from "node:url";
 import { ConfigError } from "./errors.js";
 import { assertDomain, assertMailbox, domainOf, isIpHost, needsSmtpUtf8 } from "./address.js";
 import type { PresetName } from "./board.js";
+import type { TlsPolicy } from "../transport/tls-mode.js";
 
 export type { PresetName };
 export const PRESET_NAMES: readonly PresetName[] = ["m365-submission", "m365-hve", "m365-direct-send", "m365-relay", "generic"];
 
-/** off: never STARTTLS; opportunistic: when offered; required: STARTTLS or fail; implicit: TLS from connect (465). */
-export type TlsMode = "off" | "opportunistic" | "required" | "implicit";
-
-/** A preset's TLS setting in the session's terms (host/transport/connect.ts TlsMode + requireTls). */
-export function presetTls(t: TlsMode): { tls: "starttls" | "implicit" | "none"; requireTls: boolean } {
-  switch (t) {
-    case "off": return { tls: "none", requireTls: false };
-    case "opportunistic": return { tls: "starttls", requireTls: false };
-    case "required": return { tls: "starttls", requireTls: true };
-    case "implicit": return { tls: "implicit", requireTls: true };
-  }
-}
 export type AuthMech = "XOAUTH2" | "LOGIN" | "PLAIN";
 
 export interface SendProfile {
   preset: PresetName;
   host: string;
   port: number;
-  tls: TlsMode;
+  tls: TlsPolicy;
   tlsMinVersion: "TLSv1.2" | "TLSv1.3";
   /** Mechanisms allowed, most preferred first; [] = no AUTH (Direct Send, relay). */
   authMechs: AuthMech[];
@@ -46,7 +35,7 @@ export interface SendProfile {
 export interface PresetOverrides {
   host?: string;
   port?: number;
-  tls?: TlsMode;
+  tls?: TlsPolicy;
   tlsMinVersion?: "TLSv1.2" | "TLSv1.3";
   authMechs?: AuthMech[];
   clientCert?: { certFile: string; keyFile: string };
@@ -58,7 +47,7 @@ export interface PresetOverrides {
 interface PresetDefaults {
   host: string | "mx";      // "mx" = the MX hosts of the domain (looked up at connect time)
   port: number;
-  tls: TlsMode;
+  tls: TlsPolicy;
   authMechs: AuthMech[];
   recipientScope: "any" | "accepted-domains";
   summary: string;

@@ -1,10 +1,14 @@
 // Host side of the core's MIME writer (assembly/mime/abi.ts): describe a message, ask its exact
 // encoded size (RFC 1870 SIZE), plan a split over several messages, and pump the attachment
-// chunks through the core while draining its output to a caller-supplied writer.
+// chunks through the core. The message comes out as steps (steps()): encoded bytes to write, or
+// "blocked" when the core can take nothing more until its SMTP side moves (a BDAT chunk's reply,
+// a full event queue) — the caller, not the writer, decides how to unblock it. write() drains
+// the steps into a sink for callers without an SMTP session (tests, bench).
 //
 // Works with any object exposing the core's raw exports as `x` (host/core/core.ts's Core, or a bare
 // WebAssembly instance's exports wrapped as { x }).
 
+import { WriteWindow } from "./write-window.js";
 import { MimeError, MimeOk, MimeOpt, MimeField, MimeType, type AttachmentSpec, type ByteSource, type CoreLike,
   type Mailbox, type MessageSpec, type MimeExports, type OutputWriter, type WriteMode } from "./mime-types.js";
 
@@ -51,28 +55,29 @@ export interface SplitPlan {
   messages: SplitMessage[];
 }
 
+/**
+ * One step of writing a message. "bytes": encoded output for the wire (with reuseOutput, valid
+ * until the step after next is asked for: a WriteWindow keeps to that). "blocked": the core took
+ * nothing and has nothing to give; ask for the next step once the SMTP side has moved (the
+ * server answered, events were drained) — asking at once only spins, bounded by STUCK_LIMIT.
+ */
+export type MimeStep = { kind: "bytes"; bytes: Uint8Array } | { kind: "blocked" };
+type Steps = AsyncGenerator<MimeStep, void, void>;
+
 export class MimeWriter {
   readonly x: MimeExports;
   /**
-   * Called when the body sink takes nothing and there is no output to drain (BDAT waiting for
-   * a chunk's reply, or the core's event queue full): the SMTP session reads the server and
-   * drains events here, so the writer resumes instead of spinning. Null = no session.
-   */
-  onStall: (() => Promise<void>) | null = null;
-  /**
-   * Hand the sink one reused buffer instead of a fresh copy per batch. Only for a sink that is
-   * done with the bytes when its promise resolves (the SMTP session: Transport.write resolves
-   * after the socket or TLS took them). A fresh copy per 64 KiB batch left tens of MiB of
-   * garbage behind on a large scan (bench/: max RSS grew with the scan size).
+   * Steps carry one of two reused buffers instead of a fresh copy per batch, so the next batch
+   * is encoded while the previous one is still being written. Only for a sink that is done with
+   * the bytes when its promise resolves (the SMTP session: Transport.write resolves after the
+   * socket or TLS took them). A fresh copy per 64 KiB batch left tens of MiB of garbage behind
+   * on a large scan (bench/: max RSS grew with the scan size).
    */
   reuseOutput = false;
-  /** With reuseOutput: two buffers, so the next batch is encoded while the sink still writes
-   *  the previous one (one write in flight). Awaiting each write before encoding more left the
-   *  client idle whenever the socket was full (bench/: half the wall time of a 50 MiB send). */
   private outBufs: [Uint8Array | null, Uint8Array | null] = [null, null];
   private outTurn = 0;
-  private inFlight: Promise<void> | null = null;
-  /** Stalls so far: the session may have fed server bytes through the core's staging area. */
+  /** Blocked steps so far: while blocked the session may have fed server bytes through the
+   *  core's staging area, so a data piece is put back after one. */
   private stalls = 0;
   constructor(core: CoreLike) {
     this.x = core.x as MimeExports;
@@ -89,64 +94,51 @@ export class MimeWriter {
     new Uint8Array(this.x.memory.buffer, this.x.inPtr() + off, bytes.length).set(bytes);
   }
 
-  /** Hand one batch to the sink. A reused buffer is written while the next one fills; the
-   *  previous write is awaited first, so at most one is in flight and its buffer is free. */
-  private async emit(view: Uint8Array, out: OutputWriter): Promise<void> {
-    if (!this.reuseOutput) {
-      await out(view.slice());
-      return;
-    }
+  /** One batch of output as a step: a fresh copy, or (reuseOutput) the next of two buffers. */
+  private batch(view: Uint8Array): MimeStep {
+    if (!this.reuseOutput) return { kind: "bytes", bytes: view.slice() };
     const n = view.length;
     let buf = this.outBufs[this.outTurn];
     if (!buf || buf.length < n) buf = this.outBufs[this.outTurn] = new Uint8Array(Math.max(n, 65536));
     const copy = buf.subarray(0, n);
     copy.set(view);
     this.outTurn ^= 1;
-    await this.settle();
-    const p = Promise.resolve(out(copy));
-    p.catch(() => {}); // rethrown by the next settle(); never an unhandled rejection
-    this.inFlight = p;
+    return { kind: "bytes", bytes: copy };
   }
 
-  /** Wait for the write in flight (its error, if any, surfaces here). */
-  private async settle(): Promise<void> {
-    const p = this.inFlight;
-    this.inFlight = null;
-    if (p) await p;
+  private blocked(): MimeStep {
+    this.stalls++;
+    return { kind: "blocked" };
   }
 
-  private async drain(out: OutputWriter | null): Promise<void> {
+  private async *drain(): Steps {
     for (let i = 0; i < STUCK_LIMIT; i++) {
       const n = this.x.outLen();
       if (n > 0) {
-        const view = new Uint8Array(this.x.memory.buffer, this.x.outPtr(), n);
-        if (out) await this.emit(view, out);
+        const step = this.batch(new Uint8Array(this.x.memory.buffer, this.x.outPtr(), n));
         this.x.outConsume(n);
+        yield step;
       }
       if (this.x.mimeFlush() === 0 && this.x.outLen() === 0) return;
-      if (n === 0 && this.x.outLen() === 0 && this.onStall) {
-        this.stalls++;
-        await this.settle(); // the server can only answer what was written
-        await this.onStall();
-      }
+      if (n === 0 && this.x.outLen() === 0) yield this.blocked();
     }
     throw MimeError.of(-1);
   }
 
   /** Run one header-type step, repeating it after a drain while it answers MimeDrain. */
-  private async step(load: () => void, fn: () => number, out: OutputWriter | null): Promise<void> {
+  private async *step(load: () => void, fn: () => number): Steps {
     for (let i = 0; i < STUCK_LIMIT; i++) {
       load();
       const r = fn();
       if (r < 0) throw MimeError.of(r);
-      await this.drain(out);
+      yield* this.drain();
       if (r === MimeOk) return;
     }
     throw MimeError.of(-1);
   }
 
   /** Feed bytes through a data step (mimeText / mimeData), in pieces of at most inCap. */
-  private async pump(bytes: Uint8Array, fn: (off: number, len: number) => number, out: OutputWriter | null): Promise<void> {
+  private async *pump(bytes: Uint8Array, fn: (off: number, len: number) => number): Steps {
     const cap = this.x.inCap();
     for (let pos = 0; pos < bytes.length; ) {
       const piece = Math.min(cap, bytes.length - pos);
@@ -154,25 +146,21 @@ export class MimeWriter {
       this.writeIn(view);
       let [off, idle, staged] = [0, 0, this.stalls];
       while (off < piece) {
-        // a stall may have fed server replies through the same staging area: put the piece back
+        // while blocked, server replies may have passed through the same staging area: put the piece back
         if (staged !== this.stalls) { this.writeIn(view); staged = this.stalls; }
         const n = fn(off, piece - off);
         if (n < 0) throw MimeError.of(n);
         off += n;
         idle = n === 0 ? idle + 1 : 0;
         if (idle > STUCK_LIMIT) throw MimeError.of(-1);
-        if (n === 0 && this.x.outLen() === 0 && this.onStall) {
-          this.stalls++;
-          await this.settle();
-          await this.onStall();
-        }
-        await this.drain(out);
+        if (n === 0 && this.x.outLen() === 0) yield this.blocked();
+        yield* this.drain();
       }
       pos += piece;
     }
   }
 
-  private async headers(spec: MessageSpec, mode: WriteMode, out: OutputWriter | null): Promise<void> {
+  private async *headers(spec: MessageSpec, mode: WriteMode): Steps {
     const x = this.x;
     x.mimeSetOption(MimeOpt.binary, mode.binary ? 1 : 0);
     const text = enc.encode(spec.text);
@@ -181,33 +169,33 @@ export class MimeWriter {
     x.mimeSetOption(MimeOpt.eightBit, mode.eightBit && longestLine(text) <= 998 ? 1 : 0);
     x.mimeSetOption(MimeOpt.scalar, mode.scalar ? 1 : 0);
     const rand = enc.encode(mode.boundaryRandom ?? randomToken());
-    await this.step(() => this.writeIn(rand), () => x.mimeBegin(rand.length), out);
-    const value = async (field: number, v: string) => {
+    yield* this.step(() => this.writeIn(rand), () => x.mimeBegin(rand.length));
+    const value = (field: number, v: string) => {
       const b = enc.encode(v);
-      await this.step(() => this.writeIn(b), () => x.mimeHeader(field, b.length), out);
+      return this.step(() => this.writeIn(b), () => x.mimeHeader(field, b.length));
     };
-    const mailbox = async (field: number, m: Mailbox) => {
+    const mailbox = (field: number, m: Mailbox) => {
       const name = enc.encode(m.name ?? "");
       const addr = enc.encode(m.address);
-      await this.step(() => { this.writeIn(name); this.writeIn(addr, name.length); },
-        () => x.mimeAddress(field, name.length, addr.length), out);
+      return this.step(() => { this.writeIn(name); this.writeIn(addr, name.length); },
+        () => x.mimeAddress(field, name.length, addr.length));
     };
-    await value(MimeField.date, spec.date);
-    await mailbox(MimeField.from, spec.from);
-    for (const m of spec.to) await mailbox(MimeField.to, m);
-    for (const m of spec.cc ?? []) await mailbox(MimeField.cc, m);
-    if (spec.replyTo) await mailbox(MimeField.replyTo, spec.replyTo);
-    await value(MimeField.subject, spec.subject);
-    await value(MimeField.messageId, spec.messageId);
-    await this.step(() => {}, () => x.mimeBodyBegin(), out);
-    await this.pump(text, (o, l) => x.mimeText(o, l), out);
+    yield* value(MimeField.date, spec.date);
+    yield* mailbox(MimeField.from, spec.from);
+    for (const m of spec.to) yield* mailbox(MimeField.to, m);
+    for (const m of spec.cc ?? []) yield* mailbox(MimeField.cc, m);
+    if (spec.replyTo) yield* mailbox(MimeField.replyTo, spec.replyTo);
+    yield* value(MimeField.subject, spec.subject);
+    yield* value(MimeField.messageId, spec.messageId);
+    yield* this.step(() => {}, () => x.mimeBodyBegin());
+    yield* this.pump(text, (o, l) => x.mimeText(o, l));
   }
 
-  private async partHead(a: AttachmentSpec, out: OutputWriter | null): Promise<void> {
+  private partHead(a: AttachmentSpec): Steps {
     const name = enc.encode(a.filename);
     const type = MimeType[a.type];
     if (type === undefined) throw MimeError.of(-9);
-    await this.step(() => this.writeIn(name), () => this.x.mimePartBegin(type, name.length), out);
+    return this.step(() => this.writeIn(name), () => this.x.mimePartBegin(type, name.length));
   }
 
   /** Exact encoded size of the message (dry run through the same code that writes it). Also
@@ -216,57 +204,60 @@ export class MimeWriter {
     const x = this.x;
     x.mimeSetOption(MimeOpt.count, 1);
     try {
-      await this.headers(spec, mode, null);
+      await exhaust(this.headers(spec, mode));
       for (const a of spec.attachments) {
-        await this.partHead(a, null);
+        await exhaust(this.partHead(a));
         const r = x.mimePartSize(a.size);
         if (r < 0) throw MimeError.of(r);
-        await this.step(() => {}, () => x.mimePartEnd(), null);
+        await exhaust(this.step(() => {}, () => x.mimePartEnd()));
       }
-      await this.step(() => {}, () => x.mimeEnd(), null);
+      await exhaust(this.step(() => {}, () => x.mimeEnd()));
       return x.mimeSize();
     } finally {
       x.mimeSetOption(MimeOpt.count, 0);
     }
   }
 
-  /** Write the message; returns the number of bytes handed to `out`. Validates first (dry
-   *  run), so an injection attempt fails with nothing written. */
-  async write(spec: MessageSpec, mode: WriteMode, out: OutputWriter): Promise<number> {
+  /**
+   * The message as steps. Validates first (a dry run), so an injection attempt fails with
+   * nothing written — unless `sized`: size() already ran for this spec and mode (the session
+   * sized every part for its SIZE= parameter), and one dry run per part is enough.
+   */
+  async *steps(spec: MessageSpec, mode: WriteMode, o: { sized?: boolean } = {}): Steps {
     const m = { ...mode, boundaryRandom: mode.boundaryRandom ?? randomToken() };
-    await this.size(spec, m);
-    let total = 0;
-    const counted: OutputWriter = (b) => {
-      total += b.length;
-      return out(b);
-    };
-    try {
-      await this.writeParts(spec, m, counted);
-      await this.settle();
-    } finally {
-      // A failure part-way leaves no write in flight behind for the next message.
-      const p = this.inFlight;
-      this.inFlight = null;
-      if (p) await p.catch(() => {});
-    }
-    return total;
-  }
-
-  private async writeParts(spec: MessageSpec, m: WriteMode, counted: OutputWriter): Promise<void> {
+    if (!o.sized) await this.size(spec, m);
     const x = this.x;
-    await this.headers(spec, m, counted);
+    yield* this.headers(spec, m);
     for (const a of spec.attachments) {
-      await this.partHead(a, counted);
+      yield* this.partHead(a);
       let seen = 0;
       for await (const chunk of a.source()) {
         seen += chunk.length;
-        await this.pump(chunk, (o, l) => x.mimeData(o, l), counted);
+        yield* this.pump(chunk, (o, l) => x.mimeData(o, l));
       }
       if (seen !== a.size) throw new MimeError(-9, "MIME_SIZE_MISMATCH", `Attachment ${a.filename} gave ${seen} bytes, ${a.size} announced.`);
-      await this.step(() => {}, () => x.mimePartEnd(), counted);
+      yield* this.step(() => {}, () => x.mimePartEnd());
     }
-    await this.step(() => {}, () => x.mimeEnd(), counted);
-    await this.drain(counted);
+    yield* this.step(() => {}, () => x.mimeEnd());
+    yield* this.drain();
+  }
+
+  /** Write the message to `out` without an SMTP session (nothing can unblock the core but
+   *  asking again); returns the number of bytes handed to `out`. */
+  async write(spec: MessageSpec, mode: WriteMode, out: OutputWriter): Promise<number> {
+    const window = new WriteWindow(out, this.reuseOutput);
+    let total = 0;
+    try {
+      for await (const step of this.steps(spec, mode)) {
+        if (step.kind !== "bytes") continue;
+        total += step.bytes.length;
+        await window.push(step.bytes);
+      }
+      await window.settle();
+    } finally {
+      await window.abandon(); // a failure part-way leaves no write in flight behind
+    }
+    return total;
   }
 
   /** Split a one-attachment scan so each message stays ≤ maxSize: on page boundaries when the
@@ -339,6 +330,11 @@ export class MimeWriter {
 export function splitLimit(message: { splitAbove: number; splitAtServerSize?: boolean }, serverSize: number): number {
   if (serverSize <= 0) return message.splitAbove;
   return message.splitAtServerSize ? serverSize : Math.min(message.splitAbove, serverSize);
+}
+
+/** Run steps that write nothing (a dry run): blocked steps only mean "ask again". */
+async function exhaust(steps: Steps): Promise<void> {
+  for await (const _ of steps) { /* nothing to write, nothing to wait for */ }
 }
 
 /** Longest line in octets, any of CRLF, CR, LF ending a line. */

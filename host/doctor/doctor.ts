@@ -11,14 +11,10 @@ import { ConfigError } from "../config/errors.js";
 import { domainOf, domainProblem, isIpHost, mailboxProblem, needsSmtpUtf8 } from "../config/address.js";
 import { isInternal, resolvePreset, type PresetOverrides, type SendProfile } from "../config/presets.js";
 import { probe, type ProbeFacts } from "./probe.js";
+import type { Check, CheckStatus } from "./check.js";
 import { m365StaticChecks, mxChecks, outboxChecks } from "./m365.js";
 
-export type CheckStatus = "ok" | "warn" | "error" | "info";
-export interface Check {
-  id: string; status: CheckStatus; title: string; fix?: string;
-  /** A live failure: the core state it failed in ("Auth") and the command whose reply failed it ("AUTH"). */
-  stage?: string; command?: string;
-}
+export type { Check, CheckStatus } from "./check.js";
 
 export interface DoctorInput extends PresetOverrides {
   preset: string;

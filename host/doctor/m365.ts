@@ -4,11 +4,11 @@
 // account — a running account backoff (quota, throttling) and the last refusal of a queued job.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { Check, CheckStatus } from "./doctor.js";
+import type { CheckStatus } from "./check.js";
 import type { AuthMech, SendProfile } from "../config/presets.js";
 import { classifyReply } from "../config/replies.js";
 import { RateLimiter } from "../outbox/ratelimit.js";
-import { systemClock } from "../outbox/types.js";
+import { systemClock } from "../base/clock.js";
 import { lookupMx } from "../transport/mx.js";
 import { TransportError } from "../transport/types.js";
 

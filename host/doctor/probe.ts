@@ -8,7 +8,8 @@ import { readFileSync } from "node:fs";
 import { probeSession } from "../session/driver.js";
 import type { AuthOptions, ProbeRecord, SessionOptions, SessionResult } from "../session/types.js";
 import { TransportError, type TlsInfo } from "../transport/types.js";
-import { presetTls, type SendProfile } from "../config/presets.js";
+import type { SendProfile } from "../config/presets.js";
+import { tlsModeOf } from "../transport/tls-mode.js";
 import { uniformTimeouts } from "../transport/timeouts.js";
 import type { Board } from "../config/board.js";
 
@@ -110,7 +111,7 @@ export async function probe(o: ProbeOptions): Promise<ProbeFacts> {
     : { mechanism: mech === "PLAIN" ? "plain" : "login", user: c.user, password: c.password! };
   const options: SessionOptions = {
     server: {
-      host: p.host, port: p.port, ...presetTls(p.tls), clientName: o.clientName, timeouts,
+      host: p.host, port: p.port, ...tlsModeOf(p.tls), clientName: o.clientName, timeouts,
       ...(p.mx ? { mx: { domain: p.mx, ...(o.dnsServers ? { dnsServers: o.dnsServers } : {}) } } : {}),
       tlsOptions: {
         // With MX the session checks the certificate against the MX host it connected to.

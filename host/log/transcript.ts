@@ -84,7 +84,9 @@ export class TranscriptLog {
   /** An outbox decision about a job (held, removed to make room): sentences the outbox wrote, no secrets. */
   note(job: string, attempt: number, text: string): void {
     this.write({ t: this.now(), job, attempt, kind: "outbox", text: replyForLog(text) });
-    this.flush(); // a decision about a scan (held, removed) is on disk before it takes effect
+    // Rare and outside any attempt (no reply or end flushes it): on disk at once, so `mfp-mail
+    // log` and the panel show why a job was held or removed while the process still runs.
+    this.flush();
   }
 
   /** Queue one record (package-private: only AttemptTranscript builds records). */

@@ -9,8 +9,9 @@
 // - Nothing from it is ever logged; errors name the file, never its contents.
 
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { chmod, mkdir, open, readFile, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
+import { atomicWrite } from "../base/durable.js";
 import { OAuthError } from "./errors.js";
 
 export const CACHE_FILE_NAME = "oauth-tokens.json";
@@ -133,19 +134,8 @@ export class TokenCache {
     const tmp = join(this.dir, `.${CACHE_FILE_NAME}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
     try {
       await mkdir(this.dir, { recursive: true, mode: DIR_MODE });
-      // 'wx' = O_CREAT|O_EXCL: never follow or reuse a file someone placed at that name.
-      const fh = await open(tmp, "wx", FILE_MODE);
-      try {
-        await fh.writeFile(JSON.stringify(file, null, 1) + "\n", "utf8");
-        await fh.chmod(FILE_MODE); // the umask can only remove bits, but be explicit
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, this.path);
-      await syncDir(this.dir);
+      await atomicWrite(this.path, JSON.stringify(file, null, 1) + "\n", tmp, { exclusive: true });
     } catch (e) {
-      await unlink(tmp).catch(() => undefined);
       throw new OAuthError("OAUTH_CACHE", `cannot write the token cache ${this.path}: ${(e as Error).message}`);
     }
   }
@@ -171,18 +161,4 @@ async function lockIsStale(lock: string): Promise<boolean> {
 /** Mailbox local parts are case-sensitive in theory, never in Exchange; domains never are. */
 function sameAccount(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
-}
-
-async function syncDir(dir: string): Promise<void> {
-  // Makes the rename durable; some file systems refuse fsync on a directory, which is harmless.
-  try {
-    const d = await open(dir, "r");
-    try {
-      await d.sync();
-    } finally {
-      await d.close();
-    }
-  } catch {
-    /* best effort */
-  }
 }

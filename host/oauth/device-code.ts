@@ -7,7 +7,8 @@
 import type { Endpoints } from "./authority.js";
 import { OAuthError } from "./errors.js";
 import { pollDeviceCode, requestDeviceCode } from "./grants.js";
-import { systemClock, type Clock, type DeviceCodePrompt, type TokenSet } from "./types.js";
+import { type DeviceCodePrompt, type TokenSet } from "./types.js";
+import { systemClock, type Clock } from "../base/clock.js";
 
 export interface DeviceSignInOptions {
   endpoints: Endpoints;
@@ -39,11 +40,8 @@ export async function signInWithDeviceCode(o: DeviceSignInOptions): Promise<Toke
   const maxPolls = Math.ceil(auth.prompt.expiresIn) + 1;
   for (let polls = 0; polls < maxPolls; polls++) {
     // §3.4/§3.5: wait `interval` seconds before each request, the first included.
-    try {
-      await clock.sleep(interval * 1000, o.signal);
-    } catch {
-      throw new OAuthError("OAUTH_ABORTED", "device sign-in cancelled");
-    }
+    await clock.sleep(interval * 1000, o.signal);
+    if (o.signal?.aborted) throw new OAuthError("OAUTH_ABORTED", "device sign-in cancelled");
     if (clock.now() >= deadline) break;
     let result;
     try {

@@ -9,7 +9,8 @@ import { TokenCache, type CacheEntry } from "./cache.js";
 import { signInWithDeviceCode } from "./device-code.js";
 import { OAuthError } from "./errors.js";
 import { clientCredentials, refreshTokens } from "./grants.js";
-import { systemClock, type Clock, type DeviceCodePrompt, type TokenProvider, type TokenSet } from "./types.js";
+import { type DeviceCodePrompt, type TokenProvider, type TokenSet } from "./types.js";
+import { systemClock, type Clock } from "../base/clock.js";
 
 /**
  * Refresh this long before expiry. Exchange Online refuses a token close to its expiry

@@ -11,7 +11,8 @@ import { holdReason } from "./notices.js";
 import type { RateLimiter } from "./ratelimit.js";
 import type { OutboxStore } from "./store.js";
 import type { AttemptTranscript, TranscriptLog } from "../log/transcript.js";
-import type { AttemptRecord, Clock, Deliver, DeliveryResult, HoldCause, JobRecord } from "./types.js";
+import type { AttemptRecord, Deliver, DeliveryResult, HoldCause, JobRecord } from "./types.js";
+import type { Clock } from "../base/clock.js";
 import { writeReport, type FinalReport } from "./report.js";
 import { applyResult } from "./verdict.js";
 

@@ -4,8 +4,8 @@
 // Stopping never loses a job: a job leaves the queue only after its final 250 was read, so an
 // attempt cut short by the stop signal simply stays queued and is retried on the next start.
 import type { AttemptOutcome, Outbox } from "./index.js";
-import type { Clock, Deliver } from "./types.js";
-import { systemClock } from "./types.js";
+import type { Deliver } from "./types.js";
+import { systemClock, type Clock } from "../base/clock.js";
 
 export interface DaemonOptions {
   clock?: Clock;

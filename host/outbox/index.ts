@@ -13,7 +13,8 @@ import { removeOldestHeld, roomWouldHelp } from "./pressure.js";
 import { RateLimiter } from "./ratelimit.js";
 import { readReports, writeReport, type FinalReport } from "./report.js";
 import { OutboxStore, type EnqueueInput } from "./store.js";
-import { OutboxError, systemClock, type Clock, type Deliver, type JobRecord } from "./types.js";
+import { OutboxError, type Deliver, type JobRecord } from "./types.js";
+import { systemClock, type Clock } from "../base/clock.js";
 
 export * from "./types.js";
 export type { AttemptOutcome } from "./attempt.js";

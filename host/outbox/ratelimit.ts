@@ -1,7 +1,7 @@
 // Per-account sending limits, persisted so a restart (or a crash loop) cannot reset them.
 //
 // Microsoft 365 SMTP AUTH submission allows 30 messages per minute and 10,000 recipients per day
-// per mailbox (shared/M365-DEVICE-MAIL.md); beyond that Exchange Online throttles the mailbox.
+// per mailbox (docs/m365.md); beyond that Exchange Online throttles the mailbox.
 // These are token buckets whose tokens return exactly one window after they were spent, which
 // bounds EVERY sliding window — a classic refill-at-a-rate bucket of 30 tokens lets 59 messages
 // through in some 60-second window. Messages keep one timestamp per token (≤ 30); recipients
@@ -13,8 +13,9 @@
 // that account is attempted, whatever its own retry time says; the jobs stay queued.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { atomicWrite } from "./durable.js";
-import type { Clock, RateLimits } from "./types.js";
+import { atomicWrite } from "../base/durable.js";
+import type { RateLimits } from "./types.js";
+import type { Clock } from "../base/clock.js";
 
 const MINUTE = 60_000;
 const HOUR = 3_600_000;

@@ -2,7 +2,7 @@
 // file in <outbox>/reports/ (the newest REPORTS_KEPT) for the panel and `mfp-mail queue`.
 import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { atomicWrite, ensureDir } from "./durable.js";
+import { atomicWrite, ensureDir } from "../base/durable.js";
 import { removedForSpace } from "./notices.js";
 import type { JobRecord, JobRecipient } from "./types.js";
 

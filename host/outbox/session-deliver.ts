@@ -5,9 +5,10 @@
 import type { Board, PresetName } from "../config/board.js";
 import { sendMessage } from "../session/driver.js";
 import type { AuthChoice, AuthOptions, SessionOptions, TokenProvider } from "../session/types.js";
-import type { EngineName, TlsMode } from "../transport/connect.js";
+import type { EngineName } from "../transport/connect.js";
+import type { TlsMode } from "../transport/tls-mode.js";
 import type { TlsOptions, Transport } from "../transport/types.js";
-import type { Deliver, DeliveryResult, Json } from "./types.js";
+import type { Deliver, DeliveryResult } from "./types.js";
 import type { AppOnlySettings } from "../oauth/app-only.js";
 import { say } from "../text/outcomes.js";
 
@@ -149,9 +150,4 @@ async function clientCert(c: JobConnection): Promise<Partial<TlsOptions>> {
   if (!c.clientCertFile || !c.clientKeyFile) return {};
   const { readFile } = await import("node:fs/promises");
   return { cert: await readFile(c.clientCertFile), key: await readFile(c.clientKeyFile) };
-}
-
-/** The job settings for a CLI send: what `enqueue()` should be given as connection/message. */
-export function jobSettings(connection: JobConnection, message: JobMessage): { connection: Json; message: Json } {
-  return { connection: connection as unknown as Json, message: message as unknown as Json };
 }

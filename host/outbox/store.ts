@@ -17,8 +17,9 @@ import { link, open, readdir, readFile, rename, rm, stat, writeFile } from "node
 import { join } from "node:path";
 import { fileSource } from "../scan/file.js";
 import type { ScanSource } from "../scan/types.js";
-import { atomicWrite, copyHashed, ensureDir, errnoOf, fsyncDir, hashFile, isNoSpace, syncFile } from "./durable.js";
-import { OutboxError, type Clock, type Json, type JobRecord, type JobScan, type RateLimits, systemClock } from "./types.js";
+import { atomicWrite, copyHashed, ensureDir, errnoOf, fsyncDir, hashFile, isNoSpace, syncFile } from "../base/durable.js";
+import { OutboxError, type Json, type JobRecord, type JobScan, type RateLimits } from "./types.js";
+import { type Clock, systemClock } from "../base/clock.js";
 import { JobLocks, pidAlive } from "./lock.js";
 import { checkJobShape, findSecret } from "./validate.js";
 

@@ -46,7 +46,7 @@ export interface RateLimits {
   recipientsPerDay?: number;
 }
 
-/** Microsoft 365 SMTP AUTH submission limits per mailbox (shared/M365-DEVICE-MAIL.md). */
+/** Microsoft 365 SMTP AUTH submission limits per mailbox (docs/m365.md). */
 export const M365_SUBMISSION_LIMITS: RateLimits = { messagesPerMinute: 30, recipientsPerDay: 10000 };
 
 /**
@@ -181,24 +181,3 @@ export class OutboxError extends Error {
   }
 }
 
-/** Time source: real in the product, fake in tests (rate limits, backoff). */
-export interface Clock {
-  now(): number;
-  /** Resolve after ms (or at once when the signal aborts). */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      if (signal?.aborted) return resolve();
-      const t = setTimeout(done, Math.max(0, ms));
-      function done() {
-        clearTimeout(t);
-        signal?.removeEventListener("abort", done);
-        resolve();
-      }
-      signal?.addEventListener("abort", done, { once: true });
-    }),
-};

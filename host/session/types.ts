@@ -1,9 +1,10 @@
 // The session's public shapes: what a caller configures, what it is told while the scan goes
-// out, and the one result it gets back. The result shape is the CLI's --json contract (issue 4)
+// out, and the one result it gets back. The result shape is the CLI's --json contract (docs/cli.md)
 // and the outbox's DeliveryResult (host/outbox/types.ts).
 import type { Board, PresetName } from "../config/board.js";
 import type { ScanSource } from "../scan/types.js";
-import type { EngineName, TlsMode } from "../transport/connect.js";
+import type { EngineName } from "../transport/connect.js";
+import type { TlsMode } from "../transport/tls-mode.js";
 import type { SmtpTimeouts } from "../transport/timeouts.js";
 import type { TlsInfo, TlsOptions, Transport, TransportError } from "../transport/types.js";
 
@@ -164,7 +165,7 @@ export interface SessionResult {
   /** Split mail: parts accepted / parts planned. */
   parts: { sent: number; total: number };
   bodyMode?: "7bit" | "8bitmime" | "binarymime" | "chunked";
-  /** The core's linear memory at the end of the last attempt, bytes (issue 8: core ≤ 128 KiB). */
+  /** The core's linear memory at the end of the last attempt, bytes (the budget: core ≤ 128 KiB, docs/core.md). */
   coreMemoryBytes?: number;
   tls?: TlsInfo | null;
 }

@@ -98,7 +98,7 @@ export async function startSimServer(o: SimServerOptions = {}): Promise<SimServe
     disabledCommands: noAuth ? ["AUTH"] : [],
     // The device refuses plaintext AUTH itself; the server still lets a lab client try.
     allowInsecureAuth: !starttls,
-    onAuth(auth, session, cb) {
+    onAuth(auth, _session, cb) {
       const u = users[auth.username ?? ""];
       let ok = false;
       if (u && auth.method === "XOAUTH2") ok = !!auth.accessToken && (u.tokens ?? []).includes(auth.accessToken);

@@ -9,8 +9,8 @@ import { nodeTlsEngine } from "./tls-node.js";
 import type { SmtpTimeouts } from "./timeouts.js";
 import { TransportError, type TlsEngine, type TlsOptions } from "./types.js";
 import { addressesOf, lookupMx } from "./mx.js";
+import type { TlsMode } from "./tls-mode.js";
 
-export type TlsMode = "starttls" | "implicit" | "none";
 export type EngineName = "node-tls" | "mbedtls-wasm";
 
 export interface OpenTransportOptions {

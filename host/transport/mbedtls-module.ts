@@ -152,7 +152,7 @@ async function instantiate(path: string): Promise<MbedtlsModule> {
   } catch {
     throw new TransportError(
       "TLS_ENGINE_UNAVAILABLE",
-      `the mbedtls-wasm TLS engine is not built (${path} is missing): run "npm run build:tls"`,
+      `the mbedtls-wasm TLS engine is not built (${path} is missing): run "npm run build:tls", or choose the "node-tls" engine in the board profile`,
       false,
     );
   }
@@ -206,7 +206,7 @@ async function instantiate(path: string): Promise<MbedtlsModule> {
   } catch (err) {
     throw new TransportError(
       "TLS_ENGINE_UNAVAILABLE",
-      `the mbedtls-wasm TLS engine at ${path} could not be loaded (${(err as Error).message}): rebuild with "npm run build:tls"`,
+      `the mbedtls-wasm TLS engine at ${path} could not be loaded (${(err as Error).message}): rebuild with "npm run build:tls", or choose the "node-tls" engine in the board profile`,
       false,
     );
   }

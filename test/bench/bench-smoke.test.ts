@@ -1,4 +1,4 @@
-// Smoke test of the benchmark (issue 8): `npm run bench -- --quick` runs to the end on loopback
+// Smoke test of the benchmark: `npm run bench -- --quick` runs to the end on loopback
 // and writes bench/results.quick.json with every section, and mfp-mail's rows are real results.
 // It checks no speed or size target (those live in bench/, not in timed tests). mfp-mail runs
 // from dist/ in the bench, so this needs `npm run build` first (CI builds before testing).

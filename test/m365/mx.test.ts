@@ -4,6 +4,7 @@
 // domain without MX refused as a setting (exit 2), a failing DNS server transient (job kept),
 // and doctor showing what it resolved. Real CLI processes, both TLS engines.
 import { describe, it, before, after } from "node:test";
+import { whenRunnable } from "../fixtures/skippable.js";
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -43,7 +44,8 @@ after(async () => {
 
 const DIRECT = ["--preset", "m365-direct-send", "--from", "scanner@contoso.com", "--to", "ap@contoso.com"];
 
-for (const { engine, skip } of ENGINES) describe(`MX lookup over ${engine}`, { skip }, () => {
+for (const { engine, skip } of ENGINES) describe(`MX lookup over ${engine}`, () => {
+  const { it, before, after } = whenRunnable(skip);
   const send = async (args: string[], dnsServer = dns.address) =>
     cliSend({ ...primary, caFile } as LabServer, await lab.board(engine), lab.outbox(), [...args, "--dns-server", dnsServer], {}, null);
 

@@ -3,9 +3,10 @@
 // host/commands/send-options.ts) → sendMessage() (host/session/driver.ts, the wasm core, the transport) on
 // the arm-64mb board. Success is read back with mailparser; each documented failure mode ends
 // with its classification id and panel message (lines joined with " — " in result.message).
-// The whole suite runs once per TLS engine (issue 10: node-tls and mbedtls-wasm stay equal);
+// The whole suite runs once per TLS engine (node-tls and mbedtls-wasm stay equal);
 // mbedtls-wasm only when build/mbedtls.wasm is built (CI builds it).
 import { describe, it, before, after } from "node:test";
+import { whenRunnable } from "../fixtures/skippable.js";
 import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -71,7 +72,8 @@ const ENGINES: { engine: TlsEngineName; skip: string | false }[] = [
   },
 ];
 
-for (const { engine, skip } of ENGINES) describe(`M365 presets end to end over ${engine}`, { skip }, () => {
+for (const { engine, skip } of ENGINES) describe(`M365 presets end to end over ${engine}`, () => {
+  const { it, before, after } = whenRunnable(skip);
   const sendVia = (s: ExoServer & { caFile: string }, flags: SendFlags, env: Record<string, string> = {}) => send(engine, s, flags, env);
 
   it("m365-submission + XOAUTH2: delivered over TLS ≥ 1.2 as the signed-in mailbox", async () => {

@@ -1,4 +1,4 @@
-// Test helper: a fresh core (engineer A's host/core/core.ts Core) with the MIME writer configured.
+// Test helper: a fresh core (host/core/core.ts Core) with the MIME writer configured.
 import { Core } from "../../host/core/core.js";
 import { MimeWriter } from "../../host/core/mime.js";
 

@@ -1,4 +1,4 @@
-// The writer behind the real SMTP session (engineer A's framer as bodySink): random text bodies
+// The writer behind the real SMTP session (the core's body framer): random text bodies
 // with ".", "\r\n.\r\n", bare CR and bare LF plus a random attachment, sent over loopback to
 // nodemailer's smtp-server (DATA, dot-stuffing) and to the CHUNKING MTA simulator (BDAT +
 // BINARYMIME). What arrives has no bare CR/LF outside the binary part, mailparser reads the same

@@ -187,7 +187,7 @@ export class FakeClock {
   readonly sleeps: number[] = [];
   now = (): number => this.t;
   sleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
-    if (signal?.aborted) throw signal.reason;
+    if (signal?.aborted) return; // like systemClock: an aborted wait ends at once, never rejects
     this.sleeps.push(ms);
     this.t += ms;
   };

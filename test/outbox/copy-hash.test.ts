@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { writeFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { OutboxStore } from "../../host/outbox/store.js";
-import { copyHashed } from "../../host/outbox/durable.js";
+import { copyHashed } from "../../host/base/durable.js";
 import { scanBytes, suiteDir } from "./helpers.js";
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { simpleParser } from "mailparser";
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from "smtp-server";
-import type { Clock } from "../../host/outbox/types.js";
+import type { Clock } from "../../host/base/clock.js";
 import type { ScanSource } from "../../host/scan/types.js";
 import { seededBytes } from "../../soak/seeded.js";
 

@@ -73,7 +73,7 @@ test("Postfix: wrong password → 535, failed, nothing delivered", { skip: why ?
   assert.equal((await pf.readDelivered()).length, before);
 });
 
-// Issue 10: a board that selects the mbedtls-wasm engine sends a scan to Postfix over STARTTLS.
+// A board that selects the mbedtls-wasm engine sends a scan to Postfix over STARTTLS.
 const noMbedtls = existsSync(new URL("../../build/mbedtls.wasm", import.meta.url)) ? false : "build/mbedtls.wasm not built (npm run build:tls)";
 
 test("Postfix: a board selecting mbedtls-wasm sends a scan over STARTTLS (TLS 1.2), byte-identical", { skip: why ?? noMbedtls }, async () => {

@@ -1,6 +1,7 @@
 // mbedtls-wasm against node:tls (OpenSSL) servers on loopback: every cipher suite and group the
 // engine is built for, TLS 1.3-capable servers, client certificates, SNI, data both ways.
 import { describe, it, before } from "node:test";
+import { whenRunnable } from "../fixtures/skippable.js";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import type tls from "node:tls";
@@ -8,7 +9,8 @@ import { createCa, issueClientCert, issueServerCert, type CertificateAuthority, 
 import { createEcCa, issueEcServerCert, type EcCa, type EcCertPair } from "./ec-certs.js";
 import { connectEngine, readBytes, skipWithoutWasm, tlsServer } from "./helpers.js";
 
-describe("mbedtls-wasm interop with node:tls", { skip: skipWithoutWasm }, () => {
+describe("mbedtls-wasm interop with node:tls", () => {
+  const { it, before } = whenRunnable(skipWithoutWasm);
   let rsaCa: CertificateAuthority;
   let rsaLeaf: CertPair;
   let ecCa: EcCa;

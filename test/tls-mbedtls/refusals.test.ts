@@ -2,6 +2,7 @@
 // Each failure is a TransportError with a code and a message, never a trap or a hang, and no
 // application data (credentials) reaches the server.
 import { describe, it, before } from "node:test";
+import { whenRunnable } from "../fixtures/skippable.js";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { createCa, issueServerCert, type CertificateAuthority, type CertPair } from "../../host/sim/selfsigned.js";
@@ -30,7 +31,8 @@ async function expectRefusal(peer: Peer, options: Parameters<typeof connectEngin
   }
 }
 
-describe("mbedtls-wasm refusals", { skip: skipWithoutWasm }, () => {
+describe("mbedtls-wasm refusals", () => {
+  const { it, before } = whenRunnable(skipWithoutWasm);
   let ca: CertificateAuthority;
   let good: CertPair;
   before(() => {

@@ -4,6 +4,7 @@
 // reads what arrived. test/m365/send.test.ts runs every M365 preset over this engine too; these
 // cases add what is engine-specific: a larger body, TLS 1.2 on the server side, an untrusted CA.
 import { describe, it, before, after } from "node:test";
+import { whenRunnable } from "../fixtures/skippable.js";
 import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,7 +16,8 @@ import type { SessionResult } from "../../host/session/types.js";
 import { createCa, issueClientCert } from "../../host/sim/selfsigned.js";
 import { skipWithoutWasm } from "./helpers.js";
 
-describe("scan-to-email through mbedtls-wasm", { skip: skipWithoutWasm }, () => {
+describe("scan-to-email through mbedtls-wasm", () => {
+  const { it, before, after } = whenRunnable(skipWithoutWasm);
   let dir = "";
   let n = 0;
   const servers: ExoServer[] = [];

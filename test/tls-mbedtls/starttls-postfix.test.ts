@@ -1,6 +1,7 @@
 // mbedtls-wasm behind the real transport (connect.ts → TcpTransport.upgradeTls): STARTTLS with
 // response injection against a loopback server, and a message through a real Postfix.
 import { describe, it } from "node:test";
+import { whenRunnable } from "../fixtures/skippable.js";
 import assert from "node:assert/strict";
 import * as net from "node:net";
 import * as tls from "node:tls";
@@ -30,7 +31,8 @@ async function command(t: Transport, line: string, expect: RegExp): Promise<stri
   return r;
 }
 
-describe("mbedtls-wasm through the TCP transport", { skip: skipWithoutWasm }, () => {
+describe("mbedtls-wasm through the TCP transport", () => {
+  const { it } = whenRunnable(skipWithoutWasm);
   it("STARTTLS: discards injected plaintext, then carries the session over mbedtls-wasm", async () => {
     const ca = createCa("mbedtls starttls CA");
     const srv = issueServerCert(ca, { names: ["localhost"] });
@@ -78,7 +80,8 @@ describe("mbedtls-wasm through the TCP transport", { skip: skipWithoutWasm }, ()
 // the fixture is absent.
 const postfix = (await import("../fixtures/postfix.js").catch(() => null)) as typeof import("../fixtures/postfix.js") | null;
 const noPostfix = skipWithoutWasm || (postfix ? postfix.postfixUnavailable() : "test/fixtures/postfix.ts is not available");
-describe("mbedtls-wasm against Postfix (STARTTLS)", { skip: noPostfix ?? false }, () => {
+describe("mbedtls-wasm against Postfix (STARTTLS)", () => {
+  const { it } = whenRunnable(noPostfix ?? false);
   it("upgrades with STARTTLS, authenticates over TLS and delivers a message Postfix stores", async () => {
     const pf = await postfix!.startPostfix();
     let t: Transport | null = null;

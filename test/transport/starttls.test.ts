@@ -60,7 +60,7 @@ async function startServer(inject: string | null, pair = srv) {
 }
 
 // Every engine gets the same treatment: the discard happens in the transport, before the engine
-// sees the socket. mbedtls-wasm (engineer D) runs when its build is present.
+// sees the socket. mbedtls-wasm runs when its build is present.
 const engines: { engine: EngineName; skip: string | false }[] = [
   { engine: "node-tls", skip: false },
   {

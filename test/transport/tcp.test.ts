@@ -272,7 +272,7 @@ test("engines: node-tls by name; unknown names and a missing mbedtls-wasm build 
   assert.equal(await loadTlsEngine("node-tls"), nodeTlsEngine);
   const e = await rejection(loadTlsEngine("openssl-1.0" as never));
   assert.equal(e.code, "TLS_ENGINE_UNAVAILABLE");
-  // mbedtls-wasm either loads (engineer D's build present) or fails with the clear code.
+  // mbedtls-wasm either loads (its build present) or fails with the clear code.
   const m = await loadTlsEngine("mbedtls-wasm").then(
     (eng) => eng,
     (x: unknown) => x,

@@ -16,12 +16,17 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** Write `data` to `tmpPath`, fsync, rename over `path`, fsync the directory. */
-export async function atomicWrite(path: string, data: string | Uint8Array, tmpPath = `${path}.tmp`): Promise<void> {
+/**
+ * Write `data` to `tmpPath` (created 0600), fsync, rename over `path`, fsync the directory. With
+ * `exclusive` the temporary file is created with O_EXCL: never follow or reuse a file someone
+ * placed at that name (the caller then picks a name of its own, e.g. with a random part).
+ */
+export async function atomicWrite(path: string, data: string | Uint8Array, tmpPath = `${path}.tmp`, o: { exclusive?: boolean } = {}): Promise<void> {
+  const fh = await open(tmpPath, o.exclusive ? "wx" : "w", 0o600);
   try {
-    const fh = await open(tmpPath, "w", 0o600);
     try {
       await fh.writeFile(data);
+      await fh.chmod(0o600); // the umask can only remove bits, but a reused file keeps its own
       await fh.sync();
     } finally {
       await fh.close();
