@@ -68,7 +68,7 @@ const corePassed = coreTests ? Number(coreTests[1]) : 0;
 const coreFailed = coreTests ? Number(coreTests[2]) - corePassed : core.code === 0 ? 0 : 1;
 
 // The counts below are read from TAP: pin the reporter (Node 22's default is spec).
-const hostArgs = ["--import", "tsx", "--test", "--test-reporter=tap", "--test-concurrency=1", "--test-timeout=180000"];
+const hostArgs = ["--import", "tsx", "--test", "--test-reporter=tap", "--test-concurrency=1", "--test-timeout=600000"];
 const files = hostTestFiles("test").filter((f) => f.includes(filter)).sort();
 const host = await run(process.execPath, [...hostArgs, ...files]);
 const hostText = strip(host.text);

@@ -5,7 +5,7 @@
 // (mailparser reads what arrived); `queue cancel` removes a held job. The rows that keep a job
 // under an account backoff (quota, continuous-error throttling) stay queued, and no connection is
 // made for that account while the backoff runs — counted at the server. Real CLI processes.
-import { describe } from "node:test";
+import { describe, before, after } from "node:test";
 import { whenRunnable } from "../fixtures/skippable.js";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -111,7 +111,7 @@ async function queueJobs(outbox: string): Promise<QueueJob[]> {
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 for (const { engine, skip } of ENGINES) describe(`fix-config replies hold the job over ${engine}`, () => {
-  const { it, before, after } = whenRunnable(skip);
+  const { it } = whenRunnable(skip);
   for (const c of FIX_CONFIG) {
     it(`${c.id}: held with its scan, listed by queue --json, left alone by the daemon; retry-now after the fix delivers it`, async () => {
       const { options, fix } = c.fixture();
