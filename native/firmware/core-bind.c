@@ -91,7 +91,7 @@ typedef double (*op_fn)(inst_t *, const double *);
 #define OP4(n) static double op_##n(inst_t *i, const double *a) { return I(Z_coreZ_##n(i, U(a[0]), U(a[1]), U(a[2]), U(a[3]))); }
 
 OP4(configure) OP2(setString) OP2(setInt) OP0(start) OP1(feed) OP0(tlsUpgraded) OP1(accessToken)
-OP2(sendEnvelope) OP1(bodyWrite) OP0(bodyEnd) OP0(quit) OP0(rset) OP0(nextEvent)
+OP2(sendEnvelope) OP1(bodyWrite) OP0(bodyEnd) OP0(quit) OP0(rset) OP0(nextEvent) OP0(evCommand)
 OP0(capFlags) OP0(capSizeLimit) OP0(capAuthMechs) OP0(sessionState) OP0(recipientCount)
 OP0(inPtr) OP0(inCap) OP0(outPtr) OP0(outLen) OP0(outSpace) OP0(memoryBytes)
 OP1(mimeConfigure) OP2(mimeSetOption) OP1(mimeBegin) OP2(mimeHeader) OP3(mimeAddress) OP0(mimeBodyBegin)
@@ -125,7 +125,7 @@ typedef struct {
 #define WHOLE(n, p, st) {#n, op_##n, p, {1, st, -1, 0, -1, -1, 1}}
 static const op_entry ops[] = {
   CALL(configure), KEYED(setInt, "Field"), CALL(start), CALL(tlsUpgraded), CALL(sendEnvelope),
-  CALL(bodyEnd), CALL(quit), CALL(rset), CALL(wipeSecrets), CALL(outConsume), CALL(nextEvent),
+  CALL(bodyEnd), CALL(quit), CALL(rset), CALL(wipeSecrets), CALL(outConsume), CALL(nextEvent), CALL(evCommand),
   CALL(capFlags), CALL(capSizeLimit), CALL(capAuthMechs), CALL(sessionState), CALL(recipientCount),
   CALL(inPtr), CALL(inCap), CALL(outPtr), CALL(outLen), CALL(outSpace), CALL(memoryBytes),
   CALL(mimeConfigure), KEYED(mimeSetOption, "MimeOpt"), CALL(mimeBodyBegin), CALL(mimePartSize),

@@ -4,7 +4,7 @@
 // base64 body in each engine, and the wasm features the module needs. `npm run test:firmware`
 // writes it between the footprint markers of docs/firmware.md.
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
@@ -180,6 +180,7 @@ async function instructionsTable(work: string, log: (s: string) => void): Promis
   const q0 = await qemuInstructions(tapes[0]!, ranges);
   const q1 = await qemuInstructions(tapes[1]!, ranges);
   rows.push(`| wasm2c ARMv7, gcc \`-O2 -marm\` | qemu-arm \`-d in_asm,exec,nochain\`, 1 MiB − 0 MiB | ${fmt(q1.total - q0.total)} | ${fmt(q1.core - q0.core)} |`);
+  for (const t of Object.values(tapes)) rmSync(t, { force: true }); // ~22 MB, re-recorded each run
   return rows.join("\n");
 }
 
