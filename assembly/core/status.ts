@@ -22,7 +22,7 @@ export const ReasonServerClosing: i32 = 13;   // 421 at any point
 export const ReasonBadState: i32 = 14;        // the host called something out of order
 export const ReasonBodyModeUnsupported: i32 = 15; // e.g. BINARYMIME asked, not offered
 export const ReasonBadArgument: i32 = 16;     // CR/LF/NUL in an address, overlong field, …
-export const ReasonOutputFull: i32 = 17;      // a command did not fit in outPtr(): outCap too small
+export const ReasonOutputFull: i32 = 17;      // a command did not fit in the output buffer: outCap too small
 // Protocol desync (RFC 5321 §4.2, §4.3.2; RFC 2920 §3.1): a reply that does not fit the command it
 // answers (250 to DATA, 220 to EHLO, 334 to MAIL …), a reply to a command the host has not yet
 // written (the server answered before it was asked), or a reply when nothing is outstanding.

@@ -22,7 +22,7 @@ export const MimeMarkBody: i32 = 2;     // end of headers; the text/plain part s
 export const MimeMarkPartEnd: i32 = 3;  // end of an attachment
 export const MimeMarkEnd: i32 = 4;      // close delimiter; then mimeFlush() until nothing is staged
 
-/** Header fields (mimeHeader / mimeAddress). */
+/** Header fields (mimeHeader). */
 export const MimeFieldFrom: i32 = 1;
 export const MimeFieldTo: i32 = 2;
 export const MimeFieldCc: i32 = 3;
@@ -31,7 +31,7 @@ export const MimeFieldSubject: i32 = 10;
 export const MimeFieldDate: i32 = 11;
 export const MimeFieldMessageId: i32 = 12;
 
-/** Attachment content types (mimePartBegin). */
+/** Attachment content types (mimePart). */
 export const MimeTypeOctet: i32 = 0;
 export const MimeTypePdf: i32 = 1;
 export const MimeTypeTiff: i32 = 2;

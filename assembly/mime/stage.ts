@@ -1,5 +1,5 @@
 // The writer's staging buffer: encoded bytes wait here until `bodySink` takes them. Carved once
-// by mimeConfigure(); when the sink takes fewer bytes than offered the rest stays here and the
+// by setInt(FieldMimeStage); when the sink takes fewer bytes than offered the rest stays here and the
 // writer reports StatusBusy, so back-pressure never loses or copies a whole chunk.
 import { bodySink } from "../core/sink";
 
@@ -99,7 +99,7 @@ export function putMem(src: usize, n: u32): void {
   stTail += n;
 }
 
-/** Dry run: account for n content bytes that are never staged (binary parts, mimePartSize). */
+/** Dry run: account for n content bytes that are never staged (binary parts, a dry run's attachment). */
 export function stageCount(n: f64): void {
   counted += n;
 }

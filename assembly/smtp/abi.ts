@@ -47,7 +47,7 @@ function argumentOk(len: u32, path: bool, ascii: bool = false): bool {
   return true;
 }
 
-/** Config string from inPtr(): 0 ok, ReasonBadArgument (too long / forbidden byte), ReasonBadState. */
+/** Config string from the staging area: 0 ok, ReasonBadArgument (too long / forbidden byte), ReasonBadState. */
 export function setString(field: i32, len: u32): i32 {
   if (!ready()) return ReasonBadState;
   if (len > inSize) return ReasonBadArgument;
@@ -114,7 +114,7 @@ export function start(): i32 {
   return sessionStart();
 }
 
-/** Server bytes at inPtr(); returns bytes consumed (< len: drain events, feed the rest). */
+/** Server bytes at the staging area; returns bytes consumed (< len: drain events, feed the rest). */
 export function feed(len: u32): u32 {
   if (!ready() || state == State.Idle) return len;
   return sessionFeed(min(len, inSize));
@@ -125,7 +125,7 @@ export function tlsUpgraded(): i32 {
   return sessionTlsUpgraded();
 }
 
-/** XOAUTH2 bearer token at inPtr() (after NeedAccessToken); used once, then wiped. */
+/** XOAUTH2 bearer token at the staging area (after NeedAccessToken); used once, then wiped. */
 export function accessToken(len: u32): i32 {
   if (!ready() || state != State.NeedToken) return ReasonBadState;
   const ok = len <= inSize && argumentOk(len, false) && slotSet(token, inBase, len);
@@ -139,7 +139,7 @@ export function sendEnvelope(size: u32, mode: i32): i32 {
   return envelope.sendEnvelope(size, mode);
 }
 
-/** Raw message bytes at inPtr() (after ReadyForBody); returns bytes consumed. */
+/** Raw message bytes at the staging area (after ReadyForBody); returns bytes consumed. */
 export function bodyWrite(len: u32): u32 {
   if (!ready()) return 0;
   return envelope.bodyWrite(inBase, min(len, inSize));

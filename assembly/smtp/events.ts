@@ -23,7 +23,7 @@ export * from "../core/status";
 export const EventNone: i32 = 0;
 export const EventReplyReceived: i32 = 1;  // every complete reply: code, enhanced, text (last line)
 export const EventCommandSent: i32 = 2;    // every command queued: text, secrets already redacted
-export const EventNeedTlsUpgrade: i32 = 3; // write outPtr() first, then handshake, then tlsUpgraded()
+export const EventNeedTlsUpgrade: i32 = 3; // write the output first, then handshake, then tlsUpgraded()
 export const EventNeedAccessToken: i32 = 4; // call accessToken(len) with a fresh XOAUTH2 token
 export const EventAuthenticated: i32 = 5;
 export const EventReadyForEnvelope: i32 = 6; // capabilities known; set recipients, sendEnvelope()

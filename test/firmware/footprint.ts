@@ -189,7 +189,7 @@ export async function measureFootprint(work: string, log: (s: string) => void): 
   return [
     `Measured by \`npm run test:firmware\` (test/firmware/footprint.ts); arm-linux-gnueabihf-gcc ${gcc}, \`-march=armv7-a -mfpu=vfpv3-d16 -mfloat-abi=hard\`.`,
     "", codeTable(), "", staticRamTable(), "",
-    `Linear memory after \`configure\`, \`mimeConfigure\` (the session's staging size) and \`start\`, with each board's sizes:`,
+    `Linear memory after \`configure\`, \`setInt(FieldMimeStage)\` (the session's staging size) and \`start\`, with each board's sizes:`,
     "", await memoryTable(), "", wasmTable(), "",
     `Instructions per MiB of base64 body: the MIME writer encoding a scan with the ${ENCODE_BOARD} board's buffers ` +
       "(test/firmware/encode-tape.ts), replayed from a tape. \"Whole replay\" includes the replayer copying the scan in and " +

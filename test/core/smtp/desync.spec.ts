@@ -164,7 +164,7 @@ describe("desync: replies that do not fit their command", () => {
   });
 });
 
-describe("evCommand: each event names its command", () => {
+describe("the event record names its command", () => {
   it("replies, recipient results and failures carry the command they answer", () => {
     ready(EHLO_PLAIN);
     cfg(F.FieldRcptTo, "b@example.com");

@@ -87,7 +87,7 @@ export function saw(kind: i32): bool {
   return kinds.includes(kind);
 }
 
-/** The evCommand() of the first event of this kind, -1 when none was seen. */
+/** The command (RecordCommand) of the first event of this kind, -1 when none was seen. */
 export function cmdOf(kind: i32): i32 {
   const i = kinds.indexOf(kind);
   return i < 0 ? -1 : cmds[i];
