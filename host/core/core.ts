@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import { recordingExports, tapeFromEnv, type TapeTarget } from "../tape/recorder.js";
 import { K } from "./abi.js";
 import { failureText } from "./failure-text.js";
+import type { MimeExports } from "./mime-types.js";
 
 export interface CoreSizes {
   inCap: number;        // host → core staging area (bytes)
@@ -48,16 +49,12 @@ export interface CoreEvent {
   reason: number;     // Reason* constant for Failed
 }
 
-/** The raw exports, typed: the 25 functions of assembly/index.ts. Numbers only; byte ranges
- *  live in `memory`; the constants come from ./abi.ts (generated from the core). */
-export interface CoreExports {
-  memory: WebAssembly.Memory;
+/** The raw exports, typed: the 25 functions of assembly/index.ts (the MIME writer's, with
+ *  info/outLen/outConsume/setInt, in MimeExports). Numbers only; byte ranges live in `memory`;
+ *  the constants come from ./abi.ts (generated from the core). */
+export interface CoreExports extends MimeExports {
   configure(inCap: number, outCap: number, lineMax: number, eventTextCap: number): number;
-  info(key: number): number;
-  outLen(): number;
-  outConsume(n: number): void;
   setString(field: number, len: number): number;
-  setInt(field: number, value: number): number;
   start(): number;
   feed(len: number): number;
   tlsUpgraded(): number;
@@ -69,14 +66,6 @@ export interface CoreExports {
   rset(): number;
   nextEvent(): number;
   wipeSecrets(): void;
-  mimeMark(mark: number, len: number): number;
-  mimeHeader(field: number, len: number, addrLen: number): number;
-  mimePart(type: number, nameLen: number): number;
-  mimeWrite(off: number, len: number): number;
-  mimeFlush(): number;
-  mimeEncodedSize(n: number, binary: number): number;
-  mimeMaxPartBytes(maxSize: number, overhead: number, binary: number): number;
-  mimeSplitPages(pageCount: number, cap: number): number;
 }
 
 type RawExports = Parameters<typeof recordingExports>[0];
