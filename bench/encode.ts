@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { pathToFileURL } from "node:url";
+import { K } from "../host/core/abi.js";
 import type { MimeExports } from "../host/core/mime.js";
 
 export interface EncodeBenchOpts {
@@ -35,59 +36,66 @@ export async function core(wasm: Uint8Array, o: Required<Pick<EncodeBenchOpts, "
   const { instance } = (await WebAssembly.instantiate(wasm, { env: { abort() { throw new Error("core abort"); } } })) as unknown as WebAssembly.WebAssemblyInstantiatedSource;
   const x = instance.exports as unknown as X;
   if (x.configure(o.inCap, o.outCap, 1024, 512) !== 0) throw new Error("configure failed");
-  if (x.mimeConfigure(o.stage) !== 0) throw new Error("mimeConfigure failed");
+  if (x.setInt(K.FieldMimeStage, o.stage) !== 0) throw new Error("setInt(FieldMimeStage) failed");
   return x;
 }
 
 const enc = new TextEncoder();
 function put(x: X, s: string): number {
   const b = enc.encode(s);
-  new Uint8Array(x.memory.buffer, x.inPtr(), b.length).set(b);
+  new Uint8Array(x.memory.buffer, x.info(K.InfoInPtr), b.length).set(b);
   return b.length;
 }
 
-/** The host loop a device runs: copy a chunk into the in buffer, mimeData until taken, and
+/** The host loop a device runs: copy a chunk into the in buffer, mimeWrite until taken, and
  *  hand each batch of wire bytes on (here: copied into a reused socket-sized buffer). */
 export function writeMessage(x: X, binary: boolean, scalar: boolean, chunks: (emit: (c: Uint8Array) => void) => void): number {
   const sock = new Uint8Array(1 << 20);
+  const [inPtr, outPtr, cap] = [x.info(K.InfoInPtr), x.info(K.InfoOutPtr), x.info(K.InfoInCap)];
   let total = 0;
   const drain = () => {
     const n = x.outLen();
     if (n > 0) {
-      sock.set(new Uint8Array(x.memory.buffer, x.outPtr(), n));
+      sock.set(new Uint8Array(x.memory.buffer, outPtr, n));
       total += n;
       x.outConsume(n);
     }
   };
-  const step = (r: number) => { if (r < 0) throw new Error(`mime step ${r}`); drain(); while (x.mimeFlush() > 0) drain(); drain(); };
-  x.mimeSetOption(1, binary ? 1 : 0);
-  x.mimeSetOption(3, scalar ? 1 : 0);
-  step(x.mimeBegin(put(x, "benchBoundaryRandom0123456789")));
-  step(x.mimeHeader(11, put(x, "Mon, 23 Nov 2026 11:00:00 +0000")));
-  const a = put(x, "mfp@example.com");
-  step(x.mimeAddress(1, 0, a));
-  step(x.mimeAddress(2, 0, put(x, "to@example.com")));
-  step(x.mimeHeader(10, put(x, "Bench scan")));
-  step(x.mimeHeader(12, put(x, "<bench@example.com>")));
-  step(x.mimeBodyBegin());
-  step(x.mimePartBegin(1, put(x, "bench.pdf")));
-  const cap = x.inCap();
+  const flush = () => { drain(); while (x.mimeFlush() > 0) drain(); drain(); };
+  /** a step: put its value in, call it, and again after a drain while it answers StatusBusy */
+  const step = (call: () => number) => {
+    for (let r = call(); r !== K.StatusDone; r = call()) {
+      if (r !== K.StatusBusy) throw new Error(`mime step refused: ${r}`);
+      flush();
+    }
+    flush();
+  };
+  x.setInt(K.FieldMimeBinary, binary ? 1 : 0);
+  x.setInt(K.FieldMimeScalar, scalar ? 1 : 0);
+  step(() => x.mimeMark(K.MimeMarkBegin, put(x, "benchBoundaryRandom0123456789")));
+  step(() => x.mimeHeader(K.MimeFieldDate, put(x, "Mon, 23 Nov 2026 11:00:00 +0000"), 0));
+  step(() => x.mimeHeader(K.MimeFieldFrom, 0, put(x, "mfp@example.com")));
+  step(() => x.mimeHeader(K.MimeFieldTo, 0, put(x, "to@example.com")));
+  step(() => x.mimeHeader(K.MimeFieldSubject, put(x, "Bench scan"), 0));
+  step(() => x.mimeHeader(K.MimeFieldMessageId, put(x, "<bench@example.com>"), 0));
+  step(() => x.mimeMark(K.MimeMarkBody, 0));
+  step(() => x.mimePart(K.MimeTypePdf, put(x, "bench.pdf")));
   chunks((c) => {
     for (let pos = 0; pos < c.length; pos += cap) {
       const piece = Math.min(cap, c.length - pos);
       // a plain Uint8Array view: Buffer#subarray goes through a species constructor per call
-      new Uint8Array(x.memory.buffer, x.inPtr(), piece).set(new Uint8Array(c.buffer, c.byteOffset + pos, piece));
+      new Uint8Array(x.memory.buffer, inPtr, piece).set(new Uint8Array(c.buffer, c.byteOffset + pos, piece));
       let off = 0;
       while (off < piece) {
-        const n = x.mimeData(off, piece - off);
-        if (n < 0) throw new Error(`mimeData ${n}`);
+        const n = x.mimeWrite(off, piece - off);
+        if (n === 0 && x.info(K.InfoMimeReason) > 0) throw new Error(`mimeWrite refused: ${x.info(K.InfoMimeReason)}`);
         off += n;
         drain();
       }
     }
   });
-  step(x.mimePartEnd());
-  step(x.mimeEnd());
+  step(() => x.mimeMark(K.MimeMarkPartEnd, 0));
+  step(() => x.mimeMark(K.MimeMarkEnd, 0));
   return total;
 }
 

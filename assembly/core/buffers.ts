@@ -1,5 +1,6 @@
 // The core's fixed buffers. configure() carves them once from the board profile's sizes; after
-// that no protocol step allocates, so linear memory does not grow with the message (DESIGN.md).
+// that no protocol step allocates, so linear memory does not grow with the message.
+import { StatusDone, ReasonBadState, ReasonBadArgument } from "./status";
 
 /** host → core staging area (server bytes, config strings, body chunks) */
 export let inBase: usize = 0;
@@ -19,19 +20,17 @@ export let eventTextMax: u32 = 512;
 
 export let configured = false;
 
-export const ConfigureOk: i32 = 0;
-export const ConfigureAlready: i32 = -1;
-export const ConfigureBadSize: i32 = -2;
 
 /** Smallest sizes that still let one SMTP command line (512 octets) through. */
 const MIN_IN: u32 = 64;
 const MIN_OUT: u32 = 1024;
 const MAX_ANY: u32 = 16 << 20;
 
+/** StatusDone, ReasonBadState (configured already) or ReasonBadArgument (a size out of range). */
 export function configureBuffers(inCap: u32, outCap: u32, lineMax: u32, textMax: u32): i32 {
-  if (configured) return ConfigureAlready;
-  if (inCap < MIN_IN || outCap < MIN_OUT || inCap > MAX_ANY || outCap > MAX_ANY) return ConfigureBadSize;
-  if (lineMax < 512 || lineMax > MAX_ANY || textMax < 64 || textMax > MAX_ANY) return ConfigureBadSize;
+  if (configured) return ReasonBadState;
+  if (inCap < MIN_IN || outCap < MIN_OUT || inCap > MAX_ANY || outCap > MAX_ANY) return ReasonBadArgument;
+  if (lineMax < 512 || lineMax > MAX_ANY || textMax < 64 || textMax > MAX_ANY) return ReasonBadArgument;
   inBase = heap.alloc(<usize>inCap);
   inSize = inCap;
   outBase = heap.alloc(<usize>outCap);
@@ -40,8 +39,13 @@ export function configureBuffers(inCap: u32, outCap: u32, lineMax: u32, textMax:
   replyLineMax = lineMax;
   eventTextMax = textMax;
   configured = true;
-  return ConfigureOk;
+  return StatusDone;
 }
+
+// The output cursor has two writers, both here: producers reserve free space, write into it and
+// commit what they wrote (smoltcp's `enqueue_unallocated` shape); the host's outConsume() drops
+// bytes from the front. A producer that stops half-way commits nothing, so a command is on the
+// wire whole or not at all.
 
 /** Space left in the output buffer. */
 // @ts-ignore: decorator
@@ -49,19 +53,24 @@ export function configureBuffers(inCap: u32, outCap: u32, lineMax: u32, textMax:
   return outSize - outUsed;
 }
 
-/** Append len bytes from src to the output buffer; all or nothing. */
-export function outAppend(src: usize, len: u32): bool {
-  if (len > outSize - outUsed) return false;
-  memory.copy(outBase + outUsed, src, len);
-  outUsed += len;
-  return true;
+/** Where n more bytes would go, or 0 when fewer than n are free. Nothing is committed yet. */
+// @ts-ignore: decorator
+@inline export function outReserve(n: u32): usize {
+  return n > outSize - outUsed ? 0 : outBase + outUsed;
 }
 
-/** Append one byte; false when full. */
-export function outByte(b: u8): bool {
-  if (outUsed >= outSize) return false;
-  store<u8>(outBase + outUsed, b);
-  outUsed++;
+/** Make n bytes written at outReserve()'s address part of the output (n ≤ what was reserved). */
+// @ts-ignore: decorator
+@inline export function outCommit(n: u32): void {
+  outUsed += n;
+}
+
+/** Append len bytes from src to the output buffer; all or nothing. */
+export function outAppend(src: usize, len: u32): bool {
+  const p = outReserve(len);
+  if (!p) return false;
+  memory.copy(p, src, len);
+  outCommit(len);
   return true;
 }
 

@@ -3,7 +3,7 @@
 // next char of a full line, so the part's last line is followed directly by the boundary
 // delimiter's own CRLF (RFC 2046 §5.1.1) and the size formula in base64.ts holds.
 import { stageNeed, stageFree, stageAdvance, putCRLF, stBase, stTail } from "./stage";
-import { encodeTriple, encodeTail, encodeLineSimd, encodeLineScalar, encode12, encode4Lines } from "./base64";
+import { encodeTriple, encodeTail, encodeLineSimd, encodeLineScalar, encode12 } from "./base64";
 
 const CARRY = memory.data(4);
 let carryLen: u32 = 0;
@@ -58,24 +58,6 @@ export function b64Data(src: usize, len: u32, simd: bool): u32 {
       // run only where the scalar path would not flush the staging buffer meanwhile: the scalar
       // path flushes when a line (aligned, ≥ 57 bytes left) finds < 78 bytes free, or a triple
       // < 6. They never flush themselves; the line and triple paths below do.
-      if (simd && rest >= 232 && aligned && stageFree() >= 312) {
-        // line-aligned: groups of four lines, 228 bytes → (CRLF +) 310 chars; each line of a
-        // group starts with ≥ 312 - 3 × 78 = 78 bytes free, as the scalar line path needs
-        const groups = min((rest - 4) / 228, stageFree() / 312);
-        let o = stBase + stTail;
-        const start = o;
-        let s = src + i;
-        for (let k: u32 = 0; k < groups; k++) {
-          if (bcol == 76) { store<u16>(o, 0x0A0D); o += 2; }
-          encode4Lines(s, o);
-          bcol = 76;
-          o += 310;
-          s += 228;
-        }
-        i += groups * 228;
-        stageAdvance(<u32>(o - start));
-        continue;
-      }
       if (simd && rest >= 16 && !(aligned && rest >= 57) && stageFree() >= 20) {
         // 12 bytes → 16 chars per step at any column (a multiple of 4); a block that crosses the
         // 76th column is stored shifted by 2 and its head rewritten, leaving room for the CRLF.

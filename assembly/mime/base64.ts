@@ -67,41 +67,6 @@ export function encodeLineScalar(src: usize, dst: usize): void {
   return i8x16.add(idx, i8x16.swizzle(OFFSETS, red));
 }
 
-/** Four full lines with SIMD, no branches: 228 bytes (232 readable) → 76 CRLF 76 CRLF 76 CRLF 76
- *  (310 chars). 76 = 4×16 + 12, so blocks 4, 9 and 14 straddle a line end after 12, 8 and 4
- *  chars: each is stored 2 bytes further on, then its head rewritten and the CRLF put between. */
-export function encode4Lines(src: usize, o: usize): void {
-  v128.store(o, encode12(src));
-  v128.store(o, encode12(src + 12), 16);
-  v128.store(o, encode12(src + 24), 32);
-  v128.store(o, encode12(src + 36), 48);
-  let v = encode12(src + 48);
-  v128.store(o, v, 66);
-  store<u64>(o, i64x2.extract_lane(v, 0), 64);
-  store<u32>(o, i32x4.extract_lane(v, 2), 72);
-  store<u16>(o, 0x0A0D, 76);
-  v128.store(o, encode12(src + 60), 82);
-  v128.store(o, encode12(src + 72), 98);
-  v128.store(o, encode12(src + 84), 114);
-  v128.store(o, encode12(src + 96), 130);
-  v = encode12(src + 108);
-  v128.store(o, v, 148);
-  store<u64>(o, i64x2.extract_lane(v, 0), 146);
-  store<u16>(o, 0x0A0D, 154);
-  v128.store(o, encode12(src + 120), 164);
-  v128.store(o, encode12(src + 132), 180);
-  v128.store(o, encode12(src + 144), 196);
-  v128.store(o, encode12(src + 156), 212);
-  v = encode12(src + 168);
-  v128.store(o, v, 230);
-  store<u32>(o, i32x4.extract_lane(v, 0), 228);
-  store<u16>(o, 0x0A0D, 232);
-  v128.store(o, encode12(src + 180), 246);
-  v128.store(o, encode12(src + 192), 262);
-  v128.store(o, encode12(src + 204), 278);
-  v128.store(o, encode12(src + 216), 294);
-}
-
 /** One full line with SIMD: 4 × 12 bytes (loads stay inside the 57) + 3 scalar triples. */
 export function encodeLineSimd(src: usize, dst: usize): void {
   v128.store(dst, encode12(src));

@@ -1,6 +1,6 @@
 // The writer's staging buffer: encoded bytes wait here until `bodySink` takes them. Carved once
-// by mimeConfigure(); when the sink takes fewer bytes than offered the rest stays here and the
-// writer reports MimeDrain, so back-pressure never loses or copies a whole chunk.
+// by setInt(FieldMimeStage); when the sink takes fewer bytes than offered the rest stays here and the
+// writer reports StatusBusy, so back-pressure never loses or copies a whole chunk.
 import { bodySink } from "../core/sink";
 
 export let stBase: usize = 0;
@@ -93,19 +93,13 @@ export function putMem(src: usize, n: u32): void {
   stTail += n;
 }
 
-/** Decimal, for continuation numbers. */
-export function putDec(v: u32): void {
-  if (v >= 10) putDec(v / 10);
-  put(0x30 + v % 10);
-}
-
 /** Callers that wrote at stBase + stTail directly move the tail with this. */
 // @ts-ignore: decorator
 @inline export function stageAdvance(n: u32): void {
   stTail += n;
 }
 
-/** Dry run: account for n content bytes that are never staged (binary parts, mimePartSize). */
+/** Dry run: account for n content bytes that are never staged (binary parts, a dry run's attachment). */
 export function stageCount(n: f64): void {
   counted += n;
 }

@@ -1,15 +1,15 @@
 // The message writer: a small state machine the host drives in steps
 //   begin → header/address… → bodyBegin → text… → (partBegin → data… → partEnd)… → end
 // Every step first reserves room for its worst-case output in the staging buffer; if the sink
-// will not take enough, the step does nothing and returns MimeDrain (data steps return how many
+// will not take enough, the step does nothing and returns StatusBusy (data steps return how many
 // input bytes they took instead). So a refused step is repeated as is, and a data chunk resumes
 // at the byte where it stopped.
 import {
-  MimeOk, MimeDrain, MimeErrState, MimeErrTooLong, MimeErrBadBoundary, MimeErrCollision,
-  MimeErrBadArg, MimeErrMissing, MimeErrInjection,
+  StatusDone, StatusBusy, ReasonBadState, ReasonTooLong, ReasonBadBoundary, ReasonBoundaryCollision,
+  ReasonBadArgument, ReasonMissingHeader,
   MimeFieldFrom, MimeFieldTo, MimeFieldCc, MimeFieldReplyTo, MimeFieldSubject, MimeFieldDate,
   MimeFieldMessageId, MimeTypeOctet, MimeTypePdf, MimeTypeTiff, MimeTypeJpeg, MimeTypePng, MimeTypeText,
-  MaxSubject, MaxName, MaxFilename, MaxToken,
+  MaxSubject, MaxName, MaxFilename, MaxToken, FieldMimeBinary, FieldMime8bit, FieldMimeScalar, FieldMimeCount,
 } from "./consts";
 import {
   stageNeed, stageFlush, stageReset, stagePending, stageCount,
@@ -23,16 +23,26 @@ import { base64Size } from "./base64";
 import { b64Reset, b64Data, b64Finish, b64Fresh } from "./b64stream";
 import { bodySink } from "../core/sink";
 
-const Idle = 0, Headers = 1, Text = 2, Parts = 3, Data = 4, Done = 5, Failed = 6;
+const Idle = 0, Headers = 1, Text = 2, Parts = 3, Done = 5, Failed = 6;
+/** The phase in which mimeWrite() takes attachment bytes (text before it). */
+export const Data = 4;
 export let phase = Idle;
 let openField: i32 = 0;
 let haveFrom = false;
 let haveDate = false;
 
-export let optBinary = false;
-export let opt8bit = false;
-export let optScalar = false;
-export let optCount = false;
+let optBinary = false;
+let opt8bit = false;
+let optScalar = false;
+let optCount = false;
+
+/** A FieldMime* switch (mime/abi.ts checked the field). */
+export function setOption(field: i32, on: bool): void {
+  if (field == FieldMimeBinary) optBinary = on;
+  else if (field == FieldMime8bit) opt8bit = on;
+  else if (field == FieldMimeScalar) optScalar = on;
+  else if (field == FieldMimeCount) optCount = on;
+}
 
 // "=_mfp_" + host random: "=_" cannot occur in base64 or quoted-printable output (RFC 2045
 // §6.7 puts two hex digits after every "="), so only raw content needs the collision scan.
@@ -41,19 +51,22 @@ let bLen: u32 = 0;
 
 let partBinary = false;
 
-function fail(code: i32): i32 {
+let failedWith: i32 = 0;
+
+function fail(reason: i32): i32 {
   phase = Failed;
-  return code;
+  failedWith = reason;
+  return reason;
 }
 
 export function writerBegin(rand: usize, n: u32): i32 {
   // the previous message's last bytes must reach the sink first (an aborted one is dropped)
-  if (phase == Done && stagePending() > 0 && stageFlush() > 0) return MimeDrain;
-  if (n < 16 || n > 48) return MimeErrBadBoundary;
+  if (phase == Done && stagePending() > 0 && stageFlush() > 0) return StatusBusy;
+  if (n < 16 || n > 48) return ReasonBadBoundary;
   for (let i: u32 = 0; i < n; i++) {
     const c = load<u8>(rand + i);
     const ok = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A);
-    if (!ok) return MimeErrBadBoundary;
+    if (!ok) return ReasonBadBoundary;
   }
   const pre = "=_mfp_";
   for (let i = 0; i < pre.length; i++) store<u8>(BOUNDARY + i, <u8>pre.charCodeAt(i));
@@ -66,7 +79,7 @@ export function writerBegin(rand: usize, n: u32): i32 {
   haveFrom = false;
   haveDate = false;
   b64Reset();
-  return MimeOk;
+  return StatusDone;
 }
 
 function closeOpen(): void {
@@ -83,18 +96,18 @@ function reserve(bound: u32): bool {
 
 function done(): i32 {
   stageFlush();
-  return MimeOk;
+  return StatusDone;
 }
 
 /** Subject, Date, Message-ID. */
 export function writerHeader(field: i32, p: usize, n: u32): i32 {
-  if (phase != Headers) return fail(MimeErrState);
+  if (phase != Headers) return fail(ReasonBadState);
   const inj = checkInjection(p, n);
-  if (inj != MimeOk) return fail(inj);
+  if (inj != StatusDone) return fail(inj);
   if (field == MimeFieldSubject) {
-    if (n > MaxSubject) return fail(MimeErrTooLong);
-    if (checkUtf8(p, n) != MimeOk) return fail(checkUtf8(p, n));
-    if (!reserve(16 + wordsBound(n))) return MimeDrain;
+    if (n > MaxSubject) return fail(ReasonTooLong);
+    if (checkUtf8(p, n) != StatusDone) return fail(checkUtf8(p, n));
+    if (!reserve(16 + wordsBound(n))) return StatusBusy;
     closeOpen();
     putStr("Subject: ");
     setCol(9);
@@ -106,12 +119,12 @@ export function writerHeader(field: i32, p: usize, n: u32): i32 {
     return done();
   }
   if (field == MimeFieldDate || field == MimeFieldMessageId) {
-    if (n > MaxToken) return fail(MimeErrTooLong);
+    if (n > MaxToken) return fail(ReasonTooLong);
     const isDate = field == MimeFieldDate;
-    if (n == 0 || !isPrintable(p, n, isDate)) return fail(MimeErrBadArg);
+    if (n == 0 || !isPrintable(p, n, isDate)) return fail(ReasonBadArgument);
     // RFC 5322 §3.6.4 msg-id = "<" id-left "@" id-right ">"
-    if (!isDate && (load<u8>(p) != 0x3C || load<u8>(p + n - 1) != 0x3E || !hasAt(p, n))) return fail(MimeErrBadArg);
-    if (!reserve(32 + n)) return MimeDrain;
+    if (!isDate && (load<u8>(p) != 0x3C || load<u8>(p + n - 1) != 0x3E || !hasAt(p, n))) return fail(ReasonBadArgument);
+    if (!reserve(32 + n)) return StatusBusy;
     closeOpen();
     putStr(isDate ? "Date: " : "Message-ID: ");
     putMem(p, n);
@@ -119,7 +132,7 @@ export function writerHeader(field: i32, p: usize, n: u32): i32 {
     if (isDate) haveDate = true;
     return done();
   }
-  return fail(MimeErrBadArg);
+  return fail(ReasonBadArgument);
 }
 
 /** Longest run without a space. */
@@ -158,16 +171,16 @@ function foldAscii(p: usize, n: u32): void {
 
 /** From, To, Cc, Reply-To: one mailbox per call; repeated calls extend the same field. */
 export function writerAddress(field: i32, np: usize, nn: u32, ap: usize, an: u32): i32 {
-  if (phase != Headers) return fail(MimeErrState);
-  if (field != MimeFieldFrom && field != MimeFieldTo && field != MimeFieldCc && field != MimeFieldReplyTo) return fail(MimeErrBadArg);
+  if (phase != Headers) return fail(ReasonBadState);
+  if (field != MimeFieldFrom && field != MimeFieldTo && field != MimeFieldCc && field != MimeFieldReplyTo) return fail(ReasonBadArgument);
   const inj = checkInjection(np, nn);
-  if (inj != MimeOk) return fail(inj);
+  if (inj != StatusDone) return fail(inj);
   const ac = checkAddress(ap, an);
-  if (ac != MimeOk) return fail(ac);
-  if (nn > MaxName) return fail(MimeErrTooLong);
+  if (ac != StatusDone) return fail(ac);
+  if (nn > MaxName) return fail(ReasonTooLong);
   const u = checkUtf8(np, nn);
-  if (u != MimeOk) return fail(u);
-  if (!reserve(32 + wordsBound(nn) + quotedBound(nn) + an)) return MimeDrain;
+  if (u != StatusDone) return fail(u);
+  if (!reserve(32 + wordsBound(nn) + quotedBound(nn) + an)) return StatusBusy;
   if (openField == field) {
     put(0x2C);
     fold();
@@ -201,9 +214,9 @@ function putBoundary(): void {
 
 /** End of the header section, multipart/mixed (RFC 2046 §5.1.3), then the text part's head. */
 export function writerBodyBegin(): i32 {
-  if (phase != Headers) return fail(MimeErrState);
-  if (!haveFrom || !haveDate) return fail(MimeErrMissing); // RFC 5322 §3.6: Date and From are required
-  if (!reserve(256 + 2 * bLen)) return MimeDrain;
+  if (phase != Headers) return fail(ReasonBadState);
+  if (!haveFrom || !haveDate) return fail(ReasonMissingHeader); // RFC 5322 §3.6: Date and From are required
+  if (!reserve(256 + 2 * bLen)) return StatusBusy;
   closeOpen();
   putStr("MIME-Version: 1.0\r\nContent-Type: multipart/mixed;\r\n boundary=\"");
   putBoundary();
@@ -219,10 +232,10 @@ export function writerBodyBegin(): i32 {
 }
 
 export function writerText(p: usize, n: u32): i32 {
-  if (phase != Text) return fail(MimeErrState);
+  if (phase != Text) return fail(ReasonBadState);
   const took = textWrite(p, n);
   stageFlush();
-  if (collided) return fail(MimeErrCollision);
+  if (collided) return fail(ReasonBoundaryCollision);
   return <i32>took;
 }
 
@@ -236,15 +249,15 @@ function contentType(t: i32): string {
 }
 
 export function writerPartBegin(type: i32, np: usize, nn: u32): i32 {
-  if (phase != Text && phase != Parts) return fail(MimeErrState);
-  if (type < MimeTypeOctet || type > MimeTypeText) return fail(MimeErrBadArg);
+  if (phase != Text && phase != Parts) return fail(ReasonBadState);
+  if (type < MimeTypeOctet || type > MimeTypeText) return fail(ReasonBadArgument);
   const inj = checkInjection(np, nn);
-  if (inj != MimeOk) return fail(inj);
-  if (nn == 0) return fail(MimeErrBadArg);
-  if (nn > MaxFilename) return fail(MimeErrTooLong);
+  if (inj != StatusDone) return fail(inj);
+  if (nn == 0) return fail(ReasonBadArgument);
+  if (nn > MaxFilename) return fail(ReasonTooLong);
   const u = checkUtf8(np, nn);
-  if (u != MimeOk) return fail(u);
-  if (!reserve(256 + bLen + 2 * quotedBound(nn) + extBound(nn))) return MimeDrain;
+  if (u != StatusDone) return fail(u);
+  if (!reserve(256 + bLen + 2 * quotedBound(nn) + extBound(nn))) return StatusBusy;
   if (phase == Text) textFinish();
   putStr("\r\n--");
   putBoundary();
@@ -281,10 +294,10 @@ function binaryData(p: usize, n: u32): u32 {
 }
 
 export function writerData(p: usize, n: u32): i32 {
-  if (phase != Data) return fail(MimeErrState);
+  if (phase != Data) return fail(ReasonBadState);
   if (partBinary) {
     const took = binaryData(p, n);
-    if (collided) return fail(MimeErrCollision);
+    if (collided) return fail(ReasonBoundaryCollision);
     return <i32>took;
   }
   const took = b64Data(p, n, !optScalar);
@@ -294,25 +307,25 @@ export function writerData(p: usize, n: u32): i32 {
 
 /** Dry run only: account for an n-byte attachment body without feeding it. */
 export function writerPartSize(n: f64): i32 {
-  if (phase != Data || !counting || !b64Fresh()) return fail(MimeErrState);
+  if (phase != Data || !counting || !b64Fresh()) return fail(ReasonBadState);
   if (partBinary) stageCount(n);
   else stageCount(base64Size(n));
   b64Reset();
-  return MimeOk;
+  return StatusDone;
 }
 
 
 export function writerPartEnd(): i32 {
-  if (phase != Data) return fail(MimeErrState);
-  if (!partBinary && !b64Finish()) return MimeDrain;
+  if (phase != Data) return fail(ReasonBadState);
+  if (!partBinary && !b64Finish()) return StatusBusy;
   phase = Parts;
   return done();
 }
 
 /** Close delimiter (RFC 2046 §5.1.1); afterwards mimeFlush() until nothing is pending. */
 export function writerEnd(): i32 {
-  if (phase != Text && phase != Parts) return fail(MimeErrState);
-  if (!reserve(32 + bLen)) return MimeDrain;
+  if (phase != Text && phase != Parts) return fail(ReasonBadState);
+  if (!reserve(32 + bLen)) return StatusBusy;
   if (phase == Text) textFinish();
   putStr("\r\n--");
   putBoundary();
@@ -321,6 +334,5 @@ export function writerEnd(): i32 {
   return done();
 }
 
-export function writerFailed(): bool { return phase == Failed; }
-// keep the import list honest for readers: MimeErrInjection is produced by checkInjection
-export const _injection = MimeErrInjection;
+/** The reason the writer failed with, 0 while it has not (a take call reports a refusal here). */
+export function writerReason(): i32 { return phase == Failed ? failedWith : 0; }

@@ -1,26 +1,24 @@
 // SMTP session exports (see assembly/index.ts for the whole ABI and the calling order).
-// Thin: check arguments, move bytes between the staging area and the session, return codes.
-// Return convention of the calls that act: 0 = done, StatusBusy (-1) = drain outPtr() and the
-// events, then call again, a Reason* (> 0) = refused, nothing changed.
-import { inBase, inSize, configured, outSize, outUsed } from "../core/buffers";
+// Thin: check arguments, move bytes between the staging area and the session, return a status
+// (core/status.ts: 0 = done, StatusBusy = drain the output and the events, then call again, a
+// Reason* = refused, nothing changed).
+import { inBase, inSize, configured } from "../core/buffers";
 import {
   carveSession, clientName, username, password, mailFrom, token, envId, slotSet, slotWipe,
-  rcptAdd, rcptClear, rcptCount,
+  rcptAdd, rcptClear,
 } from "./store";
 import { xtextLen, xtextEncode } from "./xtext";
 import { setReplyCaps, replyMaxLines, replyMaxBytes } from "./reply";
-import { carveEvents, carvePending, popEvent, curCode, curIndex, curClass, curReason,
-  curTextPtr, curTextLen, curEnhPtr, curEnhLen, curCmd } from "./queue";
-import {
-  State, state, sessionStart, sessionFeed, sessionTlsUpgraded, sessionQuit, sessionRset, wipeSecretsInside,
-} from "./session";
+import { carveEvents, carvePending, popEvent } from "./queue";
+import { sessionStart, sessionFeed, sessionTlsUpgraded, sessionQuit, sessionRset } from "./session";
+import { State, state, wipeSecretsInside } from "./state";
+import { mimeSetInt } from "../mime/abi";
 import {
   setTlsPolicy, setAuthAllowed, setAllowPlaintextAuth, setUsePipelining, setAllRecipientsRequired,
   setTlsActive, setBdatChunkMax, setSmtpUtf8, setPipelineAuth, setDsnWanted,
 } from "./config";
 import { tokenArrived } from "./auth";
 import * as envelope from "./envelope";
-import * as caps from "./caps";
 import {
   FieldClientName, FieldUsername, FieldPassword, FieldMailFrom, FieldRcptTo, FieldClearRecipients,
   FieldTlsPolicy, FieldAuthMechs, FieldAllowPlaintextAuth, FieldUsePipelining,
@@ -49,7 +47,7 @@ function argumentOk(len: u32, path: bool, ascii: bool = false): bool {
   return true;
 }
 
-/** Config string from inPtr(): 0 ok, ReasonBadArgument (too long / forbidden byte), ReasonBadState. */
+/** Config string from the staging area: 0 ok, ReasonBadArgument (too long / forbidden byte), ReasonBadState. */
 export function setString(field: i32, len: u32): i32 {
   if (!ready()) return ReasonBadState;
   if (len > inSize) return ReasonBadArgument;
@@ -74,8 +72,11 @@ export function setString(field: i32, len: u32): i32 {
   return ok ? 0 : ReasonBadArgument;
 }
 
+/** Config number: 0 ok, ReasonBadArgument, ReasonBadState; FieldMime* go to the MIME writer. */
 export function setInt(field: i32, value: i32): i32 {
   if (!ready()) return ReasonBadState;
+  const mime = mimeSetInt(field, value);
+  if (mime >= 0) return mime;
   if (field == FieldTlsPolicy) {
     if (value < TlsPolicyNone || value > TlsPolicyRequired) return ReasonBadArgument;
     setTlsPolicy(value);
@@ -113,7 +114,7 @@ export function start(): i32 {
   return sessionStart();
 }
 
-/** Server bytes at inPtr(); returns bytes consumed (< len: drain events, feed the rest). */
+/** Server bytes at the staging area; returns bytes consumed (< len: drain events, feed the rest). */
 export function feed(len: u32): u32 {
   if (!ready() || state == State.Idle) return len;
   return sessionFeed(min(len, inSize));
@@ -124,7 +125,7 @@ export function tlsUpgraded(): i32 {
   return sessionTlsUpgraded();
 }
 
-/** XOAUTH2 bearer token at inPtr() (after NeedAccessToken); used once, then wiped. */
+/** XOAUTH2 bearer token at the staging area (after NeedAccessToken); used once, then wiped. */
 export function accessToken(len: u32): i32 {
   if (!ready() || state != State.NeedToken) return ReasonBadState;
   const ok = len <= inSize && argumentOk(len, false) && slotSet(token, inBase, len);
@@ -138,7 +139,7 @@ export function sendEnvelope(size: u32, mode: i32): i32 {
   return envelope.sendEnvelope(size, mode);
 }
 
-/** Raw message bytes at inPtr() (after ReadyForBody); returns bytes consumed. */
+/** Raw message bytes at the staging area (after ReadyForBody); returns bytes consumed. */
 export function bodyWrite(len: u32): u32 {
   if (!ready()) return 0;
   return envelope.bodyWrite(inBase, min(len, inSize));
@@ -163,25 +164,9 @@ export function rset(): i32 {
   return sessionRset();
 }
 
-export function nextEvent(): i32 { return ready() ? popEvent() : 0; }
-export function evCode(): i32 { return curCode(); }
-export function evIndex(): i32 { return curIndex(); }
-export function evClass(): i32 { return curClass(); }
-export function evReason(): i32 { return curReason(); }
-export function evTextPtr(): usize { return curTextPtr(); }
-export function evTextLen(): u32 { return curTextLen(); }
-export function evEnhancedPtr(): usize { return curEnhPtr(); }
-export function evEnhancedLen(): u32 { return curEnhLen(); }
-/** The Cmd* the event's reply answers (ReplyReceived, RecipientResult, Failed) or carries
- *  (CommandSent); 0 when none. */
-export function evCommand(): i32 { return curCmd(); }
-
-export function capFlags(): i32 { return caps.capFlags; }
-export function capSizeLimit(): u32 { return caps.capSize; }
-export function capAuthMechs(): i32 { return caps.capAuth; }
-/** The session's state (State enum order in smtp/session.ts), for logs and tests. */
-export function sessionState(): i32 { return <i32>state; }
-export function recipientCount(): i32 { return rcptCount; }
+/** The oldest queued event: the address of its record (Record* layout, events.ts), valid until
+ *  the next call; 0 when none is queued. */
+export function nextEvent(): usize { return ready() ? popEvent() : 0; }
 
 /** Zero every credential in core memory, the staging area and the free output buffer. */
 export function wipeSecrets(): void {
@@ -190,6 +175,3 @@ export function wipeSecrets(): void {
   slotWipe(username);
   memory.fill(inBase, 0, inSize);
 }
-
-/** Free bytes in the output buffer. */
-export function outSpace(): u32 { return outSize - outUsed; }

@@ -1,14 +1,13 @@
 // SMTP AUTH (RFC 4954) on top of the SASL writers in assembly/sasl/. Credentials never leave
 // before TLS unless the configuration explicitly allows it, and are wiped once used.
-import { State, Cmd, state, setState, sendEnd, sendEndSecret, failReply, failLocal, enterReady,
-  wipeSecretsInside } from "./session";
+import { State, Cmd, state, setState, sendEnd, failReply, failLocal, enterReady, wipeSecretsInside } from "./state";
 import { tlsActive, allowPlaintextAuth, authAllowed, pipelineAuth, usePipelining } from "./config";
 import { capAuth, capFlags } from "./caps";
 import { CapPipelining } from "./fields";
 import { username, password, token, slotWipe, scratch } from "./store";
 import { wireBegin, wireLit, wireReserve } from "./wire";
 import { textPtr, textLen } from "./reply";
-import { pushEvent, pushEventLit } from "./queue";
+import { pushEvent } from "./queue";
 import { eventTextMax } from "../core/buffers";
 import { b64Decode } from "../sasl/base64";
 import { plainLen, writePlain, xoauth2Len, writeXoauth2, writeLoginItem } from "../sasl/mechs";
@@ -17,7 +16,7 @@ import { MechPlain, MechLogin, MechXoauth2 } from "./fields";
 import {
   EventNeedAccessToken, EventAuthenticated, EventAuthError, ClassOk, ClassLocal,
   ReasonAuthFailed, ReasonNoAuthMechanism, ReasonPlaintextAuthRefused, ReasonUnexpectedReply,
-  ClassProtocol, ReasonBadState,
+  ClassProtocol, ReasonBadState, DetailChallenge,
 } from "./events";
 
 export let mech: i32 = 0;  // the Mech* chosen for this session
@@ -29,12 +28,12 @@ let authAhead = false;
 export function beginAuth(): void {
   if (authAllowed == 0) { enterReady(); return; }
   if (!tlsActive && !allowPlaintextAuth) {
-    failLocal(ReasonPlaintextAuthRefused, ClassLocal, "refusing to send the password without TLS");
+    failLocal(ReasonPlaintextAuthRefused, ClassLocal);
     return;
   }
   const usable = capAuth & authAllowed;
   if (usable == 0) {
-    failLocal(ReasonNoAuthMechanism, ClassLocal, "the server offers no sign-in method the configuration allows");
+    failLocal(ReasonNoAuthMechanism, ClassLocal);
     return;
   }
   // strongest first: OAuth bearer tokens over reusable passwords; PLAIN before LOGIN (one round trip)
@@ -43,7 +42,7 @@ export function beginAuth(): void {
   authAhead = false;
   if (mech == MechXoauth2) {
     setState(State.NeedToken);
-    pushEventLit(EventNeedAccessToken, 0, 0, ClassOk, 0, "");
+    pushEvent(EventNeedAccessToken, 0, 0, ClassOk, 0, 0, 0, 0, 0);
     return;
   }
   sendAuth();
@@ -65,7 +64,7 @@ function sendAuth(): void {
     const p = wireReserve(n);
     if (p) writePlain(p, username.base, username.len, password.base, password.len);
     slotWipe(password);
-    sendEndSecret(Cmd.Auth, "AUTH PLAIN ****");
+    sendEnd(Cmd.Auth, 0, "AUTH PLAIN ****");
     // RFC 4954 §4: AUTH with an initial response for a one-round-trip mechanism without a
     // security layer (PLAIN) need not end a pipelined group: MAIL, RCPT and the body may follow
     // at once. Opt-in, because ReadyForEnvelope then comes before the 235 (the doctor's probe
@@ -80,10 +79,10 @@ function sendAuth(): void {
     const p = wireReserve(n);
     if (p) writeXoauth2(p, username.base, username.len, token.base, token.len);
     slotWipe(token);
-    sendEndSecret(Cmd.Auth, "AUTH XOAUTH2 ****");
+    sendEnd(Cmd.Auth, 0, "AUTH XOAUTH2 ****");
   } else {
     wireLit("AUTH LOGIN");
-    sendEndSecret(Cmd.Auth, "AUTH LOGIN");
+    sendEnd(Cmd.Auth, 0, "AUTH LOGIN");
   }
 }
 
@@ -91,14 +90,14 @@ function sendLoginItem(src: usize, len: u32, redacted: string): void {
   wireBegin();
   const p = wireReserve(b64EncodedLen(len));
   if (p) writeLoginItem(p, src, len);
-  sendEndSecret(Cmd.Auth, redacted);
+  sendEnd(Cmd.Auth, 0, redacted);
 }
 
 /** A reply to AUTH or to one of our continuation lines. */
 export function authReply(code: i32): void {
   if (code == 235) { // RFC 4954 §6
     wipeSecretsInside();
-    pushEventLit(EventAuthenticated, code, 0, ClassOk, 0, "");
+    pushEvent(EventAuthenticated, code, 0, ClassOk, 0, 0, 0, 0, 0);
     if (!authAhead) enterReady();
     authAhead = false;
     return;
@@ -130,6 +129,6 @@ export function authReply(code: i32): void {
     wireBegin();
     sendEnd(Cmd.Auth, 0);
   } else {
-    failLocal(ReasonUnexpectedReply, ClassProtocol, "the server sent an AUTH challenge out of turn");
+    failLocal(ReasonUnexpectedReply, ClassProtocol, DetailChallenge);
   }
 }

@@ -10,8 +10,7 @@
 // opened while the chunks still waiting for their 250 hold FieldBdatWindow bytes or more (the
 // link's bandwidth × round-trip time), however many chunks that is; the pending-command queue's
 // own cap still applies.
-import { outBase, outSize, outUsed } from "../core/buffers";
-import * as buffers from "../core/buffers";
+import { outBase, outSize, outReserve, outCommit, outFree } from "../core/buffers";
 import { wireBegin, wireLit, wireU32, wireEnd, wireStart, wireLen } from "./wire";
 import { pushEvent, eventsRoom, EventsPerReply, pendingPush, pendingCount, pendingSum, PendingCap } from "./queue";
 import { eventTextMax } from "../core/buffers";
@@ -68,9 +67,10 @@ export function chunkWrite(src: usize, len: u32, binary: bool, pipelined: bool, 
     if (!pipelined && pendingCount > 0) return 0;
     if (pendingCount >= PendingCap - 2 || !roomForOneCommand()) return 0;
     if (windowBytes > 0 && pendingCount > 0 && pendingSum(cmd) >= windowBytes) return 0;
-    if (outSize - outUsed < HDR + 4) return 0;
+    const at = outReserve(HDR + 4);
+    if (!at) return 0;
     open = true;
-    openAt = outBase + outUsed + HDR;
+    openAt = at + HDR;
     openLen = 0;
   }
   const room = min(target() - openLen, roomBehind());
@@ -102,7 +102,7 @@ export function chunkClose(cmd: i32): void {
   pushEvent(EventCommandSent, 0, 0, ClassOk, 0, wireStart(), wireLen(), 0, 0);
   // The host may have drained bytes since the chunk opened, so outUsed only moved down: the
   // destination is at or before the data (memory.copy is a memmove).
-  memory.copy(outBase + outUsed, openAt, n);
-  buffers.outUsed = outUsed + n;
+  memory.copy(outReserve(n), openAt, n); // the line took ≤ HDR bytes: the data fits behind it
+  outCommit(n);
   pendingPush(cmd, <i32>n); // the chunk's size rides in the entry: the window counts bytes
 }

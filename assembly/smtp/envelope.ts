@@ -1,17 +1,16 @@
 // One mail transaction: MAIL FROM, RCPT TO for each recipient, then DATA or BDAT (RFC 5321
 // §3.3, RFC 3030). With PIPELINING (RFC 2920) the whole envelope goes out in one write and the
 // replies are matched to the commands in order; without it, one command per reply.
-import { State, Cmd, state, setState, sendEnd, failReply, failLocal, classOf } from "./session";
+import { State, Cmd, state, setState, sendEnd, failReply, failLocal, classOf } from "./state";
 import { usePipelining, allRecipientsRequired, smtpUtf8, dsnWanted } from "./config";
 import { capFlags, capSize } from "./caps";
 import { mailFrom, rcptCount, rcptPtr, rcptSize, envId, EnvIdMax } from "./store";
 import { wireBegin, wireLit, wireBytes, wireU32, wireEnd, wireStart, wireLen } from "./wire";
 import { textPtr, textLen, enhBuf, enhLen } from "./reply";
-import { pushEvent, pushEventLit, eventsRoom, eventsFit, EventsPerReply, pendingPush, pendingCount, PendingCap } from "./queue";
+import { pushEvent, eventsRoom, eventsFit, EventsPerReply, pendingPush, pendingCount, PendingCap } from "./queue";
 import { eventTextMax } from "../core/buffers";
 import { framerReset, dataWrite, normalise, produced, closingLen, writeClosing, lineOpen } from "./framer";
-import { outBase, outSize, outUsed } from "../core/buffers";
-import * as buffers from "../core/buffers";
+import { outReserve, outCommit, outSize, outFree } from "../core/buffers";
 import { installBodySink, resetBodySink } from "../core/sink";
 import { chunkWrite, chunkClose, chunksReset } from "./chunks";
 import {
@@ -21,7 +20,7 @@ import {
 import {
   EventRecipientResult, EventReadyForBody, EventCommandSent, ClassOk, ClassLocal, ClassPermanent,
   ReasonReply, ReasonBadState, ReasonBadArgument, ReasonSizeExceeded, ReasonBodyModeUnsupported,
-  ReasonAllRecipientsRejected, ReasonRecipientRejected, StatusBusy,
+  ReasonAllRecipientsRejected, ReasonRecipientRejected, StatusBusy, DetailSmtpUtf8,
 } from "./events";
 
 let mode: i32 = BodyMode7Bit;
@@ -51,20 +50,20 @@ export function sendEnvelope(size: u32, bodyMode: i32): i32 {
   if (bodyMode == BodyMode8BitMime && (capFlags & Cap8BitMime) == 0 ||
       bodyMode == BodyModeBinaryMime && (capFlags & (CapChunking | CapBinaryMime)) != (CapChunking | CapBinaryMime) ||
       bodyMode == BodyModeChunked && (capFlags & CapChunking) == 0) {
-    failLocal(ReasonBodyModeUnsupported, ClassLocal, "the server does not support the body encoding asked for");
+    failLocal(ReasonBodyModeUnsupported, ClassLocal);
     return ReasonBodyModeUnsupported;
   }
   if (smtpUtf8 && (capFlags & CapSmtpUtf8) == 0) { // RFC 6531 §3.4: no UTF-8 addresses without it
-    failLocal(ReasonBodyModeUnsupported, ClassLocal, "an address needs SMTPUTF8, which the server does not offer");
+    failLocal(ReasonBodyModeUnsupported, ClassLocal, DetailSmtpUtf8);
     return ReasonBodyModeUnsupported;
   }
   if ((capFlags & CapSize) != 0 && capSize > 0 && size > capSize) { // RFC 1870 §6
-    failLocal(ReasonSizeExceeded, ClassPermanent, "the message is larger than the server accepts");
+    failLocal(ReasonSizeExceeded, ClassPermanent);
     return ReasonSizeExceeded;
   }
   let need = mailLineLen() + 6;
   for (let i = 0; i < rcptCount; i++) need += 11 + rcptSize(i) + NOTIFY.length;
-  const free = outSize - outUsed;
+  const free = outFree();
   // the burst: one CommandSent per command, plus room for the events of the next reply
   const records = <u32>rcptCount + 2 + EventsPerReply;
   const text = need + EventsPerReply * eventTextMax;
@@ -151,7 +150,7 @@ export function enterBody(): void {
   framerReset();
   chunksReset();
   installBodySink(bodyWrite);
-  pushEventLit(EventReadyForBody, 0, 0, ClassOk, 0, "");
+  pushEvent(EventReadyForBody, 0, 0, ClassOk, 0, 0, 0, 0, 0);
 }
 
 /** Room for one CommandSent and the events of the reply it will get. */
@@ -170,21 +169,22 @@ export function bodyWrite(src: usize, len: u32): u32 {
 export function bodyEnd(): i32 {
   if (state != State.Body) return ReasonBadState;
   if (!usesBdat()) {
-    if (outSize - outUsed < closingLen() + 3 || !roomForOneCommand()) return StatusBusy;
-    buffers.outUsed = outUsed + writeClosing(outBase + outUsed); // RFC 5321 §4.1.1.4: CRLF . CRLF
+    const at = outReserve(closingLen() + 3);
+    if (!at || !roomForOneCommand()) return StatusBusy;
+    outCommit(writeClosing(at)); // RFC 5321 §4.1.1.4: CRLF . CRLF
     wireBegin();
     wireLit(".");
     sendEnd(Cmd.DataEnd, 0);
   } else {
     chunkClose(Cmd.Bdat);
     if (!pipelined && pendingCount > 0) return StatusBusy;
-    if (outSize - outUsed < 32 || !roomForOneCommand()) return StatusBusy;
+    if (outFree() < 32 || !roomForOneCommand()) return StatusBusy;
     wireBegin();
     if (mode == BodyModeChunked && lineOpen()) {
       wireLit("BDAT 2 LAST"); // close the last line with CRLF inside the final chunk
       wireEnd();
       pushEvent(EventCommandSent, 0, 0, ClassOk, 0, wireStart(), wireLen(), 0, 0);
-      buffers.outUsed = outUsed + writeClosing(outBase + outUsed);
+      outCommit(writeClosing(outReserve(2)));
       pendingPush(Cmd.BdatLast, 0);
     } else {
       wireLit("BDAT 0 LAST"); // RFC 3030 §2: a zero-length last chunk is allowed

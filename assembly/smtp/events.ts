@@ -1,53 +1,55 @@
-// Events the core reports, and the classes and reasons a failure carries. Exported as wasm
-// globals like fields.ts. The host drains them with nextEvent() after every call.
+// Events the core reports, the record nextEvent() returns, and the classes, reasons and details
+// a failure carries. Exported as wasm globals like fields.ts (the host's constants are generated
+// from them: scripts/abi-constants.mjs). The host drains events with nextEvent() after every call.
+
+// The event record at the address nextEvent() returns (valid until the next nextEvent call),
+// Record* = byte offsets:
+// little-endian i32 fields at these offsets, then the enhanced code and the text as bytes.
+export const RecordKind: i32 = 0;      // Event*
+export const RecordCode: i32 = 4;      // SMTP reply code, 0 when none
+export const RecordIndex: i32 = 8;     // RecipientResult: recipient number; Failed: the State it failed in
+export const RecordClass: i32 = 12;    // Class*
+export const RecordReason: i32 = 16;   // Failed: Reason*; RecipientResult: ReasonReply when refused
+export const RecordCommand: i32 = 20;  // Cmd* the reply answers (or CommandSent carries), 0 when none
+export const RecordDetail: i32 = 24;   // Detail*: which cause of the reason, 0 when one
+export const RecordTextLen: i32 = 28;  // bytes of text at RecordText (UTF-8 as the server sent it)
+export const RecordEnhancedLen: i32 = 32; // bytes of the RFC 3463 code at RecordEnhanced
+export const RecordEnhanced: i32 = 36; // "5.7.139" (up to 12 bytes)
+export const RecordText: i32 = 48;     // reply text (last line), the redacted command, a decoded challenge
+
+// The status every call returns and the reasons a call or a Failed event gives (core/status.ts).
+export * from "../core/status";
 
 export const EventNone: i32 = 0;
-export const EventReplyReceived: i32 = 1;  // every complete reply: evCode, evEnhanced, evText (last line)
-export const EventCommandSent: i32 = 2;    // every command queued: evText, secrets already redacted
-export const EventNeedTlsUpgrade: i32 = 3; // write outPtr() first, then handshake, then tlsUpgraded()
+export const EventReplyReceived: i32 = 1;  // every complete reply: code, enhanced, text (last line)
+export const EventCommandSent: i32 = 2;    // every command queued: text, secrets already redacted
+export const EventNeedTlsUpgrade: i32 = 3; // write the output first, then handshake, then tlsUpgraded()
 export const EventNeedAccessToken: i32 = 4; // call accessToken(len) with a fresh XOAUTH2 token
 export const EventAuthenticated: i32 = 5;
 export const EventReadyForEnvelope: i32 = 6; // capabilities known; set recipients, sendEnvelope()
-export const EventRecipientResult: i32 = 7;  // evIndex = recipient number, evCode/evClass its result
+export const EventRecipientResult: i32 = 7;  // index = recipient number, code/class its result
 export const EventReadyForBody: i32 = 8;     // bodyWrite()/bodyEnd() from now on
 export const EventMessageAccepted: i32 = 9;  // final 250 after the dot / BDAT LAST
-export const EventFailed: i32 = 10;          // evCode, evEnhanced, evText, evClass, evReason; evIndex = the
-                                             // State it failed in (order of enum State in smtp/session.ts)
+export const EventFailed: i32 = 10;          // code, enhanced, text (a reply's), class, reason, detail,
+                                             // command; index = the State it failed in (State*)
 export const EventClosed: i32 = 11;          // QUIT answered, or the session is over
-export const EventAuthError: i32 = 12;       // XOAUTH2 334 error challenge: evText = decoded JSON
+export const EventAuthError: i32 = 12;       // XOAUTH2 334 error challenge: text = decoded JSON
 
-// evClass()
+// RecordClass
 export const ClassOk: i32 = 0;
 export const ClassTransient: i32 = 1;   // 4xx, or a fault worth retrying
 export const ClassPermanent: i32 = 2;   // 5xx: do not retry as is
 export const ClassProtocol: i32 = 3;    // the server's bytes were not SMTP
 export const ClassLocal: i32 = 4;       // our policy refused (TLS required, plaintext auth, …)
 
-// evReason(): why a Failed event happened
-export const ReasonReply: i32 = 1;            // a negative reply; see evCode/evEnhanced
-export const ReasonGreetingRefused: i32 = 2;  // 554 (or other non-220) greeting
-export const ReasonTlsNotOffered: i32 = 3;    // STARTTLS required but not in EHLO
-export const ReasonTlsInjection: i32 = 4;     // bytes after "220 ready to start TLS"
-export const ReasonLineTooLong: i32 = 5;
-export const ReasonBadReply: i32 = 6;         // not a valid reply line
-export const ReasonAuthFailed: i32 = 7;
-export const ReasonNoAuthMechanism: i32 = 8;  // nothing the server offers is allowed by config
-export const ReasonPlaintextAuthRefused: i32 = 9; // credentials would go out without TLS
-export const ReasonAllRecipientsRejected: i32 = 10;
-export const ReasonRecipientRejected: i32 = 11; // all-or-nothing and one was rejected
-export const ReasonSizeExceeded: i32 = 12;    // message larger than the server's SIZE
-export const ReasonServerClosing: i32 = 13;   // 421 at any point
-export const ReasonBadState: i32 = 14;        // the host called something out of order
-export const ReasonBodyModeUnsupported: i32 = 15; // e.g. BINARYMIME asked, not offered
-export const ReasonBadArgument: i32 = 16;     // CR/LF/NUL in an address, overlong field, …
-export const ReasonOutputFull: i32 = 17;      // a command did not fit in outPtr(): outCap too small
-// Protocol desync (RFC 5321 §4.2, §4.3.2; RFC 2920 §3.1): a reply that does not fit the command it
-// answers (250 to DATA, 220 to EHLO, 334 to MAIL …), a reply to a command the host has not yet
-// written (the server answered before it was asked), or a reply when nothing is outstanding.
-export const ReasonUnexpectedReply: i32 = 18;
-export const ReasonReplyTooLong: i32 = 19;    // one reply exceeded the board's line or byte cap
+// RecordDetail: which of a reason's causes it was (0 = the reason says it all)
+export const DetailReplyMisfit: i32 = 1;   // UnexpectedReply: the code does not fit the command
+export const DetailReplyEarly: i32 = 2;    // UnexpectedReply: a reply to a command not yet written
+export const DetailReplyUnasked: i32 = 3;  // UnexpectedReply: a reply when no command was waiting
+export const DetailChallenge: i32 = 4;     // UnexpectedReply: an AUTH challenge after the last step
+export const DetailSmtpUtf8: i32 = 5;      // BodyModeUnsupported: an address needs SMTPUTF8
 
-// evCommand(): the command a ReplyReceived, RecipientResult or Failed event answers, the command a
+// RecordCommand: the command a ReplyReceived, RecipientResult or Failed event answers, the command a
 // CommandSent event carries; 0 when none (a local failure before any command, say).
 export const CmdGreeting: i32 = 1;  // not a command: the server's 220 opening the session
 export const CmdEhlo: i32 = 2;
@@ -63,5 +65,21 @@ export const CmdBdatLast: i32 = 11;
 export const CmdRset: i32 = 12;
 export const CmdQuit: i32 = 13;
 
-// Status values the session calls return (besides 0 = done and a Reason* = refused, no change)
-export const StatusBusy: i32 = -1; // drain outPtr() and the events (feed replies), then call again
+// The session's State (info(InfoState), a Failed event's index): the names of enum State in
+// smtp/state.ts, exported so that the host never mirrors the order by hand.
+export const StateIdle: i32 = 0;
+export const StateGreeting: i32 = 1;
+export const StateEhlo: i32 = 2;
+export const StateHelo: i32 = 3;
+export const StateStartTls: i32 = 4;
+export const StateTlsHandshake: i32 = 5;
+export const StateNeedToken: i32 = 6;
+export const StateAuth: i32 = 7;
+export const StateReady: i32 = 8;
+export const StateEnvelope: i32 = 9;
+export const StateBody: i32 = 10;
+export const StateBodyEnd: i32 = 11;
+export const StateRset: i32 = 12;
+export const StateQuit: i32 = 13;
+export const StateClosed: i32 = 14;
+export const StateFailed: i32 = 15;

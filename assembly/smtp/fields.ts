@@ -2,7 +2,7 @@
 // the wasm as a global (assembly/index.ts re-exports it), so the host reads the numbers from the
 // module itself and the two sides cannot drift apart.
 
-// setString(field, len): UTF-8 at inPtr()
+// setString(field, len): UTF-8 at the staging area
 export const FieldClientName: i32 = 1;   // EHLO domain / address literal
 export const FieldUsername: i32 = 2;     // SASL authentication identity
 export const FieldPassword: i32 = 3;     // PLAIN/LOGIN secret (wiped after use)

@@ -6,8 +6,7 @@
 //         octets go as they are; with plain CHUNKING the lines are still normalised to CRLF.
 // State carries across calls, so a CR at the end of one write and an LF at the start of the
 // next still make one CRLF.
-import { outBase, outSize, outUsed } from "../core/buffers";
-import * as buffers from "../core/buffers";
+import { outReserve, outCommit, outFree } from "../core/buffers";
 
 let atLineStart = true;
 let pendingCR = false;
@@ -88,10 +87,11 @@ export function writeClosing(dst: usize): u32 {
 
 /** DATA: frame into the output buffer directly. */
 export function dataWrite(src: usize, len: u32): u32 {
-  const free = outSize - outUsed;
-  if (free < 4) return 0;
-  const used = normalise(src, len, outBase + outUsed, free, true);
-  buffers.outUsed = outUsed + produced;
+  const free = outFree();
+  const dst = outReserve(4);
+  if (!dst) return 0;
+  const used = normalise(src, len, dst, free, true);
+  outCommit(produced);
   return used;
 }
 

@@ -4,9 +4,7 @@
 // two sides no longer agree on where they are in the conversation (protocol desync). Nothing
 // after it can be trusted — least of all a 250 that would mark the scan delivered — so the session
 // ends as a server protocol error (ClassProtocol, retried later), never as a refusal.
-import { Cmd } from "./session";
-import { scratch } from "./store";
-import { eventTextMax } from "../core/buffers";
+import { Cmd } from "./state";
 
 /**
  * Does a reply code fit the command it answers? Any 4yz/5yz may answer any command; the positive
@@ -33,64 +31,4 @@ export function replyFits(cmd: Cmd, code: i32): bool {
     case Cmd.Quit: return true; // the session ends with any answer to QUIT
   }
   return false;
-}
-
-/** How a reply was out of order, for the failure's words. */
-export enum Desync { Misfit, Early, Unasked }
-
-function verb(cmd: Cmd): string {
-  switch (cmd) {
-    case Cmd.Greeting: return "the greeting";
-    case Cmd.Ehlo: return "EHLO";
-    case Cmd.Helo: return "HELO";
-    case Cmd.StartTls: return "STARTTLS";
-    case Cmd.Auth: return "AUTH";
-    case Cmd.Mail: return "MAIL FROM";
-    case Cmd.Rcpt: return "RCPT TO";
-    case Cmd.Data: return "DATA";
-    case Cmd.DataEnd: return "the end of the message";
-    case Cmd.Bdat: return "BDAT";
-    case Cmd.BdatLast: return "BDAT LAST";
-    case Cmd.Rset: return "RSET";
-    case Cmd.Quit: return "QUIT";
-  }
-  return "nothing";
-}
-
-let len: u32 = 0;
-
-function put(s: string): void {
-  for (let i = 0; i < s.length && len < eventTextMax; i++) store<u8>(scratch + len++, <u8>s.charCodeAt(i));
-}
-
-/** Plain words for a desync, written into the scratch area (string literals are read in place:
- *  nothing is allocated); returns their length. */
-export function desyncText(kind: Desync, cmd: Cmd, code: i32): u32 {
-  len = 0;
-  put("the server answered out of order: ");
-  if (kind == Desync.Unasked) {
-    put("reply ");
-    digits(code);
-    put(" came when no command was waiting for one");
-  } else if (kind == Desync.Early) {
-    put("reply ");
-    digits(code);
-    put(" came before ");
-    put(verb(cmd));
-    put(" was sent");
-  } else {
-    put("reply ");
-    digits(code);
-    put(" does not fit ");
-    put(verb(cmd));
-  }
-  return len;
-}
-
-function digits(code: i32): void {
-  if (len + 3 > eventTextMax) return;
-  store<u8>(scratch + len, <u8>(0x30 + code / 100 % 10));
-  store<u8>(scratch + len + 1, <u8>(0x30 + code / 10 % 10));
-  store<u8>(scratch + len + 2, <u8>(0x30 + code % 10));
-  len += 3;
 }

@@ -2,21 +2,24 @@
 // commands whose replies are still outstanding (RFC 2920: replies come back in command order).
 // Both are carved once; a full event queue makes feed() stop early instead of dropping events.
 import { eventTextMax, outTaken, outUsed } from "../core/buffers";
+import {
+  RecordKind, RecordCode, RecordIndex, RecordClass, RecordReason, RecordCommand, RecordDetail,
+  RecordTextLen, RecordEnhancedLen, RecordEnhanced, RecordText,
+} from "./events";
 
 // ── Events ─────────────────────────────────────────────────────────────────────────────────
-// Variable-length records in one byte area, oldest first: a record is a 40-byte header and its
-// text rounded up to 4 bytes, so a pipelined envelope of 100 short RCPT lines costs a few KB,
-// not 100 full-size slots. When the free space at the end runs out, the live records move to
-// the front (rare: the host drains the queue after every call, which empties it).
+// Variable-length records in one byte area, oldest first: a record is the header of events.ts's
+// Record* layout and its text rounded up to 4 bytes, so a pipelined envelope of 100 short RCPT
+// lines costs a few KB, not 100 full-size slots. When the free space at the end runs out, the
+// live records move to the front (rare: the host drains the queue after every call, which
+// empties it).
 /** Events a single reply can cause (reply, recipient, auth, command sent, ready, failed …). */
 export const EventsPerReply: u32 = 8;
-const ENH_MAX: u32 = 12;
-// header: kind, code, index, cls, reason, textLen, enhLen, cmd (i32 each) | enhanced[12] | text
-const HDR: u32 = 32 + ENH_MAX;
-const ENH_AT: u32 = 32;
+const ENH_MAX: u32 = <u32>(RecordText - RecordEnhanced);
+const HDR: u32 = <u32>RecordText;
 
-/** The Cmd* every event pushed now carries (evCommand): the command a reply answers while the
- *  session handles it, the command being sent inside sendEnd. 0 outside both. */
+/** The Cmd* every event pushed now carries: the command a reply answers while the session
+ *  handles it, the command being sent inside sendEnd. 0 outside both. */
 export let eventCmd: i32 = 0;
 export function setEventCmd(cmd: i32): void { eventCmd = cmd; }
 
@@ -29,11 +32,6 @@ let curBase: usize = 0; // the event nextEvent() returned, copied out so later p
 // @ts-ignore: decorator
 @inline function recordSize(textLen: u32): u32 {
   return HDR + ((min(textLen, eventTextMax) + 3) & ~3);
-}
-
-/** The largest record: a header and a full eventTextCap of text. */
-export function eventMax(): u32 {
-  return recordSize(eventTextMax);
 }
 
 export function carveEvents(): void {
@@ -67,7 +65,7 @@ export function eventsClear(): void {
 
 /** Queue an event; false (and nothing queued) when full — callers check the room first. */
 export function pushEvent(kind: i32, code: i32, index: i32, cls: i32, reason: i32,
-  text: usize, textLen: u32, enh: usize, enhLen: u32): bool {
+  text: usize, textLen: u32, enh: usize, enhLen: u32, detail: i32 = 0): bool {
   const size = recordSize(textLen);
   if (evTail + size > evCap && evHead > 0) { // move the live records to the front
     memory.copy(evBase, evBase + evHead, evTail - evHead);
@@ -78,15 +76,16 @@ export function pushEvent(kind: i32, code: i32, index: i32, cls: i32, reason: i3
   const s = evBase + evTail;
   const tl = min(textLen, eventTextMax);
   const el = min(enhLen, ENH_MAX);
-  store<i32>(s, kind);
-  store<i32>(s, code, 4);
-  store<i32>(s, index, 8);
-  store<i32>(s, cls, 12);
-  store<i32>(s, reason, 16);
-  store<u32>(s, tl, 20);
-  store<u32>(s, el, 24);
-  store<i32>(s, eventCmd, 28);
-  if (el) memory.copy(s + ENH_AT, enh, el);
+  store<i32>(s + RecordKind, kind);
+  store<i32>(s + RecordCode, code);
+  store<i32>(s + RecordIndex, index);
+  store<i32>(s + RecordClass, cls);
+  store<i32>(s + RecordReason, reason);
+  store<i32>(s + RecordCommand, eventCmd);
+  store<i32>(s + RecordDetail, detail);
+  store<u32>(s + RecordTextLen, tl);
+  store<u32>(s + RecordEnhancedLen, el);
+  if (el) memory.copy(s + RecordEnhanced, enh, el);
   if (tl && text) memory.copy(s + HDR, text, tl);
   evTail += size;
   return true;
@@ -101,16 +100,15 @@ export function pushEventLit(kind: i32, code: i32, index: i32, cls: i32, reason:
   return true;
 }
 
-/** Move the oldest event to the current-event area; returns its kind, 0 when none. */
-export function popEvent(): i32 {
+/** Move the oldest event to the current-event area; returns its address, 0 when none. */
+export function popEvent(): usize {
   if (evHead == evTail) {
-    memory.fill(curBase, 0, HDR);
     evHead = 0;
     evTail = 0;
     return 0;
   }
   const s = evBase + evHead;
-  const size = recordSize(load<u32>(s, 20));
+  const size = recordSize(load<u32>(s + RecordTextLen));
   memory.copy(curBase, s, size);
   memory.fill(s, 0, size); // reply text may quote what we sent; keep no stale copies
   evHead += size;
@@ -118,18 +116,8 @@ export function popEvent(): i32 {
     evHead = 0;
     evTail = 0;
   }
-  return load<i32>(curBase);
+  return curBase;
 }
-
-export function curCode(): i32 { return load<i32>(curBase, 4); }
-export function curIndex(): i32 { return load<i32>(curBase, 8); }
-export function curClass(): i32 { return load<i32>(curBase, 12); }
-export function curReason(): i32 { return load<i32>(curBase, 16); }
-export function curTextLen(): u32 { return load<u32>(curBase, 20); }
-export function curEnhLen(): u32 { return load<u32>(curBase, 24); }
-export function curCmd(): i32 { return load<i32>(curBase, 28); }
-export function curEnhPtr(): usize { return curBase + ENH_AT; }
-export function curTextPtr(): usize { return curBase + HDR; }
 
 // ── Outstanding commands ───────────────────────────────────────────────────────────────────
 export const PendingCap: u32 = 256;

@@ -1,7 +1,7 @@
-// The SMTP client state machine (RFC 5321). Everything that changes the session's state is in
-// this file: the list of states, the list of commands that wait for a reply, and `onReply`, the
-// one table that says what each reply to each command does. Body framing is in framer.ts, the
-// envelope and AUTH command writers in envelope.ts and auth.ts.
+// The SMTP client state machine (RFC 5321): `onReply`, the one table that says what each reply
+// to each command does, and the entry points the ABI calls. The states, the commands and the
+// helpers to send and to fail are in state.ts (below this file, and below auth.ts and
+// envelope.ts, the AUTH and envelope command writers); body framing is in framer.ts.
 //
 //   Greeting ─220→ Ehlo ─250→ [StartTls ─220→ TlsHandshake ─tlsUpgraded()→ Ehlo]
 //            ─→ [NeedToken ─accessToken()→] [Auth ─235→] Ready ─sendEnvelope()→ Envelope
@@ -12,166 +12,50 @@
 import { replyPush, replyReset, replyCode, replyError, PushLine, PushReply, PushError,
   textPtr, textLen, enhBuf, enhLen, replyLines, setReplyCaps, DefaultReplyMaxLines, DefaultReplyMaxBytes } from "./reply";
 import { capsClear, capsLine, capFlags } from "./caps";
-import { pushEvent, pushEventLit, eventsRoomForReply, pendingPush, pendingPop,
-  pendingHas, pendingClear, eventsClear, poppedWritten, eventCmd, setEventCmd, pendingHeadCmd } from "./queue";
-import { replyFits, desyncText, Desync } from "./order";
-import { wireBegin, wireLit, wireBytes, wireEnd, wireStart, wireLen } from "./wire";
-import { clientName, password, token, slotWipe, rcptClear, mailFrom, username, envId, scratch } from "./store";
-import { inBase, outBase, outSize, outUsed, outDrop } from "../core/buffers";
+import { pushEvent, eventsRoomForReply, pendingPush, pendingPop,
+  pendingHas, pendingClear, eventsClear, poppedWritten, setEventCmd, pendingHeadCmd } from "./queue";
+import { replyFits } from "./order";
+import { wireBegin, wireLit, wireBytes } from "./wire";
+import { clientName, slotWipe, rcptClear, mailFrom, username, envId } from "./store";
+import { inBase, outSize, outDrop } from "../core/buffers";
 import { resetBodySink } from "../core/sink";
 import { beginAuth, authReply } from "./auth";
 import { recipientReply, enterBody, mailReply } from "./envelope";
 import {
-  EventReplyReceived, EventCommandSent, EventNeedTlsUpgrade, EventReadyForEnvelope,
-  EventMessageAccepted, EventFailed, EventClosed,
-  ClassOk, ClassTransient, ClassPermanent, ClassProtocol, ClassLocal,
-  ReasonReply, ReasonGreetingRefused, ReasonTlsNotOffered, ReasonTlsInjection, ReasonSizeExceeded,
-  ReasonServerClosing, ReasonBadState, ReasonOutputFull, ReasonUnexpectedReply, ReasonReplyTooLong,
-  ReasonLineTooLong, CmdGreeting, CmdEhlo, CmdHelo, CmdStartTls, CmdAuth, CmdMail, CmdRcpt, CmdData,
-  CmdDataEnd, CmdBdat, CmdBdatLast, CmdRset, CmdQuit,
+  State, Cmd, state, canQuit, txFailed, setState, setCanQuit, clearFailure, classOf, sendEnd, enterReady,
+  failReply, failLocal, failDesync, wipeSecretsInside,
+} from "./state";
+import {
+  EventReplyReceived, EventNeedTlsUpgrade, EventMessageAccepted, EventClosed, ClassOk, ClassLocal,
+  ClassProtocol, ReasonReply, ReasonGreetingRefused, ReasonTlsNotOffered, ReasonTlsInjection,
+  ReasonSizeExceeded, ReasonServerClosing, ReasonBadState, ReasonOutputFull,
+  DetailReplyMisfit, DetailReplyEarly, DetailReplyUnasked,
 } from "./events";
 import { TlsPolicyRequired, CapStartTls, CapPipelining, TlsPolicyNone } from "./fields";
 import { tlsPolicy, tlsActive, usePipelining, setTlsActive, configReset } from "./config";
 
-export enum State {
-  Idle,          // configured; start() not called yet
-  Greeting,      // connected, waiting for the 220 greeting (RFC 5321 §4.3.1)
-  Ehlo,          // EHLO sent (again after TLS)
-  Helo,          // HELO sent after EHLO was not recognised (RFC 5321 §4.1.4)
-  StartTls,      // STARTTLS sent (RFC 3207)
-  TlsHandshake,  // host is running the TLS handshake: no server byte may arrive now
-  NeedToken,     // waiting for accessToken() (XOAUTH2)
-  Auth,          // AUTH exchange (RFC 4954)
-  Ready,         // may send a message (or QUIT)
-  Envelope,      // MAIL FROM / RCPT TO / DATA replies outstanding
-  Body,          // host writes the message body
-  BodyEnd,       // end of data sent, waiting for the final reply
-  Rset,          // RSET sent after a failed transaction, to send the next message
-  Quit,          // QUIT sent
-  Closed,        // terminal: QUIT answered
-  Failed,        // terminal: a Failed event said why
-}
-
-/** Commands that wait for a reply, queued in send order (RFC 2920 §3: replies come in order).
- *  The numbers are the exported Cmd* constants (events.ts): the host reads evCommand() by them. */
-export enum Cmd {
-  Greeting = CmdGreeting, Ehlo = CmdEhlo, Helo = CmdHelo, StartTls = CmdStartTls, Auth = CmdAuth,
-  Mail = CmdMail, Rcpt = CmdRcpt, Data = CmdData, DataEnd = CmdDataEnd, Bdat = CmdBdat,
-  BdatLast = CmdBdatLast, Rset = CmdRset, Quit = CmdQuit,
-}
-
-export let state: State = State.Idle;
-/** After a Failed event: may QUIT still be sent (the server is in a command state)? */
-export let canQuit = false;
-/** The failure ended only the mail transaction: RSET can make the session Ready again. */
-let txFailed = false;
 /** QUIT went out right behind the end of the message (RFC 2920 §3.1: last in a group). */
 let quitQueued = false;
-
-export function setState(s: State): void { state = s; }
-
-/** Reply class from the first digit (RFC 5321 §4.2.1). 3yz is an intermediate positive reply. */
-export function classOf(code: i32): i32 {
-  const d = code / 100;
-  if (d == 2 || d == 3) return ClassOk;
-  if (d == 4) return ClassTransient;
-  if (d == 5) return ClassPermanent;
-  return ClassProtocol;
-}
-
-// ── sending ────────────────────────────────────────────────────────────────────────────────
-/** Finish the command begun with wireBegin(), queue its reply slot and a CommandSent event. */
-export function sendEnd(cmd: Cmd, index: i32): bool {
-  if (!wireEnd()) {
-    failLocal(ReasonOutputFull, ClassLocal, "the output buffer is too small for the next command");
-    return false;
-  }
-  pendingPush(cmd, index);
-  const answering = eventCmd;
-  setEventCmd(cmd);
-  pushEvent(EventCommandSent, 0, index, ClassOk, 0, wireStart(), wireLen(), 0, 0);
-  setEventCmd(answering);
-  return true;
-}
-
-/** The same, for lines that carry a secret: the event shows a redacted text. */
-export function sendEndSecret(cmd: Cmd, redacted: string): bool {
-  if (!wireEnd()) {
-    failLocal(ReasonOutputFull, ClassLocal, "the output buffer is too small for the AUTH line");
-    return false;
-  }
-  pendingPush(cmd, 0);
-  const answering = eventCmd;
-  setEventCmd(cmd);
-  pushEventLit(EventCommandSent, 0, 0, ClassOk, 0, redacted);
-  setEventCmd(answering);
-  return true;
-}
 
 function sendHello(helo: bool): void {
   wireBegin();
   wireLit(helo ? "HELO " : "EHLO ");
   if (clientName.len > 0) wireBytes(clientName.base, clientName.len);
   else wireLit("localhost");
-  if (sendEnd(helo ? Cmd.Helo : Cmd.Ehlo, 0)) state = helo ? State.Helo : State.Ehlo;
+  if (sendEnd(helo ? Cmd.Helo : Cmd.Ehlo, 0)) setState(helo ? State.Helo : State.Ehlo);
 }
 
-export function sendQuit(): void {
+function sendQuit(): void {
   wireBegin();
   wireLit("QUIT");
-  if (sendEnd(Cmd.Quit, 0)) state = State.Quit;
-}
-
-export function enterReady(): void {
-  state = State.Ready;
-  pushEventLit(EventReadyForEnvelope, 0, 0, ClassOk, 0, "");
-}
-
-// ── failing ────────────────────────────────────────────────────────────────────────────────
-/** Fail because of the reply just parsed: its code, enhanced code and text go into the event. */
-export function failReply(reason: i32, quitOk: bool): void {
-  const stage = <i32>state;
-  enterFailed(quitOk);
-  pushEvent(EventFailed, replyCode, stage, classOf(replyCode), reason, textPtr(), textLen, enhBuf, enhLen);
-}
-
-/** Fail for a local or protocol reason, with a plain-words message for the panel. */
-export function failLocal(reason: i32, cls: i32, msg: string): void {
-  const stage = <i32>state;
-  enterFailed(cls != ClassProtocol && reason != ReasonTlsInjection);
-  pushEventLit(EventFailed, 0, stage, cls, reason, msg);
-}
-
-/** The server answered out of order (order.ts): a protocol error, and the connection is closed
- *  without QUIT — after a desync no reply can be matched to its command any more. */
-function failDesync(kind: Desync, cmd: Cmd, code: i32): void {
-  const stage = <i32>state;
-  enterFailed(false);
-  pushEvent(EventFailed, code, stage, ClassProtocol, ReasonUnexpectedReply, scratch, desyncText(kind, cmd, code), 0, 0);
-}
-
-function enterFailed(quitOk: bool): void {
-  txFailed = state == State.Ready || state == State.Envelope || state == State.Body || state == State.BodyEnd;
-  state = State.Failed;
-  canQuit = quitOk;
-  resetBodySink();
-  wipeSecretsInside();
-}
-
-/** Zero every credential the core holds, and the free part of the output buffer (an AUTH
- *  line the host already sent may linger there after outConsume). Safe inside feed(). */
-export function wipeSecretsInside(): void {
-  slotWipe(password);
-  slotWipe(token);
-  memory.fill(outBase + outUsed, 0, outSize - outUsed);
+  if (sendEnd(Cmd.Quit, 0)) setState(State.Quit);
 }
 
 /** Back to a fresh, unstarted session with default configuration (specs reuse one instance). */
 export function sessionReset(): void {
-  state = State.Idle;
+  setState(State.Idle);
   configReset();
-  canQuit = false;
-  txFailed = false;
+  clearFailure();
   quitQueued = false;
   capsClear();
   replyReset();
@@ -196,7 +80,7 @@ export function sessionStart(): i32 {
   pendingClear();
   eventsClear();
   pendingPush(Cmd.Greeting, 0);
-  state = State.Greeting;
+  setState(State.Greeting);
   return 0;
 }
 
@@ -207,7 +91,7 @@ export function sessionFeed(len: u32): u32 {
     if (state == State.Closed || state == State.Idle || (state == State.Failed && !canQuit)) return len;
     if (state == State.TlsHandshake) {
       // CVE-2011-0411 ("STARTTLS command injection"): no plaintext byte may follow the 220
-      failLocal(ReasonTlsInjection, ClassProtocol, "the server sent data right after agreeing to start TLS (possible injection attack)");
+      failLocal(ReasonTlsInjection, ClassProtocol);
       return len;
     }
     if (!eventsRoomForReply()) return i;
@@ -223,17 +107,15 @@ export function sessionFeed(len: u32): u32 {
         // trusted). Anything after it in the same read was injected by a man in the middle
         // (CVE-2011-0411, "STARTTLS command injection"): fail before the host starts the handshake.
         if (i < len) {
-          failLocal(ReasonTlsInjection, ClassProtocol, "the server sent data right after agreeing to start TLS (possible injection attack)");
+          failLocal(ReasonTlsInjection, ClassProtocol);
           return len;
         }
-        pushEventLit(EventNeedTlsUpgrade, 0, 0, ClassOk, 0, "");
+        pushEvent(EventNeedTlsUpgrade, 0, 0, ClassOk, 0, 0, 0, 0, 0);
       }
     } else if (r == PushError) {
       if (state != State.Failed) setEventCmd(pendingHeadCmd()); // the reply being read answers it
-      if (state == State.Failed) canQuit = false; // already reported; just stop reading
-      else if (replyError == ReasonReplyTooLong) failLocal(replyError, ClassProtocol, "the server's reply is longer than the board allows (lines or bytes per reply)");
-      else if (replyError == ReasonLineTooLong) failLocal(replyError, ClassProtocol, "a line of the server's reply is longer than the board allows");
-      else failLocal(replyError, ClassProtocol, "the server's reply is not valid SMTP");
+      if (state == State.Failed) setCanQuit(false); // already reported; just stop reading
+      else failLocal(replyError, ClassProtocol); // LineTooLong, ReplyTooLong or BadReply
       setEventCmd(0);
       return len;
     }
@@ -279,7 +161,7 @@ export function sessionRset(): i32 {
   wireBegin();
   wireLit("RSET");
   if (!sendEnd(Cmd.Rset, 0)) return ReasonOutputFull;
-  state = State.Rset;
+  setState(State.Rset);
   return 0;
 }
 
@@ -297,11 +179,11 @@ function onReply(): void {
     failReply(ReasonServerClosing, false);
     return;
   }
-  const desync = head < 0 ? Desync.Unasked : !poppedWritten ? Desync.Early : !replyFits(cmd, code) ? Desync.Misfit : -1;
-  if (desync >= 0) {
+  const desync = head < 0 ? DetailReplyUnasked : !poppedWritten ? DetailReplyEarly : !replyFits(cmd, code) ? DetailReplyMisfit : 0;
+  if (desync != 0) {
     if (state == State.Quit) closed(); // leaving anyway; the outcome is already decided
-    else if (state == State.Failed) canQuit = false; // already reported; stop talking
-    else failDesync(<Desync>desync, cmd, code);
+    else if (state == State.Failed) setCanQuit(false); // already reported; stop talking
+    else failDesync(desync, code);
     return;
   }
   if (state == State.Failed || state == State.Quit || state == State.Rset) { // draining replies
@@ -310,7 +192,7 @@ function onReply(): void {
       if (positive) enterReady();
       else failReply(ReasonReply, true);
     }
-    else if (cmd == Cmd.Data && code == 354) canQuit = false; // server now reads message text
+    else if (cmd == Cmd.Data && code == 354) setCanQuit(false); // server now reads message text
     return;
   }
   switch (cmd) {
@@ -327,7 +209,7 @@ function onReply(): void {
       if (positive) { capsClear(); afterHello(); } else failReply(ReasonReply, true);
       break;
     case Cmd.StartTls:
-      if (code == 220) state = State.TlsHandshake; // sessionFeed reports NeedTlsUpgrade
+      if (code == 220) setState(State.TlsHandshake); // sessionFeed reports NeedTlsUpgrade
       else if (tlsPolicy == TlsPolicyRequired) failReply(ReasonTlsNotOffered, true);
       else beginAuth(); // opportunistic: the client decides whether to go on (RFC 3207 §4)
       break;
@@ -352,7 +234,7 @@ function onReply(): void {
     case Cmd.BdatLast:
       if (positive) {
         pushEvent(EventMessageAccepted, code, 0, ClassOk, 0, textPtr(), textLen, enhBuf, enhLen);
-        if (quitQueued) state = State.Quit;
+        if (quitQueued) setState(State.Quit);
         else enterReady();
       } else failReply(sizeOrReply(code), true);
       break;
@@ -370,10 +252,10 @@ function sizeOrReply(code: i32): i32 {
 }
 
 function closed(): void {
-  state = State.Closed;
-  canQuit = false;
+  setState(State.Closed);
+  setCanQuit(false);
   wipeSecretsInside();
-  pushEventLit(EventClosed, replyCode, 0, ClassOk, 0, "");
+  pushEvent(EventClosed, replyCode, 0, ClassOk, 0, 0, 0, 0, 0);
 }
 
 /** EHLO/HELO done: STARTTLS per policy (never downgrade when required), then AUTH. */
@@ -382,11 +264,11 @@ function afterHello(): void {
     if ((capFlags & CapStartTls) != 0) {
       wireBegin();
       wireLit("STARTTLS");
-      if (sendEnd(Cmd.StartTls, 0)) state = State.StartTls;
+      if (sendEnd(Cmd.StartTls, 0)) setState(State.StartTls);
       return;
     }
     if (tlsPolicy == TlsPolicyRequired) {
-      failLocal(ReasonTlsNotOffered, ClassLocal, "TLS is required but the server does not offer STARTTLS");
+      failLocal(ReasonTlsNotOffered, ClassLocal);
       return;
     }
   }

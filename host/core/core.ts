@@ -17,6 +17,9 @@ import { existsSync } from "node:fs";
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import { recordingExports, tapeFromEnv, type TapeTarget } from "../tape/recorder.js";
+import { K } from "./abi.js";
+import { failureText } from "./failure-text.js";
+import type { MimeExports } from "./mime-types.js";
 
 export interface CoreSizes {
   inCap: number;        // host → core staging area (bytes)
@@ -37,6 +40,8 @@ export interface CoreEvent {
   index: number;      // recipient number for RecipientResult; for Failed the State number it failed in
   /** For Failed: the state the session was in ("Greeting", "Auth", "Envelope", "BodyEnd" …). */
   stage?: string;
+  /** For Failed: which cause of the reason (Detail* name: "ReplyEarly", "SmtpUtf8" …), "" when one. */
+  detail?: string;
   /** The command a reply (ReplyReceived, RecipientResult, Failed) answers, or the one a
    *  CommandSent carries, by its Cmd* name ("Mail", "Rcpt", "Data", "DataEnd" …); "" when none. */
   command: string;
@@ -44,18 +49,12 @@ export interface CoreEvent {
   reason: number;     // Reason* constant for Failed
 }
 
-/** The raw exports, typed. Numbers only; byte ranges live in `memory`. */
-export interface CoreExports {
-  memory: WebAssembly.Memory;
+/** The raw exports, typed: the 25 functions of assembly/index.ts (the MIME writer's, with
+ *  info/outLen/outConsume/setInt, in MimeExports). Numbers only; byte ranges live in `memory`;
+ *  the constants come from ./abi.ts (generated from the core). */
+export interface CoreExports extends MimeExports {
   configure(inCap: number, outCap: number, lineMax: number, eventTextCap: number): number;
-  inPtr(): number;
-  inCap(): number;
-  outPtr(): number;
-  outLen(): number;
-  outConsume(n: number): void;
-  memoryBytes(): number;
   setString(field: number, len: number): number;
-  setInt(field: number, value: number): number;
   start(): number;
   feed(len: number): number;
   tlsUpgraded(): number;
@@ -66,22 +65,7 @@ export interface CoreExports {
   quit(): number;
   rset(): number;
   nextEvent(): number;
-  evCode(): number;
-  evIndex(): number;
-  evClass(): number;
-  evReason(): number;
-  evTextPtr(): number;
-  evTextLen(): number;
-  evEnhancedPtr(): number;
-  evEnhancedLen(): number;
-  evCommand(): number;
-  capFlags(): number;
-  capSizeLimit(): number;
-  capAuthMechs(): number;
-  sessionState(): number;
   wipeSecrets(): void;
-  // MIME writer exports (assembly/mime/abi.ts) and later additions are reachable untyped
-  [name: string]: unknown;
 }
 
 type RawExports = Parameters<typeof recordingExports>[0];
@@ -152,25 +136,31 @@ function readAsString(mem: WebAssembly.Memory | undefined, ptr: number): string 
   return Buffer.from(bytes.subarray(ptr, ptr + len)).toString("utf16le");
 }
 
+/** `prefix` + name → value, for every constant of the core with that prefix. */
+function namesOf(prefix: string): Map<number, string> {
+  const m = new Map<number, string>();
+  for (const [name, v] of Object.entries(K)) if (name.startsWith(prefix) && !m.has(v)) m.set(v, name.slice(prefix.length));
+  return m;
+}
+const EVENT_NAMES = namesOf("Event");
+const COMMAND_NAMES = namesOf("Cmd");
+const DETAIL_NAMES = namesOf("Detail");
+const STATES = namesOf("State");
+
+/** The session's states by number, from the core's State* constants. */
+export const STATE_NAMES: readonly string[] = [...STATES.entries()].sort((a, b) => a[0] - b[0]).map(([, n]) => n);
+
 export class Core {
   readonly x: CoreExports;
-  /** Every exported constant (fields, events, classes, reasons, caps…) by name. */
-  readonly k: Readonly<Record<string, number>>;
-  private readonly eventNames = new Map<number, string>();
+  /** Every constant of the ABI (fields, events, classes, reasons, caps…) by name (./abi.ts). */
+  readonly k: Readonly<Record<string, number>> = K;
   private readonly queue: CoreEvent[] = [];
-  private inCapacity: number;
+  private inCapacity = 0;
+  private inPtr = 0;
+  private outPtr = 0;
 
   private constructor(exports: CoreExports, readonly wasmFile: string) {
     this.x = exports;
-    const k: Record<string, number> = {};
-    for (const [name, v] of Object.entries(exports)) {
-      if (v instanceof WebAssembly.Global) k[name] = Number(v.value);
-    }
-    this.k = Object.freeze(k);
-    for (const [name, v] of Object.entries(k)) {
-      if (name.startsWith("Event") && name !== "EventNone") this.eventNames.set(v, name.slice(5));
-    }
-    this.inCapacity = 0;
   }
 
   /**
@@ -189,7 +179,9 @@ export class Core {
     const core = new Core(exports, file);
     const rc = core.x.configure(sizes.inCap, sizes.outCap, sizes.lineMax, sizes.eventTextCap);
     if (rc !== 0) throw new RangeError(`core configure(${JSON.stringify(sizes)}) refused: ${rc}`);
-    core.inCapacity = core.x.inCap();
+    core.inCapacity = core.x.info(K.InfoInCap);
+    core.inPtr = core.x.info(K.InfoInPtr);
+    core.outPtr = core.x.info(K.InfoOutPtr);
     return core;
   }
 
@@ -201,14 +193,6 @@ export class Core {
     return String(value);
   }
 
-  private readonly commandNames = new Map<number, string>();
-  private commandName(n: number): string {
-    if (n === 0) return "";
-    let name = this.commandNames.get(n);
-    if (name === undefined) this.commandNames.set(n, name = this.nameOf("Cmd", n));
-    return name;
-  }
-
   private bytes(): Uint8Array {
     return new Uint8Array(this.x.memory.buffer);
   }
@@ -216,14 +200,14 @@ export class Core {
   /** Copy up to inCap bytes into the staging area; returns how many were copied. */
   writeIn(bytes: Uint8Array): number {
     const n = Math.min(bytes.length, this.inCapacity);
-    this.bytes().set(bytes.subarray(0, n), this.x.inPtr());
+    this.bytes().set(bytes.subarray(0, n), this.inPtr);
     return n;
   }
 
   /** A config string (setString). Returns 0 or a Reason* the core refused it with. */
   setString(field: number, value: string | Uint8Array): number {
     const b = typeof value === "string" ? utf8enc.encode(value) : value;
-    if (b.length > this.inCapacity) return this.k.ReasonBadArgument ?? 16;
+    if (b.length > this.inCapacity) return K.ReasonBadArgument;
     this.writeIn(b);
     const rc = this.x.setString(field, b.length);
     if (typeof value !== "string") return rc;
@@ -245,7 +229,7 @@ export class Core {
 
   accessToken(value: string | Uint8Array): number {
     const b = typeof value === "string" ? utf8enc.encode(value) : value;
-    if (b.length > this.inCapacity) return this.k.ReasonBadArgument ?? 16;
+    if (b.length > this.inCapacity) return K.ReasonBadArgument;
     this.writeIn(b);
     const rc = this.call(() => this.x.accessToken(b.length));
     if (typeof value === "string") b.fill(0);
@@ -281,8 +265,7 @@ export class Core {
   takeOut(): Uint8Array {
     const len = this.x.outLen();
     if (len === 0) return new Uint8Array(0);
-    const ptr = this.x.outPtr();
-    const copy = this.bytes().slice(ptr, ptr + len);
+    const copy = this.bytes().slice(this.outPtr, this.outPtr + len);
     this.x.outConsume(len);
     return copy;
   }
@@ -304,16 +287,17 @@ export class Core {
   }
 
   caps(): { flags: number; sizeLimit: number; authMechs: number } {
-    return { flags: this.x.capFlags(), sizeLimit: this.x.capSizeLimit() >>> 0, authMechs: this.x.capAuthMechs() };
+    return { flags: this.x.info(K.InfoCapFlags), sizeLimit: this.x.info(K.InfoCapSize), authMechs: this.x.info(K.InfoCapAuth) };
   }
 
   /** State name of the session machine (for logs and tests). */
   stateName(): string {
-    return STATE_NAMES[this.x.sessionState()] ?? String(this.x.sessionState());
+    const n = this.x.info(K.InfoState);
+    return STATES.get(n) ?? String(n);
   }
 
   memoryBytes(): number {
-    return this.x.memoryBytes() >>> 0;
+    return this.x.info(K.InfoMemoryBytes);
   }
 
   private call(f: () => number): number {
@@ -322,33 +306,39 @@ export class Core {
     return rc;
   }
 
+  /** Move every queued event out of the core: one record each, read with one DataView. */
   private drain(): number {
     let n = 0;
     for (;;) {
-      const kind = this.x.nextEvent();
-      if (kind === 0) return n;
+      const at = this.x.nextEvent();
+      if (at === 0) return n;
       n++;
-      const mem = this.bytes();
-      const tp = this.x.evTextPtr();
-      const ep = this.x.evEnhancedPtr();
-      this.queue.push({
-        kind,
-        name: this.eventNames.get(kind) ?? `Event${kind}`,
-        code: this.x.evCode(),
-        enhanced: utf8.decode(mem.subarray(ep, ep + this.x.evEnhancedLen())),
-        text: utf8.decode(mem.subarray(tp, tp + this.x.evTextLen())),
-        index: this.x.evIndex(),
-        cls: this.x.evClass(),
-        reason: this.x.evReason(),
-        command: this.commandName(this.x.evCommand()),
-        ...(kind === this.k.EventFailed ? { stage: STATE_NAMES[this.x.evIndex()] ?? String(this.x.evIndex()) } : {}),
-      });
+      this.queue.push(readEvent(this.x.memory.buffer, at));
     }
   }
 }
 
-/** Order of `enum State` in assembly/smtp/session.ts. */
-export const STATE_NAMES = [
-  "Idle", "Greeting", "Ehlo", "Helo", "StartTls", "TlsHandshake", "NeedToken", "Auth", "Ready",
-  "Envelope", "Body", "BodyEnd", "Rset", "Quit", "Closed", "Failed",
-] as const;
+/** The record at `at` (Record* offsets, assembly/smtp/events.ts) as a CoreEvent. */
+function readEvent(buffer: ArrayBuffer, at: number): CoreEvent {
+  const v = new DataView(buffer, at);
+  const i32 = (off: number) => v.getInt32(off, true);
+  const kind = i32(K.RecordKind);
+  const bytes = (off: number, len: number) => new Uint8Array(buffer, at + off, len);
+  const ev: CoreEvent = {
+    kind,
+    name: EVENT_NAMES.get(kind) ?? `Event${kind}`,
+    code: i32(K.RecordCode),
+    enhanced: utf8.decode(bytes(K.RecordEnhanced, v.getUint32(K.RecordEnhancedLen, true))),
+    text: utf8.decode(bytes(K.RecordText, v.getUint32(K.RecordTextLen, true))),
+    index: i32(K.RecordIndex),
+    cls: i32(K.RecordClass),
+    reason: i32(K.RecordReason),
+    command: COMMAND_NAMES.get(i32(K.RecordCommand)) ?? "",
+  };
+  if (kind !== K.EventFailed) return ev;
+  ev.stage = STATES.get(ev.index) ?? String(ev.index);
+  ev.detail = DETAIL_NAMES.get(i32(K.RecordDetail)) ?? "";
+  // the core gives numbers; a failure without the server's words gets ours
+  if (ev.text === "") ev.text = failureText(ev);
+  return ev;
+}

@@ -1,29 +1,36 @@
 // The MIME writer's vocabulary shared by host/core/mime.ts and its callers: option and field
-// numbers of the core's ABI (assembly/mime/abi.ts), its error codes with plain-words messages,
-// and the shapes of a message, an attachment and the core exports the writer drives.
+// numbers of the core's ABI (assembly/mime/abi.ts, generated into ./abi.ts), its refusals with
+// plain-words messages, and the shapes of a message, an attachment and the core exports the
+// writer drives.
+import { K } from "./abi.js";
 
-export const MimeOk = 0;
-export const MimeDrain = 1;
-export const MimeOpt = { binary: 1, eightBit: 2, scalar: 3, count: 4 } as const;
-export const MimeField = { from: 1, to: 2, cc: 3, replyTo: 4, subject: 10, date: 11, messageId: 12 } as const;
+export const MimeOk = K.StatusDone;
+export const MimeDrain = K.StatusBusy;
+/** The writer's switches: setInt(FieldMime*, 0|1). */
+export const MimeOpt = { binary: K.FieldMimeBinary, eightBit: K.FieldMime8bit, scalar: K.FieldMimeScalar, count: K.FieldMimeCount } as const;
+export const MimeField = {
+  from: K.MimeFieldFrom, to: K.MimeFieldTo, cc: K.MimeFieldCc, replyTo: K.MimeFieldReplyTo,
+  subject: K.MimeFieldSubject, date: K.MimeFieldDate, messageId: K.MimeFieldMessageId,
+} as const;
 export const MimeType = {
-  "application/octet-stream": 0, "application/pdf": 1, "image/tiff": 2, "image/jpeg": 3, "image/png": 4, "text/plain": 5,
+  "application/octet-stream": K.MimeTypeOctet, "application/pdf": K.MimeTypePdf, "image/tiff": K.MimeTypeTiff,
+  "image/jpeg": K.MimeTypeJpeg, "image/png": K.MimeTypePng, "text/plain": K.MimeTypeText,
 } as const;
 export type AttachmentType = keyof typeof MimeType;
 
-/** Error codes of the writer with plain-words messages (panel text on the device). */
+/** The writer's refusals (Reason* of the core) with plain-words messages (panel text on the device). */
 export const MimeErrors: Record<number, { code: string; message: string }> = {
-  [-1]: { code: "MIME_STATE", message: "The message writer was driven out of order." },
-  [-2]: { code: "MIME_HEADER_INJECTION", message: "A header value contains a line break or NUL character; nothing was sent." },
-  [-3]: { code: "MIME_TOO_LONG", message: "A subject, name, address or file name is too long." },
-  [-4]: { code: "MIME_BAD_ADDRESS", message: "An e-mail address is not valid (expected name@domain, ASCII only)." },
-  [-5]: { code: "MIME_BAD_BOUNDARY", message: "The boundary random must be 16–48 letters or digits." },
-  [-6]: { code: "MIME_BOUNDARY_COLLISION", message: "The attachment contained the MIME boundary; send again with a new boundary." },
-  [-7]: { code: "MIME_NOT_CONFIGURED", message: "The message writer has no buffers; call configure first." },
-  [-8]: { code: "MIME_BAD_UTF8", message: "A header value is not valid UTF-8 text." },
-  [-9]: { code: "MIME_BAD_ARGUMENT", message: "A header field, date, message id or content type is not acceptable." },
-  [-10]: { code: "MIME_PAGE_TOO_BIG", message: "One scanned page alone is larger than the server's message size limit." },
-  [-11]: { code: "MIME_MISSING_HEADER", message: "A message needs a From address and a Date." },
+  [K.ReasonBadState]: { code: "MIME_STATE", message: "The message writer was driven out of order." },
+  [K.ReasonHeaderInjection]: { code: "MIME_HEADER_INJECTION", message: "A header value contains a line break or NUL character; nothing was sent." },
+  [K.ReasonTooLong]: { code: "MIME_TOO_LONG", message: "A subject, name, address or file name is too long." },
+  [K.ReasonBadAddress]: { code: "MIME_BAD_ADDRESS", message: "An e-mail address is not valid (expected name@domain, ASCII only)." },
+  [K.ReasonBadBoundary]: { code: "MIME_BAD_BOUNDARY", message: "The boundary random must be 16–48 letters or digits." },
+  [K.ReasonBoundaryCollision]: { code: "MIME_BOUNDARY_COLLISION", message: "The attachment contained the MIME boundary; send again with a new boundary." },
+  [K.ReasonNotConfigured]: { code: "MIME_NOT_CONFIGURED", message: "The message writer has no buffers; call configure first." },
+  [K.ReasonBadUtf8]: { code: "MIME_BAD_UTF8", message: "A header value is not valid UTF-8 text." },
+  [K.ReasonBadArgument]: { code: "MIME_BAD_ARGUMENT", message: "A header field, date, message id or content type is not acceptable." },
+  [K.ReasonNoFit]: { code: "MIME_PAGE_TOO_BIG", message: "One scanned page alone is larger than the server's message size limit." },
+  [K.ReasonMissingHeader]: { code: "MIME_MISSING_HEADER", message: "A message needs a From address and a Date." },
 };
 
 export class MimeError extends Error {
@@ -75,25 +82,16 @@ export interface WriteMode {
 }
 export type OutputWriter = (bytes: Uint8Array) => void | Promise<void>;
 
-/** Raw exports the helper uses (a subset of build/core.wasm's). */
+/** Raw exports the helper uses (a subset of build/core.wasm's; assembly/index.ts). */
 export interface MimeExports {
   memory: WebAssembly.Memory;
-  inPtr(): number; inCap(): number; outPtr(): number; outLen(): number; outConsume(n: number): void;
-  mimeConfigure(stageCap: number): number;
-  mimeSetOption(opt: number, value: number): number;
-  mimeBegin(randLen: number): number;
-  mimeHeader(field: number, len: number): number;
-  mimeAddress(field: number, nameLen: number, addrLen: number): number;
-  mimeBodyBegin(): number;
-  mimeText(off: number, len: number): number;
-  mimePartBegin(type: number, nameLen: number): number;
-  mimeData(off: number, len: number): number;
-  mimePartSize(n: number): number;
-  mimePartEnd(): number;
-  mimeEnd(): number;
+  info(key: number): number; outLen(): number; outConsume(n: number): void;
+  setInt(field: number, value: number): number;
+  mimeMark(mark: number, len: number): number;
+  mimeHeader(field: number, len: number, addrLen: number): number;
+  mimePart(type: number, nameLen: number): number;
+  mimeWrite(off: number, len: number): number;
   mimeFlush(): number;
-  mimePending(): number;
-  mimeSize(): number;
   mimeEncodedSize(n: number, binary: number): number;
   mimeMaxPartBytes(maxSize: number, overhead: number, binary: number): number;
   mimeSplitPages(pageCount: number, cap: number): number;

@@ -8,8 +8,9 @@
 // Works with any object exposing the core's raw exports as `x` (host/core/core.ts's Core, or a bare
 // WebAssembly instance's exports wrapped as { x }).
 
+import { K } from "./abi.js";
 import { WriteWindow } from "./write-window.js";
-import { MimeError, MimeOk, MimeOpt, MimeField, MimeType, type AttachmentSpec, type ByteSource, type CoreLike,
+import { MimeError, MimeOk, MimeDrain, MimeOpt, MimeField, MimeType, type AttachmentSpec, type ByteSource, type CoreLike,
   type Mailbox, type MessageSpec, type MimeExports, type OutputWriter, type WriteMode } from "./mime-types.js";
 
 export * from "./mime-types.js";
@@ -79,19 +80,26 @@ export class MimeWriter {
   /** Blocked steps so far: while blocked the session may have fed server bytes through the
    *  core's staging area, so a data piece is put back after one. */
   private stalls = 0;
+  /** The staging area and the output buffer: fixed once the core is configured. */
+  private readonly inPtr: number;
+  private readonly inCap: number;
+  private readonly outPtr: number;
   constructor(core: CoreLike) {
     this.x = core.x as MimeExports;
+    this.inPtr = this.x.info(K.InfoInPtr);
+    this.inCap = this.x.info(K.InfoInCap);
+    this.outPtr = this.x.info(K.InfoOutPtr);
   }
 
   /** Carve the writer's staging buffer (once per core, after configure()). */
   configure(stageCap = 4096): void {
-    const r = this.x.mimeConfigure(stageCap);
+    const r = this.x.setInt(K.FieldMimeStage, stageCap);
     if (r !== MimeOk) throw MimeError.of(r);
   }
 
   private writeIn(bytes: Uint8Array, off = 0): void {
-    if (off + bytes.length > this.x.inCap()) throw MimeError.of(-3);
-    new Uint8Array(this.x.memory.buffer, this.x.inPtr() + off, bytes.length).set(bytes);
+    if (off + bytes.length > this.inCap) throw MimeError.of(K.ReasonTooLong);
+    new Uint8Array(this.x.memory.buffer, this.inPtr + off, bytes.length).set(bytes);
   }
 
   /** One batch of output as a step: a fresh copy, or (reuseOutput) the next of two buffers. */
@@ -115,14 +123,14 @@ export class MimeWriter {
     for (let i = 0; i < STUCK_LIMIT; i++) {
       const n = this.x.outLen();
       if (n > 0) {
-        const step = this.batch(new Uint8Array(this.x.memory.buffer, this.x.outPtr(), n));
+        const step = this.batch(new Uint8Array(this.x.memory.buffer, this.outPtr, n));
         this.x.outConsume(n);
         yield step;
       }
       if (this.x.mimeFlush() === 0 && this.x.outLen() === 0) return;
       if (n === 0 && this.x.outLen() === 0) yield this.blocked();
     }
-    throw MimeError.of(-1);
+    throw MimeError.of(K.ReasonBadState);
   }
 
   /** Run one header-type step, repeating it after a drain while it answers MimeDrain. */
@@ -130,16 +138,16 @@ export class MimeWriter {
     for (let i = 0; i < STUCK_LIMIT; i++) {
       load();
       const r = fn();
-      if (r < 0) throw MimeError.of(r);
+      if (r !== MimeOk && r !== MimeDrain) throw MimeError.of(r);
       yield* this.drain();
       if (r === MimeOk) return;
     }
-    throw MimeError.of(-1);
+    throw MimeError.of(K.ReasonBadState);
   }
 
-  /** Feed bytes through a data step (mimeText / mimeData), in pieces of at most inCap. */
+  /** Feed bytes through a data step (mimeWrite: the text, or an attachment), in pieces of at most inCap. */
   private async *pump(bytes: Uint8Array, fn: (off: number, len: number) => number): Steps {
-    const cap = this.x.inCap();
+    const cap = this.inCap;
     for (let pos = 0; pos < bytes.length; ) {
       const piece = Math.min(cap, bytes.length - pos);
       const view = new Uint8Array(bytes.buffer, bytes.byteOffset + pos, piece);
@@ -149,10 +157,10 @@ export class MimeWriter {
         // while blocked, server replies may have passed through the same staging area: put the piece back
         if (staged !== this.stalls) { this.writeIn(view); staged = this.stalls; }
         const n = fn(off, piece - off);
-        if (n < 0) throw MimeError.of(n);
+        if (n === 0 && this.x.info(K.InfoMimeReason) > 0) throw MimeError.of(this.x.info(K.InfoMimeReason));
         off += n;
         idle = n === 0 ? idle + 1 : 0;
-        if (idle > STUCK_LIMIT) throw MimeError.of(-1);
+        if (idle > STUCK_LIMIT) throw MimeError.of(K.ReasonBadState);
         if (n === 0 && this.x.outLen() === 0) yield this.blocked();
         yield* this.drain();
       }
@@ -162,23 +170,23 @@ export class MimeWriter {
 
   private async *headers(spec: MessageSpec, mode: WriteMode): Steps {
     const x = this.x;
-    x.mimeSetOption(MimeOpt.binary, mode.binary ? 1 : 0);
+    x.setInt(MimeOpt.binary, mode.binary ? 1 : 0);
     const text = enc.encode(spec.text);
     // 8bit only when no line passes 998 octets (RFC 5322 §2.1.1): otherwise quoted-printable,
     // which can carry any line without changing the text
-    x.mimeSetOption(MimeOpt.eightBit, mode.eightBit && longestLine(text) <= 998 ? 1 : 0);
-    x.mimeSetOption(MimeOpt.scalar, mode.scalar ? 1 : 0);
+    x.setInt(MimeOpt.eightBit, mode.eightBit && longestLine(text) <= 998 ? 1 : 0);
+    x.setInt(MimeOpt.scalar, mode.scalar ? 1 : 0);
     const rand = enc.encode(mode.boundaryRandom ?? randomToken());
-    yield* this.step(() => this.writeIn(rand), () => x.mimeBegin(rand.length));
+    yield* this.step(() => this.writeIn(rand), () => x.mimeMark(K.MimeMarkBegin, rand.length));
     const value = (field: number, v: string) => {
       const b = enc.encode(v);
-      return this.step(() => this.writeIn(b), () => x.mimeHeader(field, b.length));
+      return this.step(() => this.writeIn(b), () => x.mimeHeader(field, b.length, 0));
     };
     const mailbox = (field: number, m: Mailbox) => {
       const name = enc.encode(m.name ?? "");
       const addr = enc.encode(m.address);
       return this.step(() => { this.writeIn(name); this.writeIn(addr, name.length); },
-        () => x.mimeAddress(field, name.length, addr.length));
+        () => x.mimeHeader(field, name.length, addr.length));
     };
     yield* value(MimeField.date, spec.date);
     yield* mailbox(MimeField.from, spec.from);
@@ -187,34 +195,34 @@ export class MimeWriter {
     if (spec.replyTo) yield* mailbox(MimeField.replyTo, spec.replyTo);
     yield* value(MimeField.subject, spec.subject);
     yield* value(MimeField.messageId, spec.messageId);
-    yield* this.step(() => {}, () => x.mimeBodyBegin());
-    yield* this.pump(text, (o, l) => x.mimeText(o, l));
+    yield* this.step(() => {}, () => x.mimeMark(K.MimeMarkBody, 0));
+    yield* this.pump(text, (o, l) => x.mimeWrite(o, l));
   }
 
   private partHead(a: AttachmentSpec): Steps {
     const name = enc.encode(a.filename);
     const type = MimeType[a.type];
-    if (type === undefined) throw MimeError.of(-9);
-    return this.step(() => this.writeIn(name), () => this.x.mimePartBegin(type, name.length));
+    if (type === undefined) throw MimeError.of(K.ReasonBadArgument);
+    return this.step(() => this.writeIn(name), () => this.x.mimePart(type, name.length));
   }
 
   /** Exact encoded size of the message (dry run through the same code that writes it). Also
    *  validates every header value, so a bad value fails here before any byte is written. */
   async size(spec: MessageSpec, mode: WriteMode = {}): Promise<number> {
     const x = this.x;
-    x.mimeSetOption(MimeOpt.count, 1);
+    x.setInt(MimeOpt.count, 1);
     try {
       await exhaust(this.headers(spec, mode));
       for (const a of spec.attachments) {
         await exhaust(this.partHead(a));
-        const r = x.mimePartSize(a.size);
-        if (r < 0) throw MimeError.of(r);
-        await exhaust(this.step(() => {}, () => x.mimePartEnd()));
+        // a dry run counts an attachment's bytes without reading them
+        if (x.mimeWrite(0, a.size) !== a.size) throw MimeError.of(x.info(K.InfoMimeReason) || K.ReasonBadState);
+        await exhaust(this.step(() => {}, () => x.mimeMark(K.MimeMarkPartEnd, 0)));
       }
-      await exhaust(this.step(() => {}, () => x.mimeEnd()));
-      return x.mimeSize();
+      await exhaust(this.step(() => {}, () => x.mimeMark(K.MimeMarkEnd, 0)));
+      return x.info(K.InfoMimeSize);
     } finally {
-      x.mimeSetOption(MimeOpt.count, 0);
+      x.setInt(MimeOpt.count, 0);
     }
   }
 
@@ -233,12 +241,12 @@ export class MimeWriter {
       let seen = 0;
       for await (const chunk of a.source()) {
         seen += chunk.length;
-        yield* this.pump(chunk, (o, l) => x.mimeData(o, l));
+        yield* this.pump(chunk, (o, l) => x.mimeWrite(o, l));
       }
-      if (seen !== a.size) throw new MimeError(-9, "MIME_SIZE_MISMATCH", `Attachment ${a.filename} gave ${seen} bytes, ${a.size} announced.`);
-      yield* this.step(() => {}, () => x.mimePartEnd());
+      if (seen !== a.size) throw new MimeError(K.ReasonBadArgument, "MIME_SIZE_MISMATCH", `Attachment ${a.filename} gave ${seen} bytes, ${a.size} announced.`);
+      yield* this.step(() => {}, () => x.mimeMark(K.MimeMarkPartEnd, 0));
     }
-    yield* this.step(() => {}, () => x.mimeEnd());
+    yield* this.step(() => {}, () => x.mimeMark(K.MimeMarkEnd, 0));
     yield* this.drain();
   }
 
@@ -263,7 +271,7 @@ export class MimeWriter {
   /** Split a one-attachment scan so each message stays ≤ maxSize: on page boundaries when the
    *  attachment has pageEnds, else on byte ranges. Subjects get " (Scan i of n)". */
   async splitPlan(spec: MessageSpec, maxSize: number, mode: WriteMode = {}): Promise<SplitPlan> {
-    if (spec.attachments.length !== 1) throw new MimeError(-9, "MIME_SPLIT_ONE_ATTACHMENT", "Only a message with exactly one scan attachment can be split.");
+    if (spec.attachments.length !== 1) throw new MimeError(K.ReasonBadArgument, "MIME_SPLIT_ONE_ATTACHMENT", "Only a message with exactly one scan attachment can be split.");
     const scan = spec.attachments[0]!;
     const total = await this.size(spec, mode);
     const byPages = !!scan.pageEnds && scan.pageEnds.length > 0;
@@ -273,15 +281,15 @@ export class MimeWriter {
     const worst = this.part(spec, 999, 999, 0, 0);
     const overhead = await this.size(worst, mode);
     const cap = this.x.mimeMaxPartBytes(maxSize, overhead, mode.binary ? 1 : 0);
-    if (cap <= 0) throw MimeError.of(-10);
+    if (cap <= 0) throw MimeError.of(K.ReasonNoFit);
     const cuts: number[] = [];
     if (byPages) {
       const ends = scan.pageEnds!;
-      if (ends.length * 8 > this.x.inCap()) throw MimeError.of(-3);
+      if (ends.length * 8 > this.inCap) throw MimeError.of(K.ReasonTooLong);
       this.writeIn(new Uint8Array(new Uint32Array(ends).buffer));
       const n = this.x.mimeSplitPages(ends.length, cap);
-      if (n < 0) throw MimeError.of(n);
-      const view = new Uint32Array(this.x.memory.buffer, this.x.inPtr() + ends.length * 4, n);
+      if (n === 0) throw MimeError.of(this.x.info(K.InfoMimeReason));
+      const view = new Uint32Array(this.x.memory.buffer, this.inPtr + ends.length * 4, n);
       cuts.push(...view);
     } else {
       for (let e = Math.min(cap, scan.size); ; e = Math.min(e + cap, scan.size)) {

@@ -6,6 +6,7 @@
 // argument names (by name: "FieldMailFrom", not 4), its other numbers, and the bytes it reads
 // from the staging area by value. Replaying puts the bytes where the call reads them and calls.
 import { Cursor, RecordWriter, Tag } from "./format.js";
+import { K } from "../core/abi.js";
 
 /** The raw exports of one core instance. */
 export interface RawCore {
@@ -14,16 +15,13 @@ export interface RawCore {
 }
 type Fn = (...args: number[]) => number | undefined;
 
-/** Exports that only read buffer addresses, sizes or the current event: never taped. */
-export const UNTAPED: ReadonlySet<string> = new Set([
-  "inPtr", "inCap", "outPtr", "outLen", "outSpace", "memoryBytes",
-  "evCode", "evIndex", "evClass", "evReason", "evTextPtr", "evTextLen", "evEnhancedPtr", "evEnhancedLen",
-]);
+/** Exports that only read how many wire bytes wait: never taped (a take records the bytes). */
+export const UNTAPED: ReadonlySet<string> = new Set(["outLen"]);
 
 /** Calls whose first argument is one of the core's named constants, by the constants' prefix. */
 const KEY_PREFIX: Readonly<Record<string, string>> = {
-  setString: "Field", setInt: "Field", mimeSetOption: "MimeOpt",
-  mimeHeader: "MimeField", mimeAddress: "MimeField", mimePartBegin: "MimeType",
+  setString: "Field", setInt: "Field", info: "Info",
+  mimeMark: "MimeMark", mimeHeader: "MimeField", mimePart: "MimeType",
 };
 
 /** Where a data call reads its bytes in the staging area, from its numeric arguments (the key
@@ -40,12 +38,10 @@ const DATA: Readonly<Record<string, DataShape>> = {
   accessToken: { a: whole },
   feed: { a: whole, stream: true },
   bodyWrite: { a: whole, stream: true },
-  mimeBegin: { a: whole },
-  mimeHeader: { a: whole },
-  mimeAddress: { a: (x) => [0, x[0]!], b: (x) => [x[0]!, x[1]!] },
-  mimeText: { a: (x) => [x[0]!, x[1]!], stream: true },
-  mimeData: { a: (x) => [x[0]!, x[1]!], stream: true },
-  mimePartBegin: { a: whole },
+  mimeMark: { a: whole },
+  mimeHeader: { a: (x) => [0, x[0]!], b: (x) => [x[0]!, x[1]!] },
+  mimeWrite: { a: (x) => [x[0]!, x[1]!], stream: true },
+  mimePart: { a: whole },
   mimeSplitPages: { a: (x) => [0, x[0]! * 4] },
 };
 
@@ -62,14 +58,10 @@ export interface TapedCall {
   b?: Uint8Array;
 }
 
-/** Constants of one module by name, and back, the first export in export order winning. */
+/** The ABI's constants by name (host/core/abi.ts, generated from the core), and back, the
+ *  first in export order winning. */
 export class Constants {
-  readonly byName = new Map<string, number>();
-  constructor(x: RawCore) {
-    for (const [name, v] of Object.entries(x)) {
-      if (v instanceof WebAssembly.Global) this.byName.set(name, Number(v.value));
-    }
-  }
+  readonly byName = new Map<string, number>(Object.entries(K));
   nameOf(prefix: string, value: number): string {
     for (const [name, v] of this.byName) if (v === value && name.startsWith(prefix)) return name;
     return `#${value}`;
@@ -90,7 +82,8 @@ export function isStreamCall(op: string): boolean {
 }
 
 function staging(x: RawCore): { base: number; cap: number } {
-  return { base: (x.inPtr as Fn)()! >>> 0, cap: (x.inCap as Fn)()! >>> 0 };
+  const info = x.info as Fn;
+  return { base: info(K.InfoInPtr)! >>> 0, cap: info(K.InfoInCap)! >>> 0 };
 }
 
 /** The part of [off, off+len) inside the staging area (a call told to read past it reads less). */
@@ -138,7 +131,7 @@ export function performCall(x: RawCore, k: Constants, c: TapedCall): number | un
 export function captureBefore(x: RawCore, op: string, raw: number[]): Uint8Array | null {
   if (op !== TAKE_OP) return null;
   const len = Math.min((x.outLen as Fn)()! >>> 0, Math.max(0, raw[0] ?? 0));
-  const ptr = (x.outPtr as Fn)()! >>> 0;
+  const ptr = (x.info as Fn)(K.InfoOutPtr)! >>> 0;
   return new Uint8Array(x.memory.buffer).slice(ptr, ptr + len);
 }
 
@@ -164,19 +157,20 @@ export function writeOutputs(
   }
 }
 
-function writeEvent(w: RecordWriter, x: RawCore, k: Constants, kind: number): void {
-  const call = (name: string) => ((x[name] as Fn)() ?? 0);
-  w.begin(Tag.Event).str(kind === 0 ? "" : k.nameOf("Event", kind));
-  if (kind === 0) {
-    w.i32(0).i32(0).i32(0).i32(0).bytes(new Uint8Array(0)).bytes(new Uint8Array(0)).end();
+/** The event record at `at` (Record* offsets of the core) as the tape holds it. */
+function writeEvent(w: RecordWriter, x: RawCore, k: Constants, at: number): void {
+  if (at === 0) {
+    w.begin(Tag.Event).str("").i32(0).i32(0).i32(0).i32(0).i32(0).i32(0).bytes(new Uint8Array(0)).bytes(new Uint8Array(0)).end();
     return;
   }
-  const mem = new Uint8Array(x.memory.buffer);
-  const ep = call("evEnhancedPtr") >>> 0;
-  const tp = call("evTextPtr") >>> 0;
-  w.i32(call("evCode")).i32(call("evIndex")).i32(call("evClass")).i32(call("evReason"))
-    .bytes(mem.subarray(ep, ep + (call("evEnhancedLen") >>> 0)))
-    .bytes(mem.subarray(tp, tp + (call("evTextLen") >>> 0)))
+  const v = new DataView(x.memory.buffer, at);
+  const i32 = (off: number) => v.getInt32(off, true);
+  const bytes = (off: number, lenAt: number) => new Uint8Array(x.memory.buffer, at + off, v.getUint32(lenAt, true));
+  w.begin(Tag.Event).str(k.nameOf("Event", i32(K.RecordKind)))
+    .i32(i32(K.RecordCode)).i32(i32(K.RecordIndex)).i32(i32(K.RecordClass)).i32(i32(K.RecordReason))
+    .i32(i32(K.RecordCommand)).i32(i32(K.RecordDetail))
+    .bytes(bytes(K.RecordEnhanced, K.RecordEnhancedLen))
+    .bytes(bytes(K.RecordText, K.RecordTextLen))
     .end();
 }
 

@@ -21,7 +21,7 @@ export const Tag = {
   Next: 0x4e,   // N  (empty)                  (the host asked for the next event)
   Result: 0x52, // R  f64                      (return value of a C or D record; 0 for void)
   Out: 0x4f,    // O  bytes                    (wire bytes taken by a T record)
-  Event: 0x45,  // E  str kind · i32 code · i32 index · i32 class · i32 reason · bytes enhanced · bytes text
+  Event: 0x45,  // E  str kind · i32 code · index · class · reason · command · detail · bytes enhanced · bytes text
   Bytes: 0x42,  // B  bytes                    (bytes the core wrote for the host to read: split points)
   Trap: 0x58,   // X  str what                 ("abort" or "trap": the call did not return)
   Note: 0x4d,   // M  str text                 (recorder remark; not an input, not an output)
@@ -212,7 +212,7 @@ export function* tapesOf(buf: Uint8Array): Generator<{ header: TapeHeader; start
 
 /**
  * Compaction of data records: a call that took only part of its bytes is usually called again
- * with the rest (feed, bodyWrite, mimeText, mimeData). Such a record stores `reuse`, how many of
+ * with the rest (feed, bodyWrite, mimeWrite). Such a record stores `reuse`, how many of
  * its first bytes are the untaken rest of the previous record of the same operation, and only
  * the bytes after them. "Taken" is that record's taped result. Writer and reader keep the same
  * memo, so both sides agree without storing the bytes twice.

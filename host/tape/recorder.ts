@@ -82,7 +82,7 @@ class Recorder {
   private mismatchNoted = false;
 
   constructor(private readonly x: RawCore, private readonly o: RecordOptions) {
-    this.k = new Constants(x);
+    this.k = new Constants();
     this.w = o.target.w;
     writeHeader(this.w, { origin: o.origin, build: o.build });
   }

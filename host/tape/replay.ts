@@ -12,7 +12,7 @@ export class CallPlayer {
   trapped = false;
 
   constructor(readonly x: RawCore) {
-    this.k = new Constants(x);
+    this.k = new Constants();
   }
 
   /** Perform one call; returns its output records (a view, valid until the next call). */
@@ -65,9 +65,9 @@ export function describeOutputs(buf: Uint8Array): string {
       out.push(`${tag} ${b.length} bytes ${JSON.stringify(Buffer.from(b.subarray(0, 60)).toString("latin1"))}`);
     } else if (r.tag === Tag.Event) {
       const kind = c.str();
-      const [code, index, cls, reason] = [c.i32(), c.i32(), c.i32(), c.i32()];
+      const [code, index, cls, reason, command, detail] = [c.i32(), c.i32(), c.i32(), c.i32(), c.i32(), c.i32()];
       const enh = Buffer.from(c.bytes()).toString("latin1");
-      out.push(`E ${kind || "none"} code=${code} index=${index} class=${cls} reason=${reason} ${enh} ${JSON.stringify(Buffer.from(c.bytes()).toString("latin1"))}`);
+      out.push(`E ${kind || "none"} code=${code} index=${index} class=${cls} reason=${reason} command=${command} detail=${detail} ${enh} ${JSON.stringify(Buffer.from(c.bytes()).toString("latin1"))}`);
     } else if (r.tag === Tag.Trap) out.push(`X ${c.str()}`);
     else out.push(tag);
   }

@@ -45,32 +45,37 @@ uint32_t fw_core_memory_bytes(fw_core *c) {
   return (uint32_t)c->inst.w2c_memory.size;
 }
 
-/* ── Constants: every exported global, in export order (generated from core.h) ───────────── */
+/* ── Constants: every constant of the ABI, generated from the core's own sources
+ * (scripts/abi-constants.mjs writes build/core-abi.inc from build/core.abi.wasm) ────────── */
 
 typedef struct {
   const char *name;
-  u32 *(*get)(Z_core_instance_t *);
+  int32_t value;
 } const_entry;
-#define CORE_CONST(n) {#n, Z_coreZ_##n},
+#define CORE_CONST(n, v) {#n, v},
 static const const_entry consts[] = {
-#include "core-consts.inc"
+#include "core-abi.inc"
 };
+#undef CORE_CONST
+#define CORE_CONST(n, v) enum { K_##n = v };
+#include "core-abi.inc"
+#undef CORE_CONST
 #define NCONSTS (sizeof consts / sizeof consts[0])
 
 /* "#n" is a bare number; otherwise the constant by name. 0 = no such constant. */
-static int const_value(fw_core *c, const char *key, double *v) {
+static int const_value(const char *key, double *v) {
   if (key[0] == '#') { *v = strtod(key + 1, NULL); return 1; }
   for (size_t i = 0; i < NCONSTS; i++) {
-    if (strcmp(consts[i].name, key) == 0) { *v = (double)(int32_t)*consts[i].get(&c->inst); return 1; }
+    if (strcmp(consts[i].name, key) == 0) { *v = (double)consts[i].value; return 1; }
   }
   return 0;
 }
 
 /* The first constant with this prefix and value, as host/tape/core-calls.ts Constants.nameOf. */
-static void const_name(fw_core *c, const char *prefix, int32_t value, char *out, size_t cap) {
+static void const_name(const char *prefix, int32_t value, char *out, size_t cap) {
   size_t plen = strlen(prefix);
   for (size_t i = 0; i < NCONSTS; i++) {
-    if (strncmp(consts[i].name, prefix, plen) == 0 && (int32_t)*consts[i].get(&c->inst) == value) {
+    if (strncmp(consts[i].name, prefix, plen) == 0 && consts[i].value == value) {
       snprintf(out, cap, "%s", consts[i].name);
       return;
     }
@@ -91,15 +96,11 @@ typedef double (*op_fn)(inst_t *, const double *);
 #define OP4(n) static double op_##n(inst_t *i, const double *a) { return I(Z_coreZ_##n(i, U(a[0]), U(a[1]), U(a[2]), U(a[3]))); }
 
 OP4(configure) OP2(setString) OP2(setInt) OP0(start) OP1(feed) OP0(tlsUpgraded) OP1(accessToken)
-OP2(sendEnvelope) OP1(bodyWrite) OP0(bodyEnd) OP0(quit) OP0(rset) OP0(nextEvent)
-OP0(capFlags) OP0(capSizeLimit) OP0(capAuthMechs) OP0(sessionState) OP0(recipientCount)
-OP0(inPtr) OP0(inCap) OP0(outPtr) OP0(outLen) OP0(outSpace) OP0(memoryBytes)
-OP1(mimeConfigure) OP2(mimeSetOption) OP1(mimeBegin) OP2(mimeHeader) OP3(mimeAddress) OP0(mimeBodyBegin)
-OP2(mimeText) OP2(mimePartBegin) OP2(mimeData) OP0(mimePartEnd) OP0(mimeEnd) OP0(mimeFlush) OP0(mimePending)
+OP2(sendEnvelope) OP1(bodyWrite) OP0(bodyEnd) OP0(quit) OP0(rset) OP0(nextEvent) OP0(outLen)
+OP2(mimeMark) OP3(mimeHeader) OP2(mimePart) OP2(mimeWrite) OP0(mimeFlush)
 static double op_outConsume(inst_t *i, const double *a) { Z_coreZ_outConsume(i, U(a[0])); return 0; }
 static double op_wipeSecrets(inst_t *i, const double *a) { (void)a; Z_coreZ_wipeSecrets(i); return 0; }
-static double op_mimePartSize(inst_t *i, const double *a) { return I(Z_coreZ_mimePartSize(i, a[0])); }
-static double op_mimeSize(inst_t *i, const double *a) { (void)a; return Z_coreZ_mimeSize(i); }
+static double op_info(inst_t *i, const double *a) { return Z_coreZ_info(i, U(a[0])); }
 static double op_mimeEncodedSize(inst_t *i, const double *a) { return Z_coreZ_mimeEncodedSize(i, a[0], U(a[1])); }
 static double op_mimeMaxPartBytes(inst_t *i, const double *a) { return Z_coreZ_mimeMaxPartBytes(i, a[0], a[1], U(a[2])); }
 static double op_mimeSplitPages(inst_t *i, const double *a) { return I(Z_coreZ_mimeSplitPages(i, U(a[0]), a[1])); }
@@ -124,19 +125,13 @@ typedef struct {
 #define KEYED(n, p) {#n, op_##n, p, {0, 0, -1, -1, -1, -1, 1}}
 #define WHOLE(n, p, st) {#n, op_##n, p, {1, st, -1, 0, -1, -1, 1}}
 static const op_entry ops[] = {
-  CALL(configure), KEYED(setInt, "Field"), CALL(start), CALL(tlsUpgraded), CALL(sendEnvelope),
-  CALL(bodyEnd), CALL(quit), CALL(rset), CALL(wipeSecrets), CALL(outConsume), CALL(nextEvent),
-  CALL(capFlags), CALL(capSizeLimit), CALL(capAuthMechs), CALL(sessionState), CALL(recipientCount),
-  CALL(inPtr), CALL(inCap), CALL(outPtr), CALL(outLen), CALL(outSpace), CALL(memoryBytes),
-  CALL(mimeConfigure), KEYED(mimeSetOption, "MimeOpt"), CALL(mimeBodyBegin), CALL(mimePartSize),
-  CALL(mimePartEnd), CALL(mimeEnd), CALL(mimeFlush), CALL(mimePending), CALL(mimeSize),
-  CALL(mimeEncodedSize), CALL(mimeMaxPartBytes),
+  CALL(configure), KEYED(setInt, "Field"), KEYED(info, "Info"), CALL(start), CALL(tlsUpgraded),
+  CALL(sendEnvelope), CALL(bodyEnd), CALL(quit), CALL(rset), CALL(wipeSecrets), CALL(outConsume),
+  CALL(nextEvent), CALL(outLen), CALL(mimeFlush), CALL(mimeEncodedSize), CALL(mimeMaxPartBytes),
   WHOLE(setString, "Field", 0), WHOLE(accessToken, NULL, 0), WHOLE(feed, NULL, 1),
-  WHOLE(bodyWrite, NULL, 1), WHOLE(mimeBegin, NULL, 0), WHOLE(mimeHeader, "MimeField", 0),
-  WHOLE(mimePartBegin, "MimeType", 0),
-  {"mimeAddress", op_mimeAddress, "MimeField", {1, 0, -1, 0, 0, 1, 1}},
-  {"mimeText", op_mimeText, NULL, {1, 1, 0, 1, -1, -1, 1}},
-  {"mimeData", op_mimeData, NULL, {1, 1, 0, 1, -1, -1, 1}},
+  WHOLE(bodyWrite, NULL, 1), WHOLE(mimeMark, "MimeMark", 0), WHOLE(mimePart, "MimeType", 0),
+  {"mimeHeader", op_mimeHeader, "MimeField", {1, 0, -1, 0, 0, 1, 1}},
+  {"mimeWrite", op_mimeWrite, NULL, {1, 1, 0, 1, -1, -1, 1}},
   {"mimeSplitPages", op_mimeSplitPages, NULL, {1, 0, -1, 0, -1, -1, 4}},
 };
 
@@ -152,8 +147,8 @@ int fw_is_stream_op(const char *op) {
   return e && e->s.stream;
 }
 
-static uint32_t staging_base(fw_core *c) { return Z_coreZ_inPtr(&c->inst); }
-static uint32_t staging_cap(fw_core *c) { return Z_coreZ_inCap(&c->inst); }
+static uint32_t staging_base(fw_core *c) { return (uint32_t)Z_coreZ_info(&c->inst, K_InfoInPtr); }
+static uint32_t staging_cap(fw_core *c) { return (uint32_t)Z_coreZ_info(&c->inst, K_InfoInCap); }
 
 static double arg_or_zero(const fw_call *call, int idx) {
   return idx < 0 || idx >= call->argc ? 0 : call->args[idx];
@@ -168,24 +163,29 @@ static void place(fw_core *c, const uint8_t *bytes, uint32_t n, double off) {
   if (n) memcpy(c->inst.w2c_memory.data + base + at, bytes, n);
 }
 
-static void write_event(fw_core *c, int32_t kind, tape_writer *out) {
+/* The event record at `at` (the core's Record* offsets), as host/tape/core-calls.ts writes it. */
+static void write_event(fw_core *c, uint32_t at, tape_writer *out) {
+  const uint8_t *r = c->inst.w2c_memory.data + at;
+  int32_t f[7] = {0};
+  if (at != 0) {
+    static const int offs[7] = {K_RecordKind, K_RecordCode, K_RecordIndex, K_RecordClass, K_RecordReason,
+                                K_RecordCommand, K_RecordDetail};
+    for (int k = 0; k < 7; k++) memcpy(&f[k], r + offs[k], 4); /* little-endian, like wasm */
+  }
   char name[FW_MAX_NAME] = "";
-  if (kind != 0) const_name(c, "Event", kind, name, sizeof name);
+  if (at != 0) const_name("Event", f[0], name, sizeof name);
   tape_begin(out, TAG_EVENT);
   tape_put_str(out, name);
-  inst_t *i = &c->inst;
-  if (kind == 0) {
-    tape_put_i32(out, 0); tape_put_i32(out, 0); tape_put_i32(out, 0); tape_put_i32(out, 0);
+  for (int k = 1; k < 7; k++) tape_put_i32(out, f[k]);
+  if (at == 0) {
     tape_put_bytes(out, NULL, 0);
     tape_put_bytes(out, NULL, 0);
   } else {
-    uint8_t *mem = i->w2c_memory.data;
-    tape_put_i32(out, (int32_t)Z_coreZ_evCode(i));
-    tape_put_i32(out, (int32_t)Z_coreZ_evIndex(i));
-    tape_put_i32(out, (int32_t)Z_coreZ_evClass(i));
-    tape_put_i32(out, (int32_t)Z_coreZ_evReason(i));
-    tape_put_bytes(out, mem + Z_coreZ_evEnhancedPtr(i), Z_coreZ_evEnhancedLen(i));
-    tape_put_bytes(out, mem + Z_coreZ_evTextPtr(i), Z_coreZ_evTextLen(i));
+    uint32_t elen, tlen;
+    memcpy(&elen, r + K_RecordEnhancedLen, 4);
+    memcpy(&tlen, r + K_RecordTextLen, 4);
+    tape_put_bytes(out, r + K_RecordEnhanced, elen);
+    tape_put_bytes(out, r + K_RecordText, tlen);
   }
   tape_end(out);
 }
@@ -204,7 +204,7 @@ int fw_core_perform(fw_core *c, const fw_call *call, tape_writer *out) {
   int n = 0;
   if (!e || c->dead) { write_trap(out, mark, c->dead ? "dead instance" : "unbound call"); return -1; }
   if (e->key_prefix) {
-    if (!const_value(c, call->key, &raw[n++])) { write_trap(out, mark, "unknown constant"); return -1; }
+    if (!const_value(call->key, &raw[n++])) { write_trap(out, mark, "unknown constant"); return -1; }
   }
   for (int k = 0; k < call->argc && n <= FW_MAX_ARGS; k++) raw[n++] = call->args[k];
   for (; n <= FW_MAX_ARGS; n++) raw[n] = 0;
@@ -224,14 +224,14 @@ int fw_core_perform(fw_core *c, const fw_call *call, tape_writer *out) {
     uint32_t len = Z_coreZ_outLen(&c->inst);
     if (args[0] < (double)len) len = args[0] > 0 ? (uint32_t)args[0] : 0;
     tape_begin(out, TAG_OUT);
-    tape_put_bytes(out, c->inst.w2c_memory.data + Z_coreZ_outPtr(&c->inst), len);
+    tape_put_bytes(out, c->inst.w2c_memory.data + (uint32_t)Z_coreZ_info(&c->inst, K_InfoOutPtr), len);
     tape_end(out);
     e->fn(&c->inst, raw);
     return 0;
   }
   double result = e->fn(&c->inst, raw);
   if (strcmp(e->name, "nextEvent") == 0) {
-    write_event(c, (int32_t)result, out);
+    write_event(c, (uint32_t)result, out);
     return 0;
   }
   tape_begin(out, TAG_RESULT);

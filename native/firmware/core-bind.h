@@ -14,7 +14,7 @@ typedef struct fw_core fw_core;
 
 /* One call as a tape holds it: the export's name, the named constant its first argument is
  * ("" when none, "#n" for a bare number), its other numbers, and the bytes it reads from the
- * staging area (a, and b for the second range of mimeAddress). */
+ * staging area (a, and b for the second range of mimeHeader's address). */
 typedef struct {
   char op[FW_MAX_NAME];
   char key[FW_MAX_NAME];

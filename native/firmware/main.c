@@ -3,7 +3,7 @@
  *   fw-replay [-l LIST] [FILE...]   replay every tape of each file (LIST: one path a line);
  *                                   one DIVERGE line per tape that differs, then a summary line
  *   fw-replay --memory IN OUT LINE TEXT STAGE
- *                                   linear memory after configure, mimeConfigure and start with
+ *                                   linear memory after configure, setInt(FieldMimeStage) and start with
  *                                   these board sizes (the footprint table's "linear memory")
  * Exit status: 0 no divergence, 1 divergences, 2 usage or I/O error. */
 #include <stdio.h>
@@ -63,12 +63,14 @@ static int replay_list(const char *list, replay_totals *t) {
   return ok;
 }
 
-/* A call with numeric arguments only (the --memory walk-through). */
-static double call_numbers(fw_core *c, const char *op, int argc, const double *args, int *ok) {
+/* A call with numeric arguments only (the --memory walk-through); key names the constant its
+ * first argument is ("" when none). */
+static double call_numbers(fw_core *c, const char *op, const char *key, int argc, const double *args, int *ok) {
   fw_call call;
   tape_writer out = {0};
   memset(&call, 0, sizeof call);
   strcpy(call.op, op);
+  strcpy(call.key, key);
   call.argc = argc;
   for (int i = 0; i < argc; i++) call.args[i] = args[i];
   double v = 0;
@@ -83,11 +85,11 @@ static int memory_mode(char **argv) {
   for (int i = 0; i < 5; i++) sizes[i] = strtod(argv[i], NULL);
   fw_core *c = fw_core_new();
   int ok1, ok2, ok3;
-  double rc = call_numbers(c, "configure", 4, sizes, &ok1);
-  double mrc = call_numbers(c, "mimeConfigure", 1, sizes + 4, &ok2);
-  double src = call_numbers(c, "start", 0, NULL, &ok3);
+  double rc = call_numbers(c, "configure", "", 4, sizes, &ok1);
+  double mrc = call_numbers(c, "setInt", "FieldMimeStage", 1, sizes + 4, &ok2);
+  double src = call_numbers(c, "start", "", 0, NULL, &ok3);
   if (!ok1 || !ok2 || !ok3 || rc != 0 || mrc != 0 || src != 0) {
-    fprintf(stderr, "fw-replay: the core refused these sizes (configure %g, mimeConfigure %g, start %g)\n", rc, mrc, src);
+    fprintf(stderr, "fw-replay: the core refused these sizes (configure %g, setInt(FieldMimeStage) %g, start %g)\n", rc, mrc, src);
     fw_core_free(c);
     return 2;
   }

@@ -129,7 +129,7 @@ test("each board's buffers keep the real core within its memoryMax (arm-64mb ≤
   for (const n of boardNames()) {
     const b = resolveBoard(n);
     const core = await Core.create(b.core);
-    assert.equal((core.x.mimeConfigure as (n: number) => number)(4096), 0, `${n}: mimeConfigure`);
+    assert.equal(core.setInt(core.k.FieldMimeStage!, 4096), 0, `${n}: setInt(FieldMimeStage)`);
     core.setString(core.k.FieldClientName!, "mfp.contoso.com");
     core.start();
     core.feed(new TextEncoder().encode("220 mx.contoso.com ESMTP\r\n"));

@@ -42,7 +42,9 @@ test("SIMD and no-SIMD builds send the same BDAT chunks for base64 in CHUNKING (
         const b = board();
         const rec = recorder();
         const r = await sendMessage(options({ port: mta.port, ca: creds.ca.cert }, rec, {
-          scan, board: { ...b, core: { ...b.core, outCap, simd }, smtp: { ...b.smtp, binaryMime: false } },
+          // BINARYMIME off and CHUNKING asked for: base64 in BDAT chunks (without `chunking` a
+          // server without BINARYMIME gets DATA)
+          scan, chunking: true, board: { ...b, core: { ...b.core, outCap, simd }, smtp: { ...b.smtp, binaryMime: false } },
         }));
         assert.equal(r.status, "sent", r.message);
         assert.equal(r.bodyMode, "chunked");

@@ -4,7 +4,7 @@
 // base64 body in each engine, and the wasm features the module needs. `npm run test:firmware`
 // writes it between the footprint markers of docs/firmware.md.
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
@@ -180,6 +180,7 @@ async function instructionsTable(work: string, log: (s: string) => void): Promis
   const q0 = await qemuInstructions(tapes[0]!, ranges);
   const q1 = await qemuInstructions(tapes[1]!, ranges);
   rows.push(`| wasm2c ARMv7, gcc \`-O2 -marm\` | qemu-arm \`-d in_asm,exec,nochain\`, 1 MiB − 0 MiB | ${fmt(q1.total - q0.total)} | ${fmt(q1.core - q0.core)} |`);
+  for (const t of Object.values(tapes)) rmSync(t, { force: true }); // ~22 MB, re-recorded each run
   return rows.join("\n");
 }
 
@@ -188,7 +189,7 @@ export async function measureFootprint(work: string, log: (s: string) => void): 
   return [
     `Measured by \`npm run test:firmware\` (test/firmware/footprint.ts); arm-linux-gnueabihf-gcc ${gcc}, \`-march=armv7-a -mfpu=vfpv3-d16 -mfloat-abi=hard\`.`,
     "", codeTable(), "", staticRamTable(), "",
-    `Linear memory after \`configure\`, \`mimeConfigure\` (the session's staging size) and \`start\`, with each board's sizes:`,
+    `Linear memory after \`configure\`, \`setInt(FieldMimeStage)\` (the session's staging size) and \`start\`, with each board's sizes:`,
     "", await memoryTable(), "", wasmTable(), "",
     `Instructions per MiB of base64 body: the MIME writer encoding a scan with the ${ENCODE_BOARD} board's buffers ` +
       "(test/firmware/encode-tape.ts), replayed from a tape. \"Whole replay\" includes the replayer copying the scan in and " +

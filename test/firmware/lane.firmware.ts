@@ -6,10 +6,12 @@
 // (so their tapes exist) and by `npm run test:firmware` (scripts/firmware-lane.mjs).
 //   MFP_FIRMWARE_FUZZ=n      fuzzed tapes (default 10000)   MFP_FIRMWARE_SEED=n   replay a run
 //   MFP_FIRMWARE_FOOTPRINT=write   measure the footprint table and write it into docs/firmware.md
+//   MFP_FIRMWARE_KEEP_TAPES=1      keep the tapes after a passing run (they go by default: a run
+//                                  leaves only tapes that diverged, or every tape when one did)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomInt } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, existsSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, existsSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { records, readHeader, Tag } from "../../host/tape/format.js";
 import { ENGINES, replayInV8, replayNative, type EngineResult } from "./engines.js";
@@ -81,6 +83,28 @@ test("firmware lane: every engine agrees with the reference", () => {
   if (live) console.log(`firmware lane: ${live} tapes note that the live run differed from the run with test secrets (their outputs are the latter's)`);
   assert.ok(results.length >= 2, "the V8 engines did not run");
   for (const r of results) assert.equal(r.tapes, results[0]!.tapes, `${r.engine} replayed ${r.tapes} tapes, the reference ${results[0]!.tapes}`);
+});
+
+/** Bytes of the files in a directory (not recursive: tapes are flat). */
+function bytesIn(dir: string): number {
+  return existsSync(dir) ? readdirSync(dir).reduce((a, f) => a + statSync(join(dir, f)).size, 0) : 0;
+}
+
+// A passing run proves the equivalence; its tapes (hundreds of MB after npm test, a 20 MiB scan
+// alone is ~50 MB on tape) prove nothing more on disk. A diverging run keeps them all for
+// replay-one.mjs and the native replayers; the seed re-creates the fuzz reel exactly.
+test("firmware lane: a passing run leaves no tapes behind", { skip: process.env.MFP_FIRMWARE_KEEP_TAPES === "1" ? "MFP_FIRMWARE_KEEP_TAPES=1" : false }, () => {
+  const clean = results.length >= 2 && results.every((r) => r.divergences.length === 0 && r.tapes === results[0]!.tapes);
+  const bytes = bytesIn(tapeDir) + (existsSync(reel) ? statSync(reel).size : 0);
+  if (!clean) {
+    console.log(`firmware lane: tapes kept for replay (${(bytes / 1e6).toFixed(1)} MB): ${tapeDir}, ${reel}`);
+    return;
+  }
+  rmSync(tapeDir, { recursive: true, force: true });
+  rmSync(reel, { force: true });
+  for (const f of readdirSync(work)) if (f.endsWith(".list")) rmSync(join(work, f), { force: true });
+  console.log(`firmware lane: ${(bytes / 1e6).toFixed(1)} MB of passed tapes removed (MFP_FIRMWARE_KEEP_TAPES=1 keeps them)`);
+  assert.equal(bytesIn(tapeDir), 0);
 });
 
 if (process.env.MFP_FIRMWARE_FOOTPRINT === "write") {

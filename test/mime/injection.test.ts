@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { freshWriter } from "./load.js";
 import { attachment, baseSpec } from "./spec.js";
 import { MimeError, type MessageSpec } from "../../host/core/mime.js";
+import { K } from "../../host/core/abi.js";
 
 const evil = ["\r", "\n", "\0", "\r\nBcc: victim@example.net", "x\nContent-Type: text/html", "\r\n\r\n.\r\nMAIL FROM:<a@b>"];
 
@@ -44,15 +45,15 @@ for (const [name, make] of fields) {
 test("raw ABI: mimeHeader with a CR refuses before staging anything", async () => {
   const w = await freshWriter();
   const x = w.x;
-  const put = (s: string) => { const b = Buffer.from(s); new Uint8Array(x.memory.buffer, x.inPtr(), b.length).set(b); return b.length; };
-  assert.equal(x.mimeBegin(put("abcdefghijklmnopqrstuvwx")), 0);
-  assert.equal(x.mimeHeader(10, put("hello\r\nBcc: x@y")), -2);
-  assert.equal(x.mimePending(), 0);
+  const put = (s: string) => { const b = Buffer.from(s); new Uint8Array(x.memory.buffer, x.info(K.InfoInPtr), b.length).set(b); return b.length; };
+  assert.equal(x.mimeMark(K.MimeMarkBegin, put("abcdefghijklmnopqrstuvwx")), 0);
+  assert.equal(x.mimeHeader(K.MimeFieldSubject, put("hello\r\nBcc: x@y"), 0), K.ReasonHeaderInjection);
+  assert.equal(x.info(K.InfoMimeStaged), 0);
   assert.equal(x.outLen(), 0);
-  // the writer stays failed until the next mimeBegin
-  assert.equal(x.mimeHeader(10, put("hello")), -1);
-  assert.equal(x.mimeBegin(put("abcdefghijklmnopqrstuvwx")), 0);
-  assert.equal(x.mimeHeader(10, put("hello")), 0);
+  // the writer stays failed until the next MimeMarkBegin
+  assert.equal(x.mimeHeader(K.MimeFieldSubject, put("hello"), 0), K.ReasonBadState);
+  assert.equal(x.mimeMark(K.MimeMarkBegin, put("abcdefghijklmnopqrstuvwx")), 0);
+  assert.equal(x.mimeHeader(K.MimeFieldSubject, put("hello"), 0), 0);
 });
 
 test("other bad values get their own codes", async () => {

@@ -1,5 +1,5 @@
 import { maxPartBytes, splitPages, encodedSize } from "../../../assembly/mime/split";
-import { MimeErrNoFit } from "../../../assembly/mime/consts";
+import { ReasonNoFit } from "../../../assembly/mime/consts";
 
 const ENDS = memory.data(64);
 const CUTS = memory.data(64);
@@ -19,6 +19,6 @@ describe("size and split arithmetic", () => {
     expect(load<u32>(CUTS)).toBe(300);
     expect(load<u32>(CUTS, 4)).toBe(500);
     expect(load<u32>(CUTS, 8)).toBe(750);
-    expect(splitPages(ENDS, 5, 200, CUTS)).toBe(MimeErrNoFit);
+    expect(splitPages(ENDS, 5, 200, CUTS)).toBe(-ReasonNoFit);
   });
 });

@@ -1,8 +1,10 @@
 import { configureBuffers, outBase, outUsed, outDrop, inBase } from "../../../assembly/core/buffers";
+import { mimeMark, mimeHeader, mimeWrite } from "../../../assembly/mime/abi";
+import { setInt } from "../../../assembly/smtp/abi";
 import {
-  mimeConfigure, mimeBegin, mimeHeader, mimeAddress, mimeBodyBegin, mimeText, mimeEnd, mimeSetOption,
-} from "../../../assembly/mime/abi";
-import { MimeOk, MimeFieldSubject, MimeFieldDate, MimeFieldFrom, MimeOpt8bit } from "../../../assembly/mime/consts";
+  StatusDone, MimeFieldSubject, MimeFieldDate, MimeFieldFrom, FieldMime8bit, FieldMimeStage, MimeMarkBegin,
+  MimeMarkBody, MimeMarkEnd,
+} from "../../../assembly/mime/consts";
 
 function put(s: string): u32 {
   const n = String.UTF8.byteLength(s);
@@ -16,30 +18,30 @@ function out(): string {
 }
 /** The text part body of a message whose text is `t`. */
 function body(t: string, eight: bool): string {
-  mimeSetOption(MimeOpt8bit, eight ? 1 : 0);
-  mimeBegin(put("0123456789abcdefXYZ"));
-  mimeHeader(MimeFieldDate, put("Mon, 23 Nov 2026 11:00:00 +0000"));
-  mimeAddress(MimeFieldFrom, 0, put("a@b.example"));
-  mimeBodyBegin();
+  setInt(FieldMime8bit, eight ? 1 : 0);
+  mimeMark(MimeMarkBegin, put("0123456789abcdefXYZ"));
+  mimeHeader(MimeFieldDate, put("Mon, 23 Nov 2026 11:00:00 +0000"), 0);
+  mimeHeader(MimeFieldFrom, 0, put("a@b.example"));
+  mimeMark(MimeMarkBody, 0);
   out();
   const n = put(t);
-  expect(mimeText(0, n)).toBe(<i32>n);
-  expect(mimeEnd()).toBe(MimeOk);
+  expect(mimeWrite(0, n)).toBe(n);
+  expect(mimeMark(MimeMarkEnd, 0)).toBe(StatusDone);
   const s = out();
   return s.substring(0, s.indexOf("\r\n--=_mfp_"));
 }
 function headerOut(subject: string): string {
-  mimeSetOption(MimeOpt8bit, 0);
-  mimeBegin(put("0123456789abcdefXYZ"));
+  setInt(FieldMime8bit, 0);
+  mimeMark(MimeMarkBegin, put("0123456789abcdefXYZ"));
   out();
-  expect(mimeHeader(MimeFieldSubject, put(subject))).toBe(MimeOk);
+  expect(mimeHeader(MimeFieldSubject, put(subject), 0)).toBe(StatusDone);
   return out();
 }
 
 describe("text body", () => {
   it("configures", () => {
     expect(configureBuffers(4096, 8192, 512, 512)).toBe(0);
-    expect(mimeConfigure(4096)).toBe(MimeOk);
+    expect(setInt(FieldMimeStage, 4096)).toBe(StatusDone);
   });
   it("normalises CRLF, bare CR and bare LF to one CRLF each", () => {
     expect(body("a\r\nb\rc\nd", true)).toBe("a\r\nb\r\nc\r\nd");
@@ -73,18 +75,18 @@ describe("subject encoding", () => {
   });
 });
 
-import { mimePartBegin } from "../../../assembly/mime/abi";
+import { mimePart } from "../../../assembly/mime/abi";
 import { MimeTypePdf } from "../../../assembly/mime/consts";
 
 /** The attachment part head for file name `name`. */
 function partHead(name: string): string {
-  mimeSetOption(MimeOpt8bit, 0);
-  mimeBegin(put("0123456789abcdefXYZ"));
-  mimeHeader(MimeFieldDate, put("Mon, 23 Nov 2026 11:00:00 +0000"));
-  mimeAddress(MimeFieldFrom, 0, put("a@b.example"));
-  mimeBodyBegin();
+  setInt(FieldMime8bit, 0);
+  mimeMark(MimeMarkBegin, put("0123456789abcdefXYZ"));
+  mimeHeader(MimeFieldDate, put("Mon, 23 Nov 2026 11:00:00 +0000"), 0);
+  mimeHeader(MimeFieldFrom, 0, put("a@b.example"));
+  mimeMark(MimeMarkBody, 0);
   out();
-  expect(mimePartBegin(MimeTypePdf, put(name))).toBe(MimeOk);
+  expect(mimePart(MimeTypePdf, put(name))).toBe(StatusDone);
   return out();
 }
 

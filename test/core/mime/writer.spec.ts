@@ -1,12 +1,11 @@
 import { configureBuffers, outBase, outUsed, outDrop } from "../../../assembly/core/buffers";
 import { inBase } from "../../../assembly/core/buffers";
+import { mimeMark, mimeHeader, mimePart, mimeWrite, mimeFlush, mimeSize } from "../../../assembly/mime/abi";
+import { setInt } from "../../../assembly/smtp/abi";
+import { stagePending } from "../../../assembly/mime/stage";
 import {
-  mimeConfigure, mimeBegin, mimeHeader, mimeAddress, mimeBodyBegin, mimeText, mimePartBegin,
-  mimeData, mimePartEnd, mimeEnd, mimeFlush, mimePending, mimeSetOption, mimeSize, mimePartSize,
-} from "../../../assembly/mime/abi";
-import {
-  MimeOk, MimeDrain, MimeErrInjection, MimeErrState, MimeFieldSubject, MimeFieldDate, MimeFieldFrom,
-  MimeTypePdf, MimeOptCount,
+  StatusDone, StatusBusy, ReasonHeaderInjection, ReasonBadState, MimeFieldSubject, MimeFieldDate, MimeFieldFrom,
+  MimeTypePdf, FieldMimeCount, FieldMimeStage, MimeMarkBegin, MimeMarkBody, MimeMarkPartEnd, MimeMarkEnd,
 } from "../../../assembly/mime/consts";
 
 function put(s: string): u32 {
@@ -25,50 +24,49 @@ function accText(): string {
   return String.UTF8.decodeUnsafe(ACC, accLen);
 }
 function headers(): void {
-  expect(mimeBegin(put("abcdefghijklmnop1234"))).toBe(MimeOk);
-  expect(mimeHeader(MimeFieldDate, put("Mon, 23 Nov 2026 11:00:00 +0000"))).toBe(MimeOk);
-  expect(mimeAddress(MimeFieldFrom, 0, put("a@b.example"))).toBe(MimeOk);
+  expect(mimeMark(MimeMarkBegin, put("abcdefghijklmnop1234"))).toBe(StatusDone);
+  expect(mimeHeader(MimeFieldDate, put("Mon, 23 Nov 2026 11:00:00 +0000"), 0)).toBe(StatusDone);
+  expect(mimeHeader(MimeFieldFrom, 0, put("a@b.example"))).toBe(StatusDone);
 }
 
 describe("message writer", () => {
   it("configures once", () => {
     expect(configureBuffers(4096, 1024, 512, 512)).toBe(0);
-    expect(mimeConfigure(4096)).toBe(MimeOk);
-    expect(mimeConfigure(4096)).toBe(MimeErrState);
+    expect(setInt(FieldMimeStage, 4096)).toBe(StatusDone);
+    expect(setInt(FieldMimeStage, 4096)).toBe(ReasonBadState);
   });
   it("refuses an injected subject with nothing written, and stays failed", () => {
     headers();
     outDrop(outUsed);
-    expect(mimeHeader(MimeFieldSubject, put("hi\r\nBcc: x@y"))).toBe(MimeErrInjection);
+    expect(mimeHeader(MimeFieldSubject, put("hi\r\nBcc: x@y"), 0)).toBe(ReasonHeaderInjection);
     expect(outUsed).toBe(0);
-    expect(mimePending()).toBe(0);
-    expect(mimeBodyBegin()).toBe(MimeErrState);
+    expect(stagePending()).toBe(0);
+    expect(mimeMark(MimeMarkBody, 0)).toBe(ReasonBadState);
   });
   it("writes a message through a 1 KiB output buffer, resuming after back-pressure", () => {
     headers();
     accLen = 0;
     take();
-    expect(mimeBodyBegin()).toBe(MimeOk);
+    expect(mimeMark(MimeMarkBody, 0)).toBe(StatusDone);
     const t = put("line one\nline two\r\n");
-    expect(mimeText(0, t)).toBe(t);
-    expect(mimePartBegin(MimeTypePdf, put("scan.pdf"))).toBe(MimeOk);
+    expect(mimeWrite(0, t)).toBe(t);
+    expect(mimePart(MimeTypePdf, put("scan.pdf"))).toBe(StatusDone);
     take();
     // 3000 zero bytes: 4000+ base64 chars cannot fit 1 KiB out + 4 KiB staging in one go
     for (let i = 0; i < 3000; i++) store<u8>(inBase + i, 0);
     let off: u32 = 0;
     let rounds = 0;
     while (off < 3000 && rounds < 100) {
-      const n = mimeData(off, 3000 - off);
-      expect(n).toBeGreaterThanOrEqual(0);
-      off += <u32>n;
+      const n = mimeWrite(off, 3000 - off);
+      off += n;
       take();
       rounds++;
     }
     expect(off).toBe(3000);
-    expect(mimePartEnd()).toBe(MimeOk);
-    let r = mimeEnd();
-    while (r == MimeDrain) { take(); r = mimeEnd(); }
-    expect(r).toBe(MimeOk);
+    expect(mimeMark(MimeMarkPartEnd, 0)).toBe(StatusDone);
+    let r = mimeMark(MimeMarkEnd, 0);
+    while (r == StatusBusy) { take(); r = mimeMark(MimeMarkEnd, 0); }
+    expect(r).toBe(StatusDone);
     while (true) {
       take();
       if (mimeFlush() == 0 && outUsed == 0) break;
@@ -79,15 +77,15 @@ describe("message writer", () => {
     expect(all.includes("Content-Transfer-Encoding: base64\r\n\r\nAAAA")).toBe(true);
     expect(all.endsWith("\r\n--=_mfp_abcdefghijklmnop1234--\r\n")).toBe(true);
     // the dry run gives the same size
-    mimeSetOption(MimeOptCount, 1);
+    setInt(FieldMimeCount, 1);
     headers();
-    mimeBodyBegin();
-    mimeText(0, put("line one\nline two\r\n"));
-    mimePartBegin(MimeTypePdf, put("scan.pdf"));
-    mimePartSize(3000);
-    mimePartEnd();
-    mimeEnd();
+    mimeMark(MimeMarkBody, 0);
+    mimeWrite(0, put("line one\nline two\r\n"));
+    mimePart(MimeTypePdf, put("scan.pdf"));
+    mimeWrite(0, 3000);
+    mimeMark(MimeMarkPartEnd, 0);
+    mimeMark(MimeMarkEnd, 0);
     expect(mimeSize()).toBe(<f64>all.length);
-    mimeSetOption(MimeOptCount, 0);
+    setInt(FieldMimeCount, 0);
   });
 });

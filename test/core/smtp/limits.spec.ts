@@ -2,8 +2,8 @@
 // endless "250-" stream or a reply that never ends is cut off as a protocol error (retried later)
 // and the connection is closed without QUIT.
 import { setup, cfg, server, wire, failReason, failClass, failStage, failCmd, saw, clearSeen } from "./script";
-import { setInt, start, sessionState, quit } from "../../../assembly/smtp/abi";
-import { State } from "../../../assembly/smtp/session";
+import { setInt, start, quit } from "../../../assembly/smtp/abi";
+import { State, state } from "../../../assembly/smtp/state";
 import { replyReset, replyPush, replyError, setReplyCaps, PushError, PushReply, DefaultReplyMaxLines,
   DefaultReplyMaxBytes } from "../../../assembly/smtp/reply";
 import * as F from "../../../assembly/smtp/fields";
@@ -78,7 +78,7 @@ describe("reply caps: the session", () => {
     expect(failClass).toBe(E.ClassProtocol);
     expect(failStage).toBe(<i32>State.Ehlo);
     expect(failCmd).toBe(E.CmdEhlo);
-    expect(sessionState()).toBe(State.Failed);
+    expect(<i32>state).toBe(State.Failed);
     expect(saw(E.EventReadyForEnvelope)).toBe(false);
     expect(quit()).toBe(E.ReasonBadState);
     clearSeen();

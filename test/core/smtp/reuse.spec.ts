@@ -1,8 +1,8 @@
 // Connection reuse (RSET after a failed transaction, QUIT pipelined behind the message) and
 // back-pressure (a full event queue makes feed() stop early, nothing lost), by scripted transcripts.
 import { cfg, server, wire, drain, saw, kinds, failReason, body, clearSeen, begin, EHLO_PIPE } from "./script";
-import { setInt, sendEnvelope, bodyEnd, quit, rset, sessionState, feed, nextEvent } from "../../../assembly/smtp/abi";
-import { State } from "../../../assembly/smtp/session";
+import { setInt, sendEnvelope, bodyEnd, quit, rset, feed, nextEvent } from "../../../assembly/smtp/abi";
+import { State, state } from "../../../assembly/smtp/state";
 import { inBase } from "../../../assembly/core/buffers";
 import * as F from "../../../assembly/smtp/fields";
 import * as E from "../../../assembly/smtp/events";
@@ -26,7 +26,7 @@ describe("session: connection reuse and back-pressure", () => {
     expect(wire()).toBe("RSET\r\n");
     server("250 2.0.0 flushed\r\n");
     expect(saw(E.EventReadyForEnvelope)).toBe(true);
-    expect(sessionState()).toBe(State.Ready);
+    expect(<i32>state).toBe(State.Ready);
     expect(sendEnvelope(0, F.BodyMode7Bit)).toBe(0);
   });
 
@@ -53,7 +53,7 @@ describe("session: connection reuse and back-pressure", () => {
     server("250 2.0.0 queued\r\n221 2.0.0 bye\r\n");
     expect(saw(E.EventMessageAccepted)).toBe(true);
     expect(saw(E.EventReadyForEnvelope)).toBe(true); // only from the EHLO, not after the message
-    expect(sessionState()).toBe(State.Closed);
+    expect(<i32>state).toBe(State.Closed);
   });
 
   it("stops consuming when the event queue is full instead of dropping events", () => {

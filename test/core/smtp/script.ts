@@ -4,9 +4,11 @@ import { configureBuffers, inBase, outBase, outUsed, outDrop } from "../../../as
 import { carveSession } from "../../../assembly/smtp/store";
 import { carveEvents, carvePending } from "../../../assembly/smtp/queue";
 import { sessionReset } from "../../../assembly/smtp/session";
-import { setString, feed, nextEvent, evCode, evIndex, evClass, evReason, evTextPtr, evTextLen,
-  evEnhancedPtr, evEnhancedLen, evCommand, bodyWrite } from "../../../assembly/smtp/abi";
-import { EventFailed, EventRecipientResult } from "../../../assembly/smtp/events";
+import { setString, feed, nextEvent, bodyWrite } from "../../../assembly/smtp/abi";
+import {
+  EventFailed, EventRecipientResult, RecordKind, RecordCode, RecordIndex, RecordClass, RecordReason,
+  RecordCommand, RecordDetail, RecordTextLen, RecordEnhancedLen, RecordEnhanced, RecordText,
+} from "../../../assembly/smtp/events";
 import { setInt, start } from "../../../assembly/smtp/abi";
 import { FieldClientName, FieldMailFrom, FieldRcptTo, FieldTlsPolicy, TlsPolicyNone } from "../../../assembly/smtp/fields";
 
@@ -38,7 +40,8 @@ export let failStage: i32 = -1;
 export let failText: string = "";
 export let failEnhanced: string = "";
 export let failCmd: i32 = -1;
-/** evCommand() of every event, in order (parallel to kinds). */
+export let failDetail: i32 = -1;
+/** The command of every event, in order (parallel to kinds). */
 export let cmds: i32[] = [];
 export let rcptCodes: i32[] = [];
 export let texts: string[] = [];
@@ -55,24 +58,28 @@ export function clearSeen(): void {
   failText = "";
   failEnhanced = "";
   failCmd = -1;
+  failDetail = -1;
 }
 
 export function drain(): void {
-  for (let k = nextEvent(); k != 0; k = nextEvent()) {
+  for (let at = nextEvent(); at != 0; at = nextEvent()) {
+    // the event record (Record* offsets), as the host reads it
+    const k = load<i32>(at + RecordKind);
     kinds.push(k);
-    cmds.push(evCommand());
-    const text = String.UTF8.decodeUnsafe(evTextPtr(), evTextLen());
+    cmds.push(load<i32>(at + RecordCommand));
+    const text = String.UTF8.decodeUnsafe(at + RecordText, load<u32>(at + RecordTextLen));
     texts.push(text);
     if (k == EventFailed) {
-      failReason = evReason();
-      failClass = evClass();
-      failCode = evCode();
-      failStage = evIndex();
+      failReason = load<i32>(at + RecordReason);
+      failClass = load<i32>(at + RecordClass);
+      failCode = load<i32>(at + RecordCode);
+      failStage = load<i32>(at + RecordIndex);
       failText = text;
-      failEnhanced = String.UTF8.decodeUnsafe(evEnhancedPtr(), evEnhancedLen());
-      failCmd = evCommand();
+      failEnhanced = String.UTF8.decodeUnsafe(at + RecordEnhanced, load<u32>(at + RecordEnhancedLen));
+      failCmd = load<i32>(at + RecordCommand);
+      failDetail = load<i32>(at + RecordDetail);
     }
-    if (k == EventRecipientResult) rcptCodes.push(evCode() * 1000 + evIndex());
+    if (k == EventRecipientResult) rcptCodes.push(load<i32>(at + RecordCode) * 1000 + load<i32>(at + RecordIndex));
   }
 }
 
@@ -80,7 +87,7 @@ export function saw(kind: i32): bool {
   return kinds.includes(kind);
 }
 
-/** The evCommand() of the first event of this kind, -1 when none was seen. */
+/** The command (RecordCommand) of the first event of this kind, -1 when none was seen. */
 export function cmdOf(kind: i32): i32 {
   const i = kinds.indexOf(kind);
   return i < 0 ? -1 : cmds[i];

@@ -2,8 +2,8 @@
 // unless a test says otherwise; `wire()` is what the client wrote since the previous look.
 import { cfg, server, wire, drain, saw, kinds, failReason, failStage, failClass, failCode, failEnhanced,
   failText, rcptCodes, body, begin, EHLO_PIPE, EHLO_PLAIN } from "./script";
-import { setInt, start, tlsUpgraded, sendEnvelope, bodyEnd, quit, accessToken, sessionState } from "../../../assembly/smtp/abi";
-import { State } from "../../../assembly/smtp/session";
+import { setInt, start, tlsUpgraded, sendEnvelope, bodyEnd, quit, accessToken } from "../../../assembly/smtp/abi";
+import { State, state } from "../../../assembly/smtp/state";
 import { password, token } from "../../../assembly/smtp/store";
 import { inBase } from "../../../assembly/core/buffers";
 import * as F from "../../../assembly/smtp/fields";
@@ -33,12 +33,12 @@ describe("session: happy paths", () => {
     expect(wire()).toBe("Subject: hi\r\n\r\n..leading dot\r\nbare CR\r\nend\r\n.\r\n");
     server("250 2.0.0 queued as 123\r\n", 1);
     expect(saw(E.EventMessageAccepted)).toBe(true);
-    expect(sessionState()).toBe(State.Ready);
+    expect(<i32>state).toBe(State.Ready);
     expect(quit()).toBe(0);
     expect(wire()).toBe("QUIT\r\n");
     server("221 2.0.0 bye\r\n");
     expect(saw(E.EventClosed)).toBe(true);
-    expect(sessionState()).toBe(State.Closed);
+    expect(<i32>state).toBe(State.Closed);
   });
 
   it("sends one command per reply without PIPELINING", () => {
@@ -76,7 +76,7 @@ describe("session: happy paths", () => {
     server("502 5.5.2 command not implemented\r\n");
     expect(wire()).toBe("HELO mfp.example.com\r\n");
     server("250 old.example.com\r\n");
-    expect(sessionState()).toBe(State.Ready);
+    expect(<i32>state).toBe(State.Ready);
     sendEnvelope(10, F.BodyMode7Bit);
     expect(wire()).toBe("MAIL FROM:<scanner@example.com>\r\n"); // no SIZE, no PIPELINING after HELO
   });
@@ -230,7 +230,7 @@ describe("session: STARTTLS", () => {
     toReady("250-mx\r\n250 STARTTLS\r\n");
     expect(wire()).toBe("STARTTLS\r\n");
     server("454 4.7.0 TLS not available\r\n");
-    expect(sessionState()).toBe(State.Ready);
+    expect(<i32>state).toBe(State.Ready);
   });
 });
 
@@ -278,7 +278,7 @@ describe("session: AUTH", () => {
     server("334 UGFzc3dvcmQ6\r\n");
     expect(wire()).toBe("dGlt\r\n");
     server("235 ok\r\n");
-    expect(sessionState()).toBe(State.Ready);
+    expect(<i32>state).toBe(State.Ready);
   });
 
   it("asks for a token for XOAUTH2 and reports the JSON error challenge", () => {
