@@ -5,7 +5,7 @@
 // docs/m365.md "Replies" (Microsoft's device-mail, connector, SMTP AUTH and continuous-error
 // throttling documentation). The panel sentence of each row is the catalogue's, under the row's
 // id (host/text/outcomes.ts).
-import type { NextAction, ReplyClass, ReplyContext } from "./replies.js";
+import type { NextAction, ReplyClass, ReplyContext } from "./reply-kinds.js";
 
 const HOUR = 3_600_000;
 /** Exchange Online counts 10,000 recipients per mailbox over a rolling 24 hours: after a

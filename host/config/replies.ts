@@ -9,9 +9,8 @@ import { hasText, say, sayNow } from "../text/outcomes.js";
 import { cleanServerText, isCleanText } from "../text/sanitize.js";
 import { classifyM365 } from "./m365-replies.js";
 
-export type ReplyClass = "ok" | "transient" | "permanent";
-/** What the sender should do next: nothing, retry later, split the scan, or wait for a config fix. */
-export type NextAction = "none" | "retry" | "split" | "fix-config";
+import type { NextAction, ReplyClass, ReplyContext } from "./reply-kinds.js";
+export type { NextAction, ReplyClass, ReplyContext } from "./reply-kinds.js";
 
 export interface Classified {
   class: ReplyClass;
@@ -34,9 +33,6 @@ export interface Classified {
   accountBackoffMs?: number;
 }
 
-export interface ReplyContext {
-  preset?: PresetName;
-}
 
 export interface Reply { code: number; enhanced?: string; text?: string }
 
