@@ -35,6 +35,8 @@ export interface SimPanelOptions {
   signedIn?: boolean;
   /** smtp-server only: refuse some recipients at RCPT TO with [code, text]. */
   rcptReply?: (address: string) => [number, string] | null;
+  /** smtp-server only: hold each RCPT TO until this settles (tests stop a send in progress). */
+  rcptGate?: (address: string) => Promise<void>;
   /** How often due outbox jobs are retried (default 5 s). */
   retryTickMs?: number;
   /** Panel HTTP port (default 0: any free port). */
@@ -97,6 +99,7 @@ export async function startSimPanel(o: SimPanelOptions = {}): Promise<SimPanel> 
         starttls: tls,
         ...(auth !== "none" ? { users: { [user]: { password, tokens } } } : {}),
         ...(o.rcptReply ? { rcptReply: o.rcptReply } : {}),
+        ...(o.rcptGate ? { rcptGate: o.rcptGate } : {}),
         onMessage: (m) => arrived({ raw: m.raw, via: `DATA ${m.body.toUpperCase()}`, tls: m.tls, to: m.to }),
       });
       port = srv.port;
