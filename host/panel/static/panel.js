@@ -1,26 +1,20 @@
 // The front panel's behaviour: plain DOM, no framework, no network except this device's own API.
 // Every word comes from the panel catalogue (/api/state `texts`, host/panel/texts.ts) or, for what
 // became of a scan, from the outcome catalogue in the chosen language (sent with each event).
+import { ui, t, formatTime, formatWhen, formatBytes, api } from "./words.js";
+
 const $ = (id) => document.getElementById(id);
-let state = null;
-let lang = "en";
 let currentJob = null;
 let lastProgress = null;
 let lastDone = null;
 let outboxCache = { jobs: [], notices: [] };
 
-/** The line `key` in the panel's language with its {values} filled in. */
-function t(key, values = {}) {
-  const text = state?.texts[lang]?.[key] ?? state?.texts.en[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (m, name) => (name in values ? String(values[name]) : m));
-}
-
 function applyTexts() {
-  document.documentElement.lang = lang;
+  document.documentElement.lang = ui.lang;
   for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t, el.dataset.n ? { n: el.dataset.n } : {});
   for (const el of document.querySelectorAll("[data-t-label]")) el.setAttribute("aria-label", t(el.dataset.tLabel));
   for (const el of document.querySelectorAll("[data-t-placeholder]")) el.placeholder = t(el.dataset.tPlaceholder);
-  $("lang-switch").lang = lang === "en" ? "de" : "en";
+  $("lang-switch").lang = ui.lang === "en" ? "de" : "en";
 }
 
 function showScreen(name) {
@@ -33,63 +27,36 @@ function showScreen(name) {
 }
 for (const tab of document.querySelectorAll(".tab")) tab.addEventListener("click", () => showScreen(tab.dataset.screen));
 
-// Times in one format, the board's (panel.clock), from the device's clock (/api/state), not the browser's.
-let clockOffset = 0;
-function formatTime(d) {
-  const mm = String(d.getMinutes()).padStart(2, "0");
-  if (state?.clock === "12h") return `${d.getHours() % 12 || 12}:${mm} ${d.getHours() < 12 ? "AM" : "PM"}`;
-  return `${String(d.getHours()).padStart(2, "0")}:${mm}`;
-}
-/** A time of another day carries its date: "2026-11-22 14:05". */
-function formatWhen(iso) {
-  const d = new Date(iso);
-  const today = new Date(Date.now() + clockOffset);
-  const sameDay = d.toDateString() === today.toDateString();
-  const date = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
-  return sameDay ? formatTime(d) : `${date} ${formatTime(d)}`;
-}
 function tick() {
-  $("clock").textContent = formatTime(new Date(Date.now() + clockOffset));
+  $("clock").textContent = formatTime(new Date(Date.now() + ui.clockOffset));
 }
 setInterval(tick, 10_000);
 
-function formatBytes(n) {
-  const [v, unit] = n >= 1 << 20 ? [(n / (1 << 20)).toFixed(1), "MiB"] : n >= 1 << 10 ? [(n / (1 << 10)).toFixed(0), "KiB"] : [String(n), "B"];
-  return `${lang === "de" ? v.replace(".", ",") : v} ${unit}`;
-}
-
-async function api(path, body) {
-  const res = await fetch(path, body === undefined ? {} : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-  const json = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(json.key ? t(json.key, json.values) : json.error ?? `HTTP ${res.status}`);
-  return json;
-}
-
 async function loadState() {
-  const first = state === null;
-  state = await api("/api/state");
-  if (first) lang = state.language;
-  if (state.time) clockOffset = Date.parse(state.time) - Date.now();
+  const first = ui.state === null;
+  ui.state = await api("/api/state");
+  if (first) ui.lang = ui.state.language;
+  if (ui.state.time) ui.clockOffset = Date.parse(ui.state.time) - Date.now();
   tick();
   applyTexts();
-  $("device-name").textContent = state.device;
-  $("subject").value = state.defaults.subject;
-  $("filename").value = state.defaults.filename;
+  $("device-name").textContent = ui.state.device;
+  $("subject").value = ui.state.defaults.subject;
+  $("filename").value = ui.state.defaults.filename;
   if ($("format").value === "tiff") $("filename").value = $("filename").value.replace(/\.pdf$/i, ".tif");
   // The address book as buttons (a touch panel has no autocomplete): press to add or remove.
-  $("address-book").replaceChildren(...state.addressBook.map((e) => {
+  $("address-book").replaceChildren(...ui.state.addressBook.map((e) => {
     const b = Object.assign(document.createElement("button"), { type: "button", className: "chip", textContent: e.name, title: e.address });
     b.dataset.address = e.address;
     b.setAttribute("aria-label", `${e.name} <${e.address}>`);
     b.addEventListener("click", () => toggleRecipient(e.address));
     return b;
   }));
-  $("send-to-me").hidden = !state.me;
+  $("send-to-me").hidden = !ui.state.me;
   syncChips();
 }
 
 $("lang-switch").addEventListener("click", () => {
-  lang = lang === "en" ? "de" : "en";
+  ui.lang = ui.lang === "en" ? "de" : "en";
   applyTexts();
   tick();
   if (lastProgress) onProgress(lastProgress);
@@ -125,7 +92,7 @@ $("format").addEventListener("change", () => {
 });
 
 $("send-to-me").addEventListener("click", () => {
-  toggleRecipient(state.me, true);
+  toggleRecipient(ui.state.me, true);
   $("to").focus();
 });
 
@@ -157,7 +124,7 @@ $("scan-form").addEventListener("submit", async (e) => {
       pages: Number($("pages").value), resolution: Number($("resolution").value), colour: $("colour").value, format: $("format").value,
     });
     currentJob = jobId;
-    $("summary").textContent = `${$("filename").value || state.defaults.filename} → ${to.join(", ")}`;
+    $("summary").textContent = `${$("filename").value || ui.state.defaults.filename} → ${to.join(", ")}`;
     $("scan-form").hidden = true;
     $("progress-view").hidden = false;
     $("done-button").hidden = true;
@@ -175,7 +142,7 @@ $("scan-form").addEventListener("submit", async (e) => {
     $("scan-form").hidden = true;
     $("progress-view").hidden = false;
     $("stop-button").hidden = true;
-    $("phase").textContent = state.notSent[lang];
+    $("phase").textContent = ui.state.notSent[ui.lang];
     setMessage($("message"), err.message, "error");
     $("done-button").hidden = false;
   }
@@ -228,9 +195,9 @@ function onDone(d) {
     const key = d.stopped === "kept" && d.nextAttemptAt ? "stopped.keptNext" : `stopped.${d.stopped}`;
     setMessage($("message"), t(key, d.nextAttemptAt ? { time: formatWhen(d.nextAttemptAt) } : {}), "warn");
   } else {
-    $("phase").textContent = d.texts.outcome[lang]; // from the outcome-text catalogue (host/text/outcomes.ts)
+    $("phase").textContent = d.texts.outcome[ui.lang]; // from the outcome-text catalogue (host/text/outcomes.ts)
     if (d.status === "sent" || d.status === "partial") setBar(100);
-    setMessage($("message"), d.texts.message[lang], d.status === "sent" ? "ok" : d.status === "failed" ? "error" : "warn");
+    setMessage($("message"), d.texts.message[ui.lang], d.status === "sent" ? "ok" : d.status === "failed" ? "error" : "warn");
   }
   $("done-button").hidden = false;
   if (!document.activeElement || document.activeElement === document.body || document.activeElement.id === "stop-button" || $("progress-view").contains(document.activeElement)) $("done-button").focus();
@@ -301,7 +268,7 @@ function renderOutbox() {
   $("outbox-count").classList.toggle("alert", held > 0);
   $("outbox-count").setAttribute("aria-label", held ? t("badge.held", { n: jobs.length, held }) : t("badge.jobs", { n: jobs.length }));
   // Held scans and scans removed to make room are alerts: a person has to act or know.
-  const alerts = [...(held ? [t("outbox.heldAlert", { n: held })] : []), ...(notices ?? []).map((n) => n[lang])];
+  const alerts = [...(held ? [t("outbox.heldAlert", { n: held })] : []), ...(notices ?? []).map((n) => n[ui.lang])];
   $("outbox-alerts").replaceChildren(...alerts.map((a) => Object.assign(document.createElement("p"), { className: "alert", textContent: `⚠ ${a}` })));
   $("outbox-empty").hidden = jobs.length > 0;
   $("outbox-rows").replaceChildren(...jobs.map(jobCard));
@@ -316,7 +283,7 @@ function jobCard(j) {
     ["what", `${j.files.join(", ") || "—"} · ${size}`],
     ["to", to.filter(Boolean).join(" · ")],
     ["state", jobState(j)],
-    ...(j.alert ? [["why", j.alert[lang]]] : j.lastMessage ? [["last", t("outbox.last", { text: j.lastMessage })]] : []),
+    ...(j.alert ? [["why", j.alert[ui.lang]]] : j.lastMessage ? [["last", t("outbox.last", { text: j.lastMessage })]] : []),
   ];
   for (const [cls, text] of lines) li.appendChild(Object.assign(document.createElement("p"), { className: `info ${cls}`, textContent: text }));
   const buttons = Object.assign(document.createElement("div"), { className: "buttons" });
