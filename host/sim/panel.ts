@@ -126,6 +126,9 @@ export async function startSimPanel(o: SimPanelOptions = {}): Promise<SimPanel> 
     const outbox = await Outbox.open(outboxOptionsFromBoard(board, { dir: join(dir, "outbox") }));
     const idp = await startSimIdp({ account: user });
     closers.push(() => idp.close());
+    // A sign-in still waiting for its code ends with the panel (its polling would keep the process alive).
+    const signInAbort = new AbortController();
+    closers.push(async () => signInAbort.abort());
 
     const retryDeliver = sessionDeliver({ board, password: () => devicePassword, tokenProvider: () => tokenProvider });
     // The device's daemon in miniature: every few seconds, retry jobs whose backoff has run out.
@@ -164,7 +167,7 @@ export async function startSimPanel(o: SimPanelOptions = {}): Promise<SimPanel> 
         stepTimeout: 5000,
       })).checks,
       signIn: async (onPrompt) => {
-        const r = await idp.signIn(onPrompt);
+        const r = await idp.signIn(onPrompt, signInAbort.signal);
         // The device now holds the token the sign-in produced; the embedded server accepts it too.
         token = r.accessToken;
         tokens.push(token);

@@ -54,7 +54,7 @@ test("450 for one recipient: partly sent, the job waits in the Outbox, Retry now
   await page.waitForSelector("#outbox-rows li.job button");
   const line = (cls: string) => page.textContent(`#outbox-rows li.job:first-child .${cls}`);
   // What, to whom, where it stands and what the last try said — in plain words, one clock format.
-  assert.match(await line("what") ?? "", /^Scan_\d{4}-\d\d-\d\d_\d{4}\.pdf · 2 pages · \d+ KiB$/);
+  assert.match(await line("what") ?? "", /^Scan_\d{4}-\d\d-\d\d_\d{4}\.pdf · 2 pages · [\d.]+ (KiB|MiB)$/);
   assert.match(await line("to") ?? "", new RegExp(`^To ${BUSY} · 2 already delivered · Scanned \\d\\d:\\d\\d$`));
   assert.match(await line("state") ?? "", /^Tried once · next try \d\d:\d\d$/);
   assert.match(await line("last") ?? "", /^Last answer: Sent to 2 of 3/);
