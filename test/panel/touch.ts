@@ -6,7 +6,7 @@ import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "playwright-core";
 
 export interface Measured {
-  targets: { what: string; width: number; height: number; left: number; right: number }[];
+  targets: { what: string; width: number; height: number; left: number; right: number; cut: boolean }[];
   texts: { what: string; px: number }[];
   viewport: number;
 }
@@ -24,7 +24,9 @@ const MEASURE = `(() => {
     .filter(visible)
     .map((el) => {
       const r = el.getBoundingClientRect();
-      return { what: name(el), width: r.width, height: r.height, left: r.left, right: r.right };
+      // A button or link whose words do not fit its box is cut off (or spills over its neighbour).
+      const cut = (el.tagName === "BUTTON" || el.tagName === "A") && el.scrollWidth > el.clientWidth + 1;
+      return { what: name(el), width: r.width, height: r.height, left: r.left, right: r.right, cut };
     });
   const texts = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -50,6 +52,8 @@ export async function assertTouchGrade(page: Page, label: string): Promise<Measu
   assert.deepEqual(small, [], `${label}: touch targets under 48×48 px`);
   const outside = m.targets.filter((t) => t.left < 0 || t.right > m.viewport + 0.5);
   assert.deepEqual(outside, [], `${label}: touch targets cut off at the screen's edge`);
+  const cut = m.targets.filter((t) => t.cut);
+  assert.deepEqual(cut, [], `${label}: buttons whose words do not fit`);
   const tiny = m.texts.filter((t) => t.px < 16);
   assert.deepEqual(tiny, [], `${label}: text under 16 px`);
   const axe = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]).analyze();
