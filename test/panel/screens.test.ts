@@ -70,9 +70,10 @@ for (const size of PANEL_SIZES) {
       await shot("idle");
 
       // Scanning: pages are counted; Stop asks first, then discards — nothing stored, nothing sent.
-      await newScan(page, "accounting@contoso.com", 3);
-      await page.waitForFunction(() => /^Page [0-3] of 3 scanned$/.test(document.getElementById("detail")?.textContent ?? ""));
-      assert.match(await page.textContent("#phase") ?? "", /^Scanning page [1-3] of 3$/);
+      // 12 pages at 512 KiB/s take about 14 s: the scanner is still at work when Stop is confirmed.
+      await newScan(page, "accounting@contoso.com", 12);
+      await page.waitForFunction(() => /^Page \d+ of 12 scanned$/.test(document.getElementById("detail")?.textContent ?? ""));
+      assert.match(await page.textContent("#phase") ?? "", /^Scanning page \d+ of 12$/);
       assert.equal(await page.isVisible("#stop-button"), true);
       await shot("scanning");
       await page.click("#stop-button");
