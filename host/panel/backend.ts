@@ -55,8 +55,8 @@ export interface FinishedScan {
   jobId: string;
   outboxJobId: string | null;
   scan: { fileName: string; size: number; pages: number; sha256: string };
-  /** The session's result; null when no session ran (stopped while scanning, not stored). */
-  result: SessionResult | null;
+  /** The session's result (a scan stopped before any session ran is not reported here). */
+  result: SessionResult;
   done: PanelDone;
 }
 
