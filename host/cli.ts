@@ -5,8 +5,9 @@
 // MiB at the same CPU time (docs/bench.md, "Memory"). `npm start` passes the same flag.
 // mfp-mail — the command line. Each subcommand lives in host/commands/<name>.ts and exports a
 // factory returning a commander Command; this file only lists them and maps failures to the
-// documented exit codes: 0 sent, 2 configuration error, 3 permanent rejection, 4 transient
-// failure (1 = an internal error — a bug, reported in one line, never a stack trace).
+// documented exit codes (docs/cli.md, the same for every command): 0 done, 2 configuration or
+// usage error, 3 refused, 4 transient failure (try again; a message is kept), 5 transient with
+// nothing kept (send only); 1 = an internal error — a bug, reported in one line, never a trace.
 import { Command, CommanderError } from "commander";
 
 /** The subcommands, in help order. Add a line here for a new host/commands/<name>.ts. Each is
@@ -57,6 +58,11 @@ async function main(): Promise<void> {
   process.stdout.on("error", (e: NodeJS.ErrnoException) => { if (e.code === "EPIPE") process.exit(process.exitCode ?? 0); });
   const cmd = invokedCommand(process.argv);
   const program = await buildProgram(cmd ? [cmd] : undefined);
+  // Bare `mfp-mail` did not say what to do: the help goes to stderr and it is a usage error.
+  if (process.argv.length <= 2) {
+    process.stderr.write(program.helpInformation());
+    process.exit(EXIT.config);
+  }
   try {
     await program.parseAsync(process.argv);
   } catch (e) {

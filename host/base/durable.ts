@@ -3,8 +3,9 @@
 // fsync'ed before the rename (ext4 auto_da_alloc and friends are not a guarantee). Every write
 // that a restart relies on goes: write temp → fsync file → rename → fsync directory.
 import { createHash } from "node:crypto";
-import { open, rename, mkdir, rm } from "node:fs/promises";
-import { dirname } from "node:path";
+import { open, rename, mkdir, rm, stat } from "node:fs/promises";
+import { statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 
 /** fsync a directory so the entries created/renamed/removed in it survive power loss. */
 export async function fsyncDir(dir: string): Promise<void> {
@@ -39,8 +40,52 @@ export async function atomicWrite(path: string, data: string | Uint8Array, tmpPa
   await fsyncDir(dirname(path));
 }
 
+/**
+ * The directories of `dir` that do not exist yet, outermost first. Node's own `mkdir({recursive})`
+ * is not used: procfs (and a dangling symlink) answer ENOENT for a child of a directory that
+ * exists, and Node then re-creates the parent and retries forever at full CPU (`--outbox /proc/x`).
+ * Here each missing level is made once, from the outside in, and any error is final.
+ */
+function missingLevels(dir: string): string[] {
+  const missing: string[] = [];
+  for (let p = resolve(dir); !exists(p); p = dirname(p)) {
+    missing.unshift(p);
+    if (dirname(p) === p) break;
+  }
+  return missing;
+}
+
+function exists(p: string): boolean {
+  try {
+    statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Create `dir` and its missing parents (mode 0700); bounded, the first error is thrown. */
 export async function ensureDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  for (const level of missingLevels(dir)) {
+    await mkdir(level, { mode: 0o700 }).catch(async (e: NodeJS.ErrnoException) => {
+      if (e.code !== "EEXIST" || !(await stat(level)).isDirectory()) throw e;
+    });
+  }
+  if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error(`${dir} is not a directory`), { code: "ENOTDIR" });
+}
+
+/** Why a directory could not be made, in plain words after the errno ("ENOENT: …"). */
+export function dirFailure(err: unknown): string {
+  const code = errnoOf(err);
+  const why: Record<string, string> = {
+    ENOENT: "this place cannot hold directories (a virtual file system such as /proc, or a broken link)",
+    EACCES: "permission denied",
+    EPERM: "operation not permitted",
+    EROFS: "read-only file system",
+    ENOTDIR: "a part of the path is a file, not a directory",
+    ENOSPC: "no space left on the device",
+  };
+  return why[code] ? `${code}: ${why[code]}` : code;
 }
 
 /** True for "no space left" and "quota exceeded". */

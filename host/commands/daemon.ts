@@ -4,7 +4,7 @@
 // at the next start), nothing is lost because a job leaves the queue only after its final 250.
 // Held jobs are listed at start and never tried: they wait for `queue retry-now` or `cancel`.
 //   mfp-mail daemon [--board B] [--outbox DIR] [--poll MS] [--drain]
-// Exit codes: 0 stopped or drained; 2 bad options; 4 outbox unusable.
+// Exit codes: 0 stopped or drained; 2 bad options or an unusable outbox directory.
 import { Command } from "commander";
 import { runDaemon } from "../outbox/daemon.js";
 import type { AttemptOutcome } from "../outbox/index.js";

@@ -23,7 +23,8 @@ interface DoctorOpts {
 const collect = (v: string, prev: string[] = []): string[] => [...prev, ...v.split(",").map((s) => s.trim()).filter(Boolean)];
 const readSecret = (file: string): string => readFileSync(file, "utf8").replace(/\r?\n$/, "");
 
-/** Run doctor with parsed options; returns the exit code (2 = bad configuration). */
+/** Run doctor with parsed options; returns the exit code: 0 no ✗, 2 bad configuration, 3 the
+ *  server refused something or lacks what the device needs, 4 the server could not be reached. */
 export async function doctorAction(o: DoctorOpts, out: (s: string) => void = (s) => process.stdout.write(s + "\n")): Promise<number> {
   let board: Board;
   try {

@@ -37,7 +37,8 @@ export interface LoginIo {
   signal?: AbortSignal;
 }
 
-/** Exit codes: 0 signed in; 2 bad options (nothing sent); 3 the sign-in failed or was declined. */
+/** Exit codes: 0 signed in; 2 bad options (nothing sent); 3 the sign-in failed or was declined;
+ *  4 the sign-in service could not be reached (try again). */
 export async function runLogin(o: LoginOptions, io: LoginIo): Promise<number> {
   let storage: string;
   try {
@@ -84,7 +85,8 @@ export async function runLogin(o: LoginOptions, io: LoginIo): Promise<number> {
     if (e instanceof OAuthError) {
       io.err(`mfp-mail login: ${e.code}: ${e.message}`);
       io.err(`panel: ${e.panelMessage}`);
-      return 3;
+      // docs/cli.md: 4 when the sign-in service could not be reached (try again), else 3 refused.
+      return e.transient ? 4 : 3;
     }
     throw e;
   }

@@ -64,7 +64,9 @@ export function cliError(e: unknown, io: CliIo, cmd: string): number {
   }
   if (e instanceof OutboxError) {
     io.err(`mfp-mail ${cmd}: ${e.code}: ${e.message}`);
-    return e.code === "JOB_NOT_FOUND" || e.code === "JOB_BUSY" ? 1 : 4;
+    // docs/cli.md: an unknown job or an unusable outbox directory is the caller's input (2); a job
+    // another process is delivering, or a full outbox, is temporary (4).
+    return e.code === "JOB_BUSY" || e.code === "OUTBOX_FULL" || e.code === "STORAGE_FULL" ? 4 : 2;
   }
   throw e;
 }
@@ -113,6 +115,11 @@ export function jobView(j: JobRecord): JobView {
   };
 }
 
+/** "451 Try later", the words alone, or "no reply": one space between the parts, never two. */
+function lastSaid(code: number, message: string): string {
+  return [code ? String(code) : "", message.replace(/\s+/g, " ").trim()].filter(Boolean).join(" ") || "no reply";
+}
+
 export function jobLine(j: JobRecord, now: number): string {
   const pending = j.recipients.filter((r) => r.state === "pending").map((r) => r.address);
   const delivered = j.recipients.filter((r) => r.state === "delivered").length;
@@ -127,6 +134,6 @@ export function jobLine(j: JobRecord, now: number): string {
     `to ${pending.join(",")}${delivered ? ` (+${delivered} delivered)` : ""}`,
     `${j.attemptCount} attempt(s)${first !== undefined && last ? ` from ${new Date(first).toISOString()} to ${new Date(last.startedAt).toISOString()}` : ""}`,
     next,
-    last ? `last: ${[last.code || "", last.message].filter(Boolean).join(" ")}` : "not tried yet",
+    last ? `last: ${lastSaid(last.code, last.message)}` : "not tried yet",
   ].join("  ·  ");
 }

@@ -25,7 +25,7 @@ export async function runPanel(o: PanelCommandOptions): Promise<number> {
     onFinished: (f) => o.line(`panel     ${f.scan.fileName} (${f.scan.pages} pages, ${f.scan.size} bytes): ${f.done.status} — ${f.done.userMessage}`),
   });
   o.line(`server    ${sim.smtp.kind} on ${sim.smtp.host}:${sim.smtp.port}, device account ${sim.account}`);
-  o.line(`panel     open ${sim.url} in a browser (800×480); Ctrl-C stops the simulator`);
+  o.line(`panel     open ${sim.url} in a browser (made for 800×480 to 1280×800 touch screens); Ctrl-C stops the simulator`);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off("SIGINT", stop);

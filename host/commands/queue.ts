@@ -3,9 +3,9 @@
 //   mfp-mail queue retry-now <id…|all>   send now, in this process (a held job is released first:
 //                                        queued again with a fresh retention window)
 //   mfp-mail queue cancel <id…>          remove without delivering (report: cancelled)
-// Exit codes: 0 done (retry-now: every job sent); 1 a job not found or busy; 2 bad options;
-// retry-now also 3 (refused, or held again) and 4 (still queued: the daemon retries it), the
-// highest of its jobs'; 4 outbox unusable.
+// Exit codes (docs/cli.md): 0 done (retry-now: every job sent); 2 bad options, an unknown job id
+// or an unusable outbox directory; retry-now also 3 (refused, or held again) and 4 (still queued,
+// or another process is delivering it: try again), the highest of its jobs'.
 import { Command } from "commander";
 import type { AttemptOutcome } from "../outbox/index.js";
 import type { Deliver } from "../outbox/types.js";
@@ -59,8 +59,8 @@ function outcomeExit(o: AttemptOutcome): number {
   switch (o.kind) {
     case "done": return o.report.final === "sent" || o.report.final === "partial" ? 0 : 3;
     case "held": return 3;
-    case "retry": case "deferred": return 4;
-    default: return 1;
+    case "retry": case "deferred": case "busy": return 4;
+    case "gone": return 2;
   }
 }
 

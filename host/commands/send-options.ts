@@ -53,6 +53,8 @@ export interface SendFlags {
   outbox?: string;
   /** --no-dsn: false; otherwise the board's smtp.dsn decides (RFC 3461). */
   dsn?: boolean;
+  /** Send an attachment even when it has 0 bytes (refused otherwise: an empty scan is a mistake). */
+  allowEmpty?: boolean;
   /** DNS server(s) for the MX lookup ("ip[:port]", comma-separated); default MFP_DNS_SERVER, else the system's. */
   dnsServer?: string;
 }
@@ -81,6 +83,35 @@ function intFlag(v: string | undefined, flag: string, min: number, max: number):
   const n = Number(v);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError("OPTION_INVALID", flag, `must be a whole number ${min}–${max}, got "${v}"`);
   return n;
+}
+
+/**
+ * --to/--cc values → addresses. One value may hold several, comma-separated as in an RFC 5322
+ * address-list (§3.4); a comma inside a quoted local part ("a,b"@x) does not separate. Only bare
+ * addresses are taken: a display name ("Ann <a@x>") gets an exact hint instead of a parse error.
+ */
+export function addressList(values: string[], flag: string): string[] {
+  const out: string[] = [];
+  for (const value of values) {
+    let quoted = false;
+    let start = 0;
+    const pieces: string[] = [];
+    for (let i = 0; i <= value.length; i++) {
+      const c = value[i];
+      if (c === "\\" && quoted) i++;
+      else if (c === '"') quoted = !quoted;
+      else if ((c === "," && !quoted) || i === value.length) {
+        pieces.push(value.slice(start, i).trim());
+        start = i + 1;
+      }
+    }
+    for (const a of pieces.filter(Boolean)) {
+      const angle = /<([^<>]*)>\s*$/.exec(a);
+      if (angle) throw new ConfigError("ADDRESS_INVALID", `${flag}[${out.length}]`, `give the address alone, without a name: ${flag} ${angle[1]!.trim()} (several: ${flag} a@example.com,b@example.com or repeat ${flag})`);
+      out.push(a);
+    }
+  }
+  return out;
 }
 
 /** A token from MFP_MAIL_TOKEN (lab use, tests): nothing to refresh. */
@@ -131,8 +162,8 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
   // Addresses (RFC 5321 mailbox syntax; SMTPUTF8 addresses allowed, the server must offer it).
   if (!f.from) throw new ConfigError("OPTION_INVALID", "--from", "the sender address is required");
   assertMailbox(f.from, "--from", { smtpUtf8: needsSmtpUtf8(f.from) });
-  const to = f.to ?? [];
-  const cc = f.cc ?? [];
+  const to = addressList(f.to ?? [], "--to");
+  const cc = addressList(f.cc ?? [], "--cc");
   if (to.length === 0) throw new ConfigError("OPTION_INVALID", "--to", "at least one recipient is required");
   to.forEach((a, i) => assertMailbox(a, `--to[${i}]`, { smtpUtf8: needsSmtpUtf8(a) }));
   cc.forEach((a, i) => assertMailbox(a, `--cc[${i}]`, { smtpUtf8: needsSmtpUtf8(a) }));
@@ -143,11 +174,15 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
   if (f.bodyFile !== undefined) text = readPem(f.bodyFile, "--body-file");
   const attachments: ScanSource[] = [];
   for (const [i, path] of (f.attach ?? []).entries()) {
+    let file: ScanSource;
     try {
-      attachments.push(await fileSource(path, { chunkSize: board.scan.readBytes ?? board.scan.chunkMax }));
+      file = await fileSource(path, { chunkSize: board.scan.readBytes ?? board.scan.chunkMax });
     } catch (e) {
       throw new ConfigError("OPTION_INVALID", `--attach[${i}]`, (e as Error).message);
     }
+    // A 0-byte file is nearly always a scan that went wrong (a full spool, a cancelled job).
+    if (file.size === 0 && !f.allowEmpty) throw new ConfigError("OPTION_INVALID", `--attach[${i}]`, `${path} is empty (0 bytes); nothing to send. Add --allow-empty to send it anyway`);
+    attachments.push(file);
   }
   const pages = intFlag(f.scanPages, "--scan-pages", 1, 10000);
   if (pages !== undefined) {
@@ -194,6 +229,10 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
   if (appOnly && auth !== "xoauth2") {
     const flag = f.tenant !== undefined ? "--tenant" : f.clientId !== undefined ? "--client-id" : f.clientSecretEnv !== undefined ? "--client-secret-env" : "--authority";
     throw new ConfigError("OPTION_INVALID", flag, `app-only sign-in (client credentials) needs --auth xoauth2, got --auth ${auth}`);
+  }
+  // A password named but no sign-in chosen would be silently ignored: say so instead.
+  if (f.passwordEnv !== undefined && auth === "none") {
+    throw new ConfigError("OPTION_INVALID", "--password-env", `names a password, but there is no sign-in (--auth none): add --auth plain or --auth login (or --auth xoauth2 for a token), or drop --password-env`);
   }
   if (auth === "plain" || auth === "login") {
     if (f.passwordEnv) {

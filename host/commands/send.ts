@@ -22,6 +22,7 @@ import type { AppOnlySettings } from "../oauth/app-only.js";
 import { outcomeProgress } from "../session/setup.js";
 import { cleanServerText } from "../text/sanitize.js";
 import { say as sayOutcome } from "../text/outcomes.js";
+import { tlsFirstMessage, watchGreeting, wentUnencrypted } from "./tls-first.js";
 
 const repeat = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -37,14 +38,14 @@ export function exitCodeFor(r: SessionResult): number {
 export interface JobRef { id: string; state: JobState; dir: string }
 
 /** The --json contract (plus a few extra fields scripts may ignore). */
-export function jsonResult(r: SessionResult, job?: JobRef | null): string {
+export function jsonResult(r: SessionResult, job?: JobRef | null, plaintext = false): string {
   return JSON.stringify({
     status: r.status, code: r.code, enhanced: r.enhanced, message: r.message,
     recipients: r.recipients.map((x) => ({ address: x.address, accepted: x.accepted, code: x.code })),
     wireBytes: r.wireBytes, roundTrips: r.roundTrips,
     id: r.id, parts: r.parts, ...(r.bodyMode ? { bodyMode: r.bodyMode } : {}),
     ...(r.stage ? { stage: r.stage, command: r.command ?? "" } : {}),
-    ...(r.tls ? { tls: { protocol: r.tls.protocol, cipher: r.tls.cipher } } : {}),
+    ...(r.tls ? { tls: { protocol: r.tls.protocol, cipher: r.tls.cipher } } : plaintext ? { tls: "none-offered" } : {}),
     ...(r.coreMemoryBytes !== undefined ? { coreMemoryBytes: r.coreMemoryBytes } : {}),
     ...(job ? { job: { id: job.id, state: job.state } } : {}),
   });
@@ -137,8 +138,10 @@ export async function runSend(f: SendFlags): Promise<number> {
   process.once("SIGTERM", onSig);
   let r: SessionResult;
   let job: JobRef | null = null;
+  const srv = prepared.options.server;
+  const greeting = srv.tls === "starttls" && !srv.mx ? watchGreeting(srv.host, srv.port, () => ac.abort()) : null;
   try {
-    const session = { ...prepared.options, onProgress: (p: Progress) => view.update(p), signal: ac.signal };
+    const session = { ...prepared.options, onProgress: (p: Progress) => { greeting?.progress(p); view.update(p); }, signal: ac.signal };
     if (f.queue !== false) {
       const sent = await sendDurably(f, session, prepared.appOnly, err);
       if (typeof sent === "number") return sent;
@@ -146,14 +149,18 @@ export async function runSend(f: SendFlags): Promise<number> {
     } else {
       r = await sendMessage(session);
     }
+    if (greeting?.found) return await wrongTlsMode(f, prepared.options, job, err);
     // The last progress line names the outcome (Sent / Partly sent / Will retry / Not sent).
     view.update(outcomeProgress(job?.state === "held" ? "held" : r.status));
   } finally {
+    greeting?.stop();
     view.stop();
     process.off("SIGINT", onSig);
     process.off("SIGTERM", onSig);
   }
   const o = prepared.options;
+  const plaintext = wentUnencrypted(o.server.tls, !!o.server.requireTls, r);
+  if (plaintext) err(`mfp-mail: warning: ${o.server.host}:${o.server.port} did not offer STARTTLS, so the message went unencrypted; --require-tls refuses to send that way`);
   const rcpt = r.recipients.map((x) => `  ${x.accepted ? "✓" : "✗"} ${x.address} ${x.code || ""}`.trimEnd());
   const label = job?.state === "held" ? "NOT SENT (held in the outbox until someone fixes it)" : LABEL[r.status];
   // Server-supplied words reach the terminal only through the sanitiser (no escape sequences).
@@ -165,8 +172,20 @@ export async function runSend(f: SendFlags): Promise<number> {
   if (r.stage) say(`  failed at ${r.stage}${r.command ? ` (${r.command})` : ""}`);
   const note = jobNote(job);
   if (note) say(cleanServerText(note));
-  if (f.json) out(jsonResult(r, job));
+  if (f.json) out(jsonResult(r, job, plaintext));
   return exitCodeFor(r);
+}
+
+/** A TLS-first port under --tls starttls: a configuration error (exit 2); the job it left is dropped. */
+async function wrongTlsMode(f: SendFlags, o: SessionOptions, job: JobRef | null, err: (s: string) => void): Promise<number> {
+  if (job) {
+    const { Outbox, outboxOptionsFromBoard } = await import("../outbox/index.js");
+    await (await Outbox.open(outboxOptionsFromBoard(o.board, { dir: job.dir }))).cancel(job.id);
+  }
+  const e = new ConfigError("OPTION_INVALID", "--tls", tlsFirstMessage(o.server.host, o.server.port));
+  err(`mfp-mail: ${e.message}`);
+  if (f.json) process.stdout.write(jsonResult({ ...configFailure(e), id: "TLS_FIRST_PORT" }) + "\n");
+  return 2;
 }
 
 export function sendCommand(): Command {
@@ -188,12 +207,13 @@ export function sendCommand(): Command {
     .option("--client-secret-env <VAR>", "app-only XOAUTH2: environment variable holding the client secret (never in argv)")
     .option("--authority <url>", "app-only XOAUTH2: identity platform base URL (default https://login.microsoftonline.com)")
     .option("--from <address>", "sender address")
-    .option("--to <address>", "recipient, repeatable", repeat)
-    .option("--cc <address>", "copy recipient, repeatable", repeat)
+    .option("--to <address>", "recipient; repeatable, or several comma-separated", repeat)
+    .option("--cc <address>", "copy recipient; repeatable, or several comma-separated", repeat)
     .option("--subject <text>", "subject")
     .option("--body <text>", "body text")
     .option("--body-file <file>", "body text from a file")
     .option("--attach <file>", "attach a file, repeatable", repeat)
+    .option("--allow-empty", "send a 0-byte attachment (refused otherwise)")
     .option("--scan-pages <n>", "attach a simulated scan of N pages (PDF)")
     .option("--scan-size <bytes>", "size of the simulated scan (default 200 KiB per page)")
     .option("--scan-format <pdf|tiff>", "simulated scan as a PDF (default) or a multi-page TIFF")

@@ -44,6 +44,8 @@ export interface Board {
   };
   log: { maxBytes: number };
   addressBook: { name: string; address: string }[];
+  /** The touch panel: the language it starts in and how it writes times (default en, 24h). */
+  panel?: { language?: "en" | "de"; clock?: "24h" | "12h" };
 }
 
 /** Where boards/ lives: next to host/ in the source tree, or two levels up from dist/host/config. */

@@ -214,6 +214,14 @@ export function formatChecklist(checks: readonly Check[]): string {
 
 export interface DoctorResult { exitCode: number; checks: Check[]; facts?: ProbeFacts }
 
+/** The command line's exit code for a live probe (docs/cli.md): 0 no ✗, 4 the server could not be
+ *  reached or answered (a network or transient failure: try again later), 3 it answered and
+ *  something was refused or is missing (a setting to fix). */
+function probeExitCode(facts: ProbeFacts, live: readonly Check[]): number {
+  if (!live.some((c) => c.status === "error")) return 0;
+  return facts.failure?.error?.transient ? 4 : 3;
+}
+
 /** Static checks, then (unless a static ✗ or noProbe) the live probe. */
 export async function runDoctor(input: DoctorInput): Promise<DoctorResult> {
   const { profile, checks } = staticChecks(input);
@@ -227,7 +235,7 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorResult> {
   if (input.noProbe) return { exitCode: 0, checks };
   // Direct Send / relay: the MX hosts the device will try, as the probe below will.
   if (profile.mx && !(await mxChecks(profile.mx, input.dnsServers, (id, status, title, fix) => checks.push({ id, status, title, ...(fix ? { fix } : {}) })))) {
-    return { exitCode: 1, checks };
+    return { exitCode: 4, checks };
   }
   const credentials = input.user !== undefined ? { user: input.user, password: input.password, token: input.token } : undefined;
   const facts = await probe({
@@ -239,5 +247,5 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorResult> {
   const addresses = [...(input.from !== undefined ? [input.from] : []), ...(input.to ?? [])];
   const live = probeChecks(facts, profile, input.board, credentials !== undefined, addresses);
   checks.push(...live);
-  return { exitCode: live.some((c) => c.status === "error") ? 1 : 0, checks, facts };
+  return { exitCode: probeExitCode(facts, live), checks, facts };
 }

@@ -17,7 +17,7 @@ import { link, open, readdir, readFile, rename, rm, stat, writeFile } from "node
 import { join } from "node:path";
 import { fileSource } from "../scan/file.js";
 import type { ScanSource } from "../scan/types.js";
-import { atomicWrite, copyHashed, ensureDir, errnoOf, fsyncDir, hashFile, isNoSpace, syncFile } from "../base/durable.js";
+import { atomicWrite, copyHashed, dirFailure, ensureDir, errnoOf, fsyncDir, hashFile, isNoSpace, syncFile } from "../base/durable.js";
 import { OutboxError, type Json, type JobRecord, type JobScan, type RateLimits } from "./types.js";
 import { type Clock, systemClock } from "../base/clock.js";
 import { JobLocks, pidAlive } from "./lock.js";
@@ -77,7 +77,7 @@ export class OutboxStore {
     try {
       for (const d of [dir, s.jobsDir, s.tmpDir, s.trashDir, s.quarantineDir, s.locksDir]) await ensureDir(d);
     } catch (err) {
-      throw new OutboxError("OUTBOX_UNWRITABLE", `cannot create the outbox in ${dir}: ${errnoOf(err)}`);
+      throw new OutboxError("OUTBOX_UNWRITABLE", `cannot create the outbox in ${dir}: ${dirFailure(err)}`);
     }
     await s.recover();
     return s;

@@ -7,6 +7,8 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { join, normalize } from "node:path";
 import type { AddressInfo } from "node:net";
+import type { Language, Localized } from "../text/translate.js";
+import type { PanelTexts } from "./texts.js";
 
 export interface ScanRequest {
   to: string[];
@@ -19,9 +21,19 @@ export interface ScanRequest {
   format?: "pdf" | "tiff";
 }
 
+/** A line from the panel's catalogue (host/panel/texts.ts): the page tells it in its language. */
+export interface PanelStep { key: string; values?: Record<string, string | number> }
+
+/** What a person may choose when stopping: discard (while scanning), keep or delete the stored job. */
+export type StopChoice = "discard" | "keep" | "delete";
+
 export interface PanelProgress {
   jobId: string;
+  /** Scanning: pages count; sending: bytes count (the scan is stored in the Outbox by then). */
+  stage: "scanning" | "sending";
+  /** The line in English ("Scanning page 2 of 12", "Sending page 3 of 12"); `step` is the same line as a catalogue key. */
   phase: string;
+  step: PanelStep;
   pagesScanned: number;
   pages: number;
   bytesSent: number;
@@ -37,16 +49,34 @@ export interface PanelDone {
   userMessage: string;
   /** The scan is held in the Outbox until someone fixes the cause and retries (or cancels) it. */
   held?: boolean;
+  /** `outcome` and `userMessage` in every panel language. */
+  texts: { outcome: Localized; message: Localized };
+  /** A person stopped the job: discarded while scanning, or kept in / deleted from the Outbox. */
+  stopped?: "discarded" | "kept" | "deleted";
+  /** Kept: when the Outbox tries it next (ISO 8601), null when it waits for a person. */
+  nextAttemptAt?: string | null;
 }
 
 export interface OutboxRow {
   id: string;
-  title: string;
-  state: string;
+  /** The scan's file name(s) ("text message" jobs have none). */
+  files: string[];
+  /** When the job was stored (ISO 8601): two jobs with the same file name are told apart by it. */
+  createdAt: string;
+  /** Recipients still waiting, and how many were delivered already. */
+  recipients: string[];
+  delivered: number;
+  /** Pages of the scan when known, and its size in bytes. */
+  pages: number | null;
+  bytes: number;
+  /** waiting: never tried; due: tried, next try now; retrying: tried, next try later; held: waits for a person. */
+  state: "waiting" | "due" | "retrying" | "held";
+  attempts: number;
   nextAttemptAt: string | null;
+  /** The last attempt's words (server text, sanitised; not translated). */
   lastMessage: string | null;
-  /** Held jobs: why a person must act (shown as an alert); null for queued jobs. */
-  alert: string | null;
+  /** Held jobs: why a person must act, in every panel language; null for queued jobs. */
+  alert: Localized | null;
 }
 
 export interface DoctorCheck {
@@ -62,6 +92,13 @@ export type SigninEvent =
 
 export interface PanelState {
   device: string;
+  /** The board's panel language (the page starts in it; a person may switch) and clock format. */
+  language: Language;
+  clock: "24h" | "12h";
+  /** The panel's own words in every language, keyed by id (host/panel/texts.ts). */
+  texts: Record<Language, PanelTexts>;
+  /** The outcome line for a scan refused before it started ("Not sent"), in every language. */
+  notSent: Localized;
   me: string | null;
   addressBook: { name: string; address: string }[];
   defaults: { subject: string; filename: string };
@@ -73,16 +110,23 @@ export interface PanelBackend {
   state(): PanelState;
   /** Validate and start a scan-to-email job; throws PanelInputError for bad input. */
   startScan(request: ScanRequest, progress: (p: PanelProgress) => void, done: (d: PanelDone) => void): string;
+  /** Stop a running scan job the way the person chose; false when it has already ended. */
+  stopScan(jobId: string, choice: StopChoice): boolean;
   outbox(): Promise<OutboxRow[]>;
   /** Alerts about jobs that left without being sent (the storage-pressure rule), newest first. */
-  outboxNotices?(): Promise<string[]>;
+  outboxNotices?(): Promise<Localized[]>;
   outboxAction(id: string, action: "retry" | "cancel"): Promise<void>;
   signIn(events: (e: SigninEvent) => void): Promise<void>;
   doctor(): Promise<DoctorCheck[]>;
 }
 
-/** Bad input from the panel: shown to the user as is (HTTP 400). */
-export class PanelInputError extends Error {}
+/** Bad input from the panel: shown to the user (HTTP 400); `key` names the line in the panel's
+ *  catalogue so the page can tell it in its language, `message` is the English. */
+export class PanelInputError extends Error {
+  constructor(message: string, readonly key?: string, readonly values?: Record<string, string | number>) {
+    super(message);
+  }
+}
 
 function staticDir(): string {
   // Source tree (tsx) and compiled tree (dist/host/panel) both find host/panel/static.
@@ -178,6 +222,12 @@ export async function startPanel(backend: PanelBackend, port = 0): Promise<Panel
       if (path === "/api/outbox" && req.method === "GET") {
         return json(res, 200, { jobs: await backend.outbox(), notices: (await backend.outboxNotices?.()) ?? [] });
       }
+      const stop = /^\/api\/scan\/([^/]+)\/stop$/.exec(path);
+      if (stop && req.method === "POST") {
+        const choice = String(((await readJson(req)) as { choice?: unknown }).choice);
+        if (choice !== "discard" && choice !== "keep" && choice !== "delete") throw new PanelInputError("Stop needs a choice: discard, keep or delete");
+        return json(res, backend.stopScan(decodeURIComponent(stop[1]!), choice) ? 202 : 409, { ok: true });
+      }
       const action = /^\/api\/outbox\/([^/]+)\/(retry|cancel)$/.exec(path);
       if (action && req.method === "POST") {
         await backend.outboxAction(decodeURIComponent(action[1]), action[2] as "retry" | "cancel");
@@ -199,7 +249,7 @@ export async function startPanel(backend: PanelBackend, port = 0): Promise<Panel
       }
       json(res, 404, { error: "Not found" });
     } catch (err) {
-      if (err instanceof PanelInputError) return json(res, 400, { error: err.message });
+      if (err instanceof PanelInputError) return json(res, 400, { error: err.message, ...(err.key ? { key: err.key, values: err.values ?? {} } : {}) });
       json(res, 500, { error: "The device could not do that. See the log." });
       console.error(`[panel] ${req.method} ${path}: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -26,6 +26,7 @@ export async function fileSource(path: string, options: FileSourceOptions = {}):
     if (err instanceof ScanError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw new ScanError("SCAN_FILE_MISSING", `file not found: ${path}`);
+    if (code === "EACCES" || code === "EPERM") throw new ScanError("SCAN_FILE_UNREADABLE", `cannot read ${path}: permission denied (${code}): ${await permissionNote(path)}`);
     throw new ScanError("SCAN_FILE_UNREADABLE", `cannot read ${path}: ${code ?? String(err)}`);
   }
   const fileName = options.fileName ?? basename(path);
@@ -46,6 +47,17 @@ export async function fileSource(path: string, options: FileSourceOptions = {}):
       return readRange(path, start, end, chunkSize);
     },
   };
+}
+
+/** "mode 0600, owner uid 0; this process runs as uid 1000": enough to see why a read was refused. */
+async function permissionNote(path: string): Promise<string> {
+  const who = typeof process.getuid === "function" ? `; this process runs as uid ${process.getuid()}` : "";
+  try {
+    const st = await stat(path);
+    return `the file has mode ${(st.mode & 0o7777).toString(8).padStart(4, "0")}, owner uid ${st.uid}${who}`;
+  } catch {
+    return `a directory on the way cannot be searched${who}`;
+  }
 }
 
 /** Default read size: large reads into one reused buffer (the core takes them in inCap pieces). */

@@ -35,6 +35,8 @@ export interface SimPanelOptions {
   signedIn?: boolean;
   /** smtp-server only: refuse some recipients at RCPT TO with [code, text]. */
   rcptReply?: (address: string) => [number, string] | null;
+  /** smtp-server only: hold each RCPT TO until this settles (tests stop a send in progress). */
+  rcptGate?: (address: string) => Promise<void>;
   /** How often due outbox jobs are retried (default 5 s). */
   retryTickMs?: number;
   /** Panel HTTP port (default 0: any free port). */
@@ -97,6 +99,7 @@ export async function startSimPanel(o: SimPanelOptions = {}): Promise<SimPanel> 
         starttls: tls,
         ...(auth !== "none" ? { users: { [user]: { password, tokens } } } : {}),
         ...(o.rcptReply ? { rcptReply: o.rcptReply } : {}),
+        ...(o.rcptGate ? { rcptGate: o.rcptGate } : {}),
         onMessage: (m) => arrived({ raw: m.raw, via: `DATA ${m.body.toUpperCase()}`, tls: m.tls, to: m.to }),
       });
       port = srv.port;
@@ -123,6 +126,9 @@ export async function startSimPanel(o: SimPanelOptions = {}): Promise<SimPanel> 
     const outbox = await Outbox.open(outboxOptionsFromBoard(board, { dir: join(dir, "outbox") }));
     const idp = await startSimIdp({ account: user });
     closers.push(() => idp.close());
+    // A sign-in still waiting for its code ends with the panel (its polling would keep the process alive).
+    const signInAbort = new AbortController();
+    closers.push(async () => signInAbort.abort());
 
     const retryDeliver = sessionDeliver({ board, password: () => devicePassword, tokenProvider: () => tokenProvider });
     // The device's daemon in miniature: every few seconds, retry jobs whose backoff has run out.
@@ -161,7 +167,7 @@ export async function startSimPanel(o: SimPanelOptions = {}): Promise<SimPanel> 
         stepTimeout: 5000,
       })).checks,
       signIn: async (onPrompt) => {
-        const r = await idp.signIn(onPrompt);
+        const r = await idp.signIn(onPrompt, signInAbort.signal);
         // The device now holds the token the sign-in produced; the embedded server accepts it too.
         token = r.accessToken;
         tokens.push(token);

@@ -35,6 +35,8 @@ export interface SimServerOptions {
   size?: number;
   /** Reply to RCPT TO: return [code, text] to refuse a recipient. */
   rcptReply?: (address: string) => [number, string] | null;
+  /** Hold each RCPT TO until this settles (a send that lasts as long as a test needs). */
+  rcptGate?: (address: string) => Promise<void>;
   /** Called for every message that arrived whole. */
   onMessage?: (m: SimMessage) => void;
   /** Keep message bytes (default true). */
@@ -111,7 +113,8 @@ export async function startSimServer(o: SimServerOptions = {}): Promise<SimServe
       }
       cb(Object.assign(new Error("5.7.8 Authentication credentials invalid"), { responseCode: 535 }));
     },
-    onRcptTo(address, _session, cb) {
+    async onRcptTo(address, _session, cb) {
+      await o.rcptGate?.(address.address);
       const r = o.rcptReply?.(address.address);
       if (r) return cb(Object.assign(new Error(r[1]), { responseCode: r[0] }));
       cb();

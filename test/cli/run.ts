@@ -7,11 +7,12 @@ const CLI = fileURLToPath(new URL("../../host/cli.ts", import.meta.url));
 
 export interface Run { code: number | null; stdout: string; stderr: string; ms: number; killed: boolean }
 
-export function cli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<Run> {
+/** `as`: run the child as another user (only root may; the unreadable-file test needs it as root). */
+export function cli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000, as?: { uid: number; gid: number }): Promise<Run> {
   return new Promise((resolve) => {
     const t0 = Date.now();
     const child = spawn(process.execPath, ["--import", "tsx", CLI, ...args], {
-      cwd: ROOT, env: { ...process.env, ...env, MFP_DEBUG: "" }, stdio: ["ignore", "pipe", "pipe"],
+      cwd: ROOT, env: { ...process.env, ...env, MFP_DEBUG: "" }, stdio: ["ignore", "pipe", "pipe"], ...(as ?? {}),
     });
     let stdout = "";
     let stderr = "";

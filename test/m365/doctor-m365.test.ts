@@ -51,7 +51,7 @@ describe("doctor: basic-auth switch-off readiness", () => {
   it("against the fixture with basic auth off: the live AUTH shows 5.7.30 with the panel sentence", async () => {
     const s = await lab.fixture({ mode: "submission", mailboxes: { "legacy@contoso.com": { password: "pw", basicAuthOff: true } } });
     const r = await doctor({ preset: "m365-submission", host: "localhost", port: String(s.port), ca: s.caFile, from: "legacy@contoso.com", user: "legacy@contoso.com", auth: "login", passwordEnv: "PW" }, { PW: "pw" });
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 3);
     assert.match(r.text, /⚠ Password sign-in \(LOGIN\/PLAIN\)/);
     assert.match(r.text, /✗ Sign-in with LOGIN failed: 550 5\.7\.30 Basic authentication is not supported for Client Submission\. \(the panel says "Password sign-in is switched off for this mailbox; sign in with Microsoft on the panel\."\)/);
     // --json: the failing check says where the session failed — the state, not "Failed".

@@ -102,7 +102,7 @@ test("correct submission setup with XOAUTH2: TLS, extensions, signed in, nothing
 test("XOAUTH2 with a token the server refuses: ✗ with the sign-in panel text, not the password one", async () => {
   await writeFile(join(dir, "bad-token"), "tok-wrong\n");
   const r = await doctor({ ...subOpts(), tokenFile: join(dir, "bad-token") });
-  assert.equal(r.code, 1, r.text);
+  assert.equal(r.code, 3, r.text);
   assert.match(r.text, /✗ Sign-in with XOAUTH2 failed: 535 .*the panel says "The sign-in has expired; sign in again on the device\."/);
   assert.doesNotMatch(r.text, /check user name and password/);
   assert.doesNotMatch(r.text, /tok-wrong/);
@@ -117,11 +117,11 @@ test("LOGIN: right password signs in; SMTP AUTH disabled → 5.7.139 panel text;
   assert.doesNotMatch(ok.text, /correct horse/);
 
   const off = await doctor({ ...subOpts(), user: "blocked@contoso.com", from: "blocked@contoso.com", auth: "LOGIN", passwordFile: join(dir, "password") });
-  assert.equal(off.code, 1);
+  assert.equal(off.code, 3);
   assert.match(off.text, /✗ Sign-in with LOGIN failed: 535 5\.7\.139 .*the panel says "Sign-in was refused because SMTP AUTH is turned off for this mailbox\."\)\n {4}→ Enable authenticated SMTP/);
 
   const wrong = await doctor({ ...subOpts(), auth: "LOGIN", passwordFile: join(dir, "wrong") });
-  assert.equal(wrong.code, 1);
+  assert.equal(wrong.code, 3);
   assert.match(wrong.text, /✗ Sign-in with LOGIN failed: 535 5\.7\.3 .*the panel says "Sign-in failed; check the user name and password\."/);
 });
 
@@ -131,7 +131,7 @@ test("TLS required but the server offers no STARTTLS: ✗", async () => {
   try {
     const port = (plain.server.address() as AddressInfo).port;
     const r = await doctor({ preset: "generic", host: "127.0.0.1", port: String(port), from: "a@contoso.com" });
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 3);
     assert.match(r.text, /✗ Server does not offer STARTTLS/);
   } finally {
     await new Promise<void>((res) => plain.close(() => res()));
@@ -140,7 +140,7 @@ test("TLS required but the server offers no STARTTLS: ✗", async () => {
 
 test("untrusted certificate: ✗ with the transport's code and panel text", async () => {
   const r = await doctor({ ...subOpts(), ca: undefined, tokenFile: join(dir, "token") });
-  assert.equal(r.code, 1);
+  assert.equal(r.code, 3);
   assert.match(r.text, /✗ STARTTLS: .*the panel says "The server certificate is not trusted, so nothing was sent\."/);
 });
 
@@ -182,7 +182,7 @@ test("SMTPUTF8: a non-ASCII recipient is fine when the server offers SMTPUTF8, �
   try {
     const port = (plain.server.address() as AddressInfo).port;
     const r = await doctor({ preset: "generic", host: "127.0.0.1", port: String(port), tls: "opportunistic", from: "a@contoso.com", to: ["jürgen@contoso.com"] });
-    assert.equal(r.code, 1, r.text);
+    assert.equal(r.code, 3, r.text);
     assert.match(r.text, /✗ Server does not offer SMTPUTF8, needed for jürgen@contoso\.com/);
   } finally {
     await new Promise<void>((res) => plain.close(() => res()));

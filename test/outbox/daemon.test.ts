@@ -104,7 +104,7 @@ test("queue retry-now sends now and cancel removes; unknown ids are a clear erro
   assert.match(r.lines[0]!, new RegExp(`^retry ${j.id} at .*refused`));
   assert.equal((await ob.get(j.id))!.attemptCount, 1);
   const c = capture();
-  assert.equal(await runQueueCancel([j.id, "nope"], { outbox: dir }, c.io), 1);
+  assert.equal(await runQueueCancel([j.id, "nope"], { outbox: dir }, c.io), 2);
   assert.match(c.lines.join("\n"), /cancelled/);
   assert.match(c.lines.join("\n"), /JOB_NOT_FOUND: no job nope/);
   assert.deepEqual(await ob.store.ids(), []);

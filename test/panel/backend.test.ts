@@ -73,7 +73,9 @@ test("a deferred recipient is retried by the simulator itself when its backoff r
     assert.deepEqual({ status: done.status, userMessage: done.userMessage }, { status: "partial", userMessage: "Sent to 1 of 2 recipients; 1 recipient will be retried." });
     const rows = await sim.backend.outbox();
     assert.equal(rows.length, 1);
-    assert.match(rows[0]!.title, /→ frontdesk@contoso\.com \(1 delivered\)$/);
+    const { recipients, delivered, state, attempts, files, pages } = rows[0]!;
+    assert.deepEqual({ recipients, delivered, state, attempts, pages }, { recipients: ["frontdesk@contoso.com"], delivered: 1, state: "retrying", attempts: 1, pages: 2 });
+    assert.match(files[0]!, /^Scan_\d{4}-\d\d-\d\d_\d{4}\.pdf$/);
     busy = false;
     await until("the automatic retry", async () => (await sim.outbox.list()).length === 0);
     assert.equal(sim.arrivals.length, 2);

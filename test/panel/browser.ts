@@ -20,8 +20,15 @@ export function chromiumMissing(): string | false {
   return existsSync(CHROMIUM) ? false : `no chromium at ${CHROMIUM} (.ci/setup.d/40-chromium.sh installs it)`;
 }
 
-/** Open a page on the panel at its real size (800×480). */
-export async function openPanel(url: string): Promise<PanelBrowser> {
+/** The touch screens the panel is made for: 7″ (800×480), 7″ wide (1024×600), 10″ (1280×800). */
+export const PANEL_SIZES = [
+  { width: 800, height: 480 },
+  { width: 1024, height: 600 },
+  { width: 1280, height: 800 },
+] as const;
+
+/** Open a page on the panel at a device's size (default the smallest, 800×480). */
+export async function openPanel(url: string, viewport: { width: number; height: number } = PANEL_SIZES[0]): Promise<PanelBrowser> {
   const profile = await mkdtemp(join(tmpdir(), "mfp-chromium-"));
   // A persistent context on a fresh, throw-away profile directory (= --user-data-dir).
   let context: BrowserContext;
@@ -30,7 +37,7 @@ export async function openPanel(url: string): Promise<PanelBrowser> {
       executablePath: CHROMIUM,
       headless: true,
       timeout: 60_000,
-      viewport: { width: 800, height: 480 },
+      viewport: { width: viewport.width, height: viewport.height },
       deviceScaleFactor: 1,
       args: [
         "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

@@ -64,7 +64,7 @@ test("sim --panel: prints the URL, serves the panel, sends over the API, exits 0
     }
     assert.match(stdout, /server {4}smtp-server on 127\.0\.0\.1:\d+/);
     const html = await (await fetch(url)).text();
-    assert.match(html, /<button type="submit" id="scan-button" class="start">Scan to Email<\/button>/);
+    assert.match(html, /<button type="submit" id="scan-button" class="start" data-t="scan.start">Scan to Email<\/button>/);
     const state = await (await fetch(`${url}api/state`)).json() as { defaults: { filename: string } };
     assert.match(state.defaults.filename, /^Scan_\d{4}-\d\d-\d\d_\d{4}\.pdf$/);
     // Bad input is refused with a plain message (HTTP 400).
@@ -96,7 +96,7 @@ test("sim --panel: prints the URL, serves the panel, sends over the API, exits 0
     const phases = events.filter((e) => e.event === "progress").map((e) => e.data.phase as string);
     for (const p of ["Connecting", "Securing", "Signing in", "Sending page 3 of 3"]) assert.ok(phases.includes(p), `${p} in ${phases.join(" | ")}`);
     const done = events.at(-1)!.data;
-    assert.deepEqual(done, { jobId, status: "sent", outcome: "Sent", userMessage: "Sent." });
+    assert.deepEqual(done, { jobId, status: "sent", outcome: "Sent", userMessage: "Sent.", texts: { outcome: { en: "Sent", de: "Gesendet" }, message: { en: "Sent.", de: "Gesendet." } } });
     // The simulator's console says what arrived and what the panel showed.
     const lineUntil = Date.now() + 10_000;
     while (!/panel {5}Scan_.*\.pdf \(3 pages, \d+ bytes\): sent — Sent/.test(stdout)) {

@@ -41,12 +41,11 @@ test("wrong password: held, the sign-in message from the reply classification, a
   const [job] = await sim.outbox.list();
   assert.equal(job?.state, "held");
   await page.click(".tab[data-screen=outbox]");
-  await page.waitForSelector("#outbox-rows tr.held");
+  await page.waitForSelector("#outbox-rows li.job.held");
   assert.match(await page.textContent("#outbox-alerts") ?? "", /⚠ 1 held: fix the cause, then Retry now, or Cancel/);
-  const cells = await page.$$eval("#outbox-rows tr.held td", (tds) => tds.map((t) => t.textContent ?? ""));
-  assert.equal(cells[1], "⚠ Held");
-  assert.equal(cells[2], "—", "no next try: it waits for a person");
-  assert.match(cells[3]!, /^Held on the device until the settings or the account are fixed: Sign-in failed/);
+  // No next try: it waits for a person; the reason instead of the last message.
+  assert.equal(await page.textContent("#outbox-rows li.held .state"), "⚠ Held: waits for you");
+  assert.match(await page.textContent("#outbox-rows li.held .why") ?? "", /^Held on the device until the settings or the account are fixed: Sign-in failed/);
   assert.equal(await page.textContent("#outbox-count"), "1 ⚠");
   assert.match(await page.getAttribute("#outbox-count", "class") ?? "", /\balert\b/);
   await page.screenshot({ path: await artifactPath("panel-outbox-held.png") });

@@ -51,17 +51,18 @@ test("450 for one recipient: partly sent, the job waits in the Outbox, Retry now
   await page.waitForFunction(() => document.getElementById("outbox-count")?.textContent === "1");
 
   await page.click(".tab[data-screen=outbox]");
-  await page.waitForSelector("#outbox-rows button");
-  const cells = await page.$$eval("#outbox-rows tr:first-child td", (tds) => tds.map((t) => t.textContent ?? ""));
-  assert.match(cells[0]!, new RegExp(`^Scan_\\d{4}-\\d\\d-\\d\\d_\\d{4}\\.pdf → ${BUSY} \\(2 delivered\\)$`));
-  assert.equal(cells[1], "Retry 2");
-  assert.notEqual(cells[2], "—", "a next-try time is shown");
-  assert.match(cells[3]!, /Sent to 2 of 3/);
+  await page.waitForSelector("#outbox-rows li.job button");
+  const line = (cls: string) => page.textContent(`#outbox-rows li.job:first-child .${cls}`);
+  // What, to whom, where it stands and what the last try said — in plain words, one clock format.
+  assert.match(await line("what") ?? "", /^Scan_\d{4}-\d\d-\d\d_\d{4}\.pdf · 2 pages · [\d.]+ (KiB|MiB)$/);
+  assert.match(await line("to") ?? "", new RegExp(`^To ${BUSY} · 2 already delivered · Scanned \\d\\d:\\d\\d$`));
+  assert.match(await line("state") ?? "", /^Tried once · next try \d\d:\d\d$/);
+  assert.match(await line("last") ?? "", /^Last answer: Sent to 2 of 3/);
   await page.screenshot({ path: await artifactPath("panel-outbox.png") });
 
   refuse = false;
   await page.click(`#outbox-rows button[aria-label^="Retry now"]`);
-  await page.waitForFunction(() => /Empty/.test(document.getElementById("outbox-rows")?.textContent ?? ""));
+  await page.waitForSelector("#outbox-empty:not([hidden])");
   assert.equal(sim.arrivals.length, 2);
   assert.deepEqual(sim.arrivals[1]!.to, [BUSY]);
   const first = await simpleParser(sim.arrivals[0]!.raw);
@@ -79,8 +80,15 @@ test("Cancel drops a waiting job without sending it", { skip }, async () => {
   const arrived = sim.arrivals.length;
   await page.click(".tab[data-screen=outbox]");
   await page.waitForSelector(`#outbox-rows button[aria-label^="Cancel"]`);
+  // Cancel asks first: "Keep it" keeps the job, "Delete scan" removes it.
   await page.click(`#outbox-rows button[aria-label^="Cancel"]`);
-  await page.waitForFunction(() => /Empty/.test(document.getElementById("outbox-rows")?.textContent ?? ""));
+  await page.waitForSelector("#dialog:not([hidden])");
+  assert.match(await page.textContent("#dialog-text") ?? "", /^Scan_.*\.pdf · \d\d:\d\d is deleted from the Outbox and not sent\.$/);
+  await page.click("#dialog-actions >> text=Keep it");
+  assert.equal((await sim.outbox.list()).length, 1);
+  await page.click(`#outbox-rows button[aria-label^="Cancel"]`);
+  await page.click("#dialog-actions >> text=Delete scan");
+  await page.waitForSelector("#outbox-empty:not([hidden])");
   assert.deepEqual(await sim.outbox.list(), []);
   const reports = await sim.outbox.reports();
   assert.equal(reports.filter((r) => r.final === "cancelled").length, 1, JSON.stringify(reports));
@@ -103,7 +111,7 @@ test("every recipient deferred: Will retry, the whole job waits in the Outbox an
   refuse = false;
   await page.click(".tab[data-screen=outbox]");
   await page.click(`#outbox-rows button[aria-label^="Retry now"]`);
-  await page.waitForFunction(() => /Empty/.test(document.getElementById("outbox-rows")?.textContent ?? ""));
+  await page.waitForSelector("#outbox-empty:not([hidden])");
   assert.equal(sim.arrivals.length, arrived + 1);
   assert.equal(sim.arrivals.at(-1)!.to.length, 3);
 });

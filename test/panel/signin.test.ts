@@ -83,6 +83,6 @@ test("Sign in shows the device code; entering it on the sign-in page signs the d
   // Signed in now: Retry now on the Outbox sends the scan held before.
   await page.click(".tab[data-screen=outbox]");
   await page.click(`#outbox-rows button[aria-label^="Retry now"]`);
-  await page.waitForFunction(() => /Empty/.test(document.getElementById("outbox-rows")?.textContent ?? ""));
+  await page.waitForSelector("#outbox-empty:not([hidden])");
   assert.equal(sim.arrivals.length, 2);
 });
