@@ -191,7 +191,7 @@ test("queue and doctor: an unknown job is exit 2, a refused probe 3, an unreacha
   const unreachable = await cli(["doctor", "--server", "127.0.0.1", "--port", String(port), "--tls", "none", "--from", USER], {}, 30_000);
   clean(unreachable);
   assert.equal(unreachable.code, 4, unreachable.stdout);
-  assert.match(unreachable.stdout, new RegExp(`^✗ connect: The server 127\\.0\\.0\\.1:${port} refused the connection`, "m"));
+  assert.match(unreachable.stdout, new RegExp(`^✗ Connect: The server 127\\.0\\.0\\.1:${port} refused the connection`, "m"));
 
   const secure = await server();
   try {
