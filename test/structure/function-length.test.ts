@@ -13,8 +13,6 @@ const NOT_YET_SPLIT: Record<string, number> = {
   "host/sim/chunking-mta.ts serve": 248,
   "host/panel/backend.ts createPanelBackend": 172,
   "host/config/replies.ts classifyReply": 152,
-  "host/sim/panel.ts startSimPanel": 116,
-  "host/sim/server.ts startSimServer": 106,
   "host/doctor/doctor.ts staticChecks": 92,
 };
 
