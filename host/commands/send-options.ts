@@ -66,6 +66,9 @@ export interface PreparedSend {
   warnings: string[];
 }
 
+/** What prepareSend may ask of the process: a TTY to prompt on, the environment for secrets. */
+type SendIo = { isTty: boolean; env: NodeJS.ProcessEnv };
+
 const AUTHS: AuthChoice[] = ["none", "plain", "login", "xoauth2"];
 const TLS_MODES: TlsMode[] = ["starttls", "implicit", "none"];
 
@@ -125,12 +128,25 @@ function dnsServers(f: SendFlags, env: NodeJS.ProcessEnv): { dnsServers?: string
   return list?.length ? { dnsServers: list } : {};
 }
 
-export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJS.ProcessEnv }): Promise<PreparedSend> {
-  const warnings: string[] = [];
-  let board: Board;
-  board = f.board ? resolveBoard(f.board) : defaultBoard();
+/** Where the message goes and how: server, port, TLS and the AUTH mechanism. */
+interface Route {
+  host: string;
+  port: number;
+  tls: TlsMode;
+  requireTls: boolean;
+  auth: AuthChoice;
+  preset: PresetName | undefined;
+  /** The preset sends to the domain's MX host (resolved at send time). */
+  mx: string | undefined;
+}
 
-  // Server, port, TLS and AUTH: explicit flags win over the preset's defaults.
+/** Any app-only (client credentials) flag given: they travel together and mean XOAUTH2. */
+function appOnlyRequested(f: SendFlags): boolean {
+  return f.tenant !== undefined || f.clientId !== undefined || f.clientSecretEnv !== undefined || f.authority !== undefined;
+}
+
+/** Server, port, TLS and AUTH: explicit flags win over the preset's defaults. */
+function resolveRoute(f: SendFlags, appOnly: boolean): Route {
   let host = f.server;
   let port = intFlag(f.port, "--port", 1, 65535);
   let tls = f.tls as TlsMode | undefined;
@@ -140,7 +156,6 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
   if (auth !== undefined && !AUTHS.includes(auth)) throw new ConfigError("OPTION_INVALID", "--auth", `must be none, plain, login or xoauth2, got "${f.auth}"`);
   let preset: PresetName | undefined;
   let mx: string | undefined;
-  const appOnly = f.tenant !== undefined || f.clientId !== undefined || f.clientSecretEnv !== undefined || f.authority !== undefined;
   if (f.preset) {
     const p = resolvePreset(f.preset, { ...(host ? { host } : {}), ...(port ? { port } : {}), ...(f.from ? { from: f.from } : {}) });
     preset = p.preset;
@@ -158,8 +173,11 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
   auth ??= "none";
   if (tls === "none" && requireTls) throw new ConfigError("OPTION_INVALID", "--require-tls", "cannot be combined with --tls none");
   if (tls === "implicit") requireTls = true;
+  return { host, port, tls, requireTls, auth, preset, mx };
+}
 
-  // Addresses (RFC 5321 mailbox syntax; SMTPUTF8 addresses allowed, the server must offer it).
+/** Addresses (RFC 5321 mailbox syntax; SMTPUTF8 addresses allowed, the server must offer it). */
+function envelope(f: SendFlags): { from: string; to: string[]; cc: string[] } {
   if (!f.from) throw new ConfigError("OPTION_INVALID", "--from", "the sender address is required");
   assertMailbox(f.from, "--from", { smtpUtf8: needsSmtpUtf8(f.from) });
   const to = addressList(f.to ?? [], "--to");
@@ -167,11 +185,19 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
   if (to.length === 0) throw new ConfigError("OPTION_INVALID", "--to", "at least one recipient is required");
   to.forEach((a, i) => assertMailbox(a, `--to[${i}]`, { smtpUtf8: needsSmtpUtf8(a) }));
   cc.forEach((a, i) => assertMailbox(a, `--cc[${i}]`, { smtpUtf8: needsSmtpUtf8(a) }));
+  return { from: f.from, to, cc };
+}
 
-  // Body text and attachments.
+/** The body text: --body or the contents of --body-file. */
+function bodyText(f: SendFlags): string {
   if (f.body !== undefined && f.bodyFile !== undefined) throw new ConfigError("OPTION_INVALID", "--body-file", "give --body or --body-file, not both");
   let text = f.body ?? "";
   if (f.bodyFile !== undefined) text = readPem(f.bodyFile, "--body-file");
+  return text;
+}
+
+/** --attach files, opened now so a missing or empty one is refused before connecting. */
+async function attachedFiles(f: SendFlags, board: Board): Promise<ScanSource[]> {
   const attachments: ScanSource[] = [];
   for (const [i, path] of (f.attach ?? []).entries()) {
     let file: ScanSource;
@@ -184,26 +210,29 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
     if (file.size === 0 && !f.allowEmpty) throw new ConfigError("OPTION_INVALID", `--attach[${i}]`, `${path} is empty (0 bytes); nothing to send. Add --allow-empty to send it anyway`);
     attachments.push(file);
   }
-  const pages = intFlag(f.scanPages, "--scan-pages", 1, 10000);
-  if (pages !== undefined) {
-    const bytes = intFlag(f.scanSize, "--scan-size", 1, 2 ** 31);
-    const rate = intFlag(f.scanRate, "--scan-rate", 1, 2 ** 40);
-    try {
-      const fmt = f.scanFormat ?? "pdf";
-      if (fmt !== "pdf" && fmt !== "tiff") throw new ConfigError("OPTION_INVALID", "--scan-format", `must be pdf or tiff, got "${fmt}"`);
-      const so = { pages, chunkSize: board.scan.chunkMax, ...(bytes ? { bytes } : {}), ...(rate ? { rateBytesPerSec: rate } : {}) };
-      // The simulated scanners load only for --scan-pages: a file send does not pay for them.
-      attachments.push(fmt === "tiff" ? (await import("../scan/simulated-tiff.js")).simulatedTiff(so) : (await import("../scan/simulated-pdf.js")).simulatedScan(so));
-    } catch (e) {
-      if (e instanceof ConfigError) throw e;
-      throw new ConfigError("OPTION_INVALID", "--scan-size", (e as Error).message);
-    }
-  }
-  if (attachments.length > 1 && attachments.some((a) => a.size > board.message.splitAbove)) {
-    warnings.push("several attachments: the message cannot be split; a server size limit may refuse it");
-  }
+  return attachments;
+}
 
-  // TLS material.
+/** --scan-pages: a simulated scan (PDF or TIFF) as one more attachment; none without the flag. */
+async function simulatedScanSource(f: SendFlags, board: Board): Promise<ScanSource | undefined> {
+  const pages = intFlag(f.scanPages, "--scan-pages", 1, 10000);
+  if (pages === undefined) return undefined;
+  const bytes = intFlag(f.scanSize, "--scan-size", 1, 2 ** 31);
+  const rate = intFlag(f.scanRate, "--scan-rate", 1, 2 ** 40);
+  try {
+    const fmt = f.scanFormat ?? "pdf";
+    if (fmt !== "pdf" && fmt !== "tiff") throw new ConfigError("OPTION_INVALID", "--scan-format", `must be pdf or tiff, got "${fmt}"`);
+    const so = { pages, chunkSize: board.scan.chunkMax, ...(bytes ? { bytes } : {}), ...(rate ? { rateBytesPerSec: rate } : {}) };
+    // The simulated scanners load only for --scan-pages: a file send does not pay for them.
+    return fmt === "tiff" ? (await import("../scan/simulated-tiff.js")).simulatedTiff(so) : (await import("../scan/simulated-pdf.js")).simulatedScan(so);
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw new ConfigError("OPTION_INVALID", "--scan-size", (e as Error).message);
+  }
+}
+
+/** TLS material: CA, client certificate and key, and the warning for an unchecked server certificate. */
+function tlsMaterial(f: SendFlags, warnings: string[]): SessionOptions["server"]["tlsOptions"] {
   const tlsOptions: SessionOptions["server"]["tlsOptions"] = {};
   if (f.ca) tlsOptions.ca = readPem(f.ca, "--ca");
   if (!!f.clientCert !== !!f.clientKey) throw new ConfigError("OPTION_INVALID", f.clientCert ? "--client-key" : "--client-cert", "a client certificate needs both --client-cert and --client-key");
@@ -215,17 +244,20 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
     tlsOptions.insecureSkipVerify = true;
     warnings.push("!!! --insecure-skip-verify: the server certificate is NOT checked; anyone on the path can read the mail and the password. Lab use only.");
   }
-  if (f.allowPlaintextAuth) {
-    warnings.push("!!! --allow-plaintext-auth: credentials may be sent WITHOUT encryption. Never use this on a real network.");
-  }
+  return tlsOptions;
+}
 
-  // Credentials: never from argv.
-  let password: string | undefined;
-  let tokenProvider: TokenProvider | undefined;
-  const user = f.user ?? f.from;
+interface Credentials {
+  password?: string;
+  tokenProvider?: TokenProvider;
+  /** App-only sign-in: recorded with an outbox job so the daemon can get a fresh token. */
+  appOnly?: AppOnlySettings;
+}
+
+/** Credentials for the chosen mechanism: never from argv (environment, TTY prompt or token cache). */
+async function credentials(f: SendFlags, auth: AuthChoice, user: string, appOnly: boolean, io: SendIo, board: Board): Promise<Credentials> {
   // App-only sign-in flags only mean something with XOAUTH2; refuse them elsewhere rather than
   // silently sending with another mechanism.
-  let appOnlySet: AppOnlySettings | undefined;
   if (appOnly && auth !== "xoauth2") {
     const flag = f.tenant !== undefined ? "--tenant" : f.clientId !== undefined ? "--client-id" : f.clientSecretEnv !== undefined ? "--client-secret-env" : "--authority";
     throw new ConfigError("OPTION_INVALID", flag, `app-only sign-in (client credentials) needs --auth xoauth2, got --auth ${auth}`);
@@ -236,30 +268,54 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
   }
   if (auth === "plain" || auth === "login") {
     if (f.passwordEnv) {
-      password = io.env[f.passwordEnv];
+      const password = io.env[f.passwordEnv];
       if (password === undefined) throw new ConfigError("OPTION_INVALID", "--password-env", `environment variable ${f.passwordEnv} is not set`);
-    } else if (io.isTty) {
-      password = await promptHidden(`Password for ${user}: `);
-    } else {
-      throw new ConfigError("OPTION_INVALID", "--password-env", `AUTH ${auth.toUpperCase()} needs a password: put it in an environment variable and name it with --password-env VAR`);
+      return { password };
     }
-  } else if (auth === "xoauth2" && appOnly) {
+    if (io.isTty) return { password: await promptHidden(`Password for ${user}: `) };
+    throw new ConfigError("OPTION_INVALID", "--password-env", `AUTH ${auth.toUpperCase()} needs a password: put it in an environment variable and name it with --password-env VAR`);
+  }
+  if (auth === "xoauth2" && appOnly) {
     const { appOnlySettings, appOnlyProvider } = await import("../oauth/app-only.js");
-    appOnlySet = appOnlySettings(f);
-    tokenProvider = appOnlyProvider(appOnlySet, io.env);
-  } else if (auth === "xoauth2") {
+    const settings = appOnlySettings(f);
+    return { appOnly: settings, tokenProvider: appOnlyProvider(settings, io.env) };
+  }
+  if (auth === "xoauth2") {
     const envToken = io.env[f.passwordEnv ?? "MFP_MAIL_TOKEN"];
-    if (envToken) tokenProvider = staticToken(envToken);
-    else {
-      const { cachedTokenProvider } = await import("../oauth/provider.js");
-      const { resolve } = await import("node:path");
-      try {
-        tokenProvider = await cachedTokenProvider(resolve(board.outbox.dir), user);
-      } catch (e) {
-        throw new ConfigError("OPTION_INVALID", "--auth", `xoauth2: ${(e as Error).message}`);
-      }
+    if (envToken) return { tokenProvider: staticToken(envToken) };
+    const { cachedTokenProvider } = await import("../oauth/provider.js");
+    const { resolve } = await import("node:path");
+    try {
+      return { tokenProvider: await cachedTokenProvider(resolve(board.outbox.dir), user) };
+    } catch (e) {
+      throw new ConfigError("OPTION_INVALID", "--auth", `xoauth2: ${(e as Error).message}`);
     }
   }
+  return {};
+}
+
+// The checks run in this order, so of several problems the same one is always named first.
+export async function prepareSend(f: SendFlags, io: SendIo): Promise<PreparedSend> {
+  const warnings: string[] = [];
+  const board = f.board ? resolveBoard(f.board) : defaultBoard();
+  const appOnly = appOnlyRequested(f);
+  const { host, port, tls, requireTls, auth, preset, mx } = resolveRoute(f, appOnly);
+  const { from, to, cc } = envelope(f);
+
+  const text = bodyText(f);
+  const attachments = await attachedFiles(f, board);
+  const scan = await simulatedScanSource(f, board);
+  if (scan) attachments.push(scan);
+  if (attachments.length > 1 && attachments.some((a) => a.size > board.message.splitAbove)) {
+    warnings.push("several attachments: the message cannot be split; a server size limit may refuse it");
+  }
+
+  const tlsOptions = tlsMaterial(f, warnings);
+  if (f.allowPlaintextAuth) {
+    warnings.push("!!! --allow-plaintext-auth: credentials may be sent WITHOUT encryption. Never use this on a real network.");
+  }
+  const user = f.user ?? from;
+  const { password, tokenProvider, appOnly: appOnlySet } = await credentials(f, auth, user, appOnly, io, board);
   const timeout = intFlag(f.timeout, "--timeout", 1, 3_600_000);
 
   return {
@@ -273,7 +329,7 @@ export async function prepareSend(f: SendFlags, io: { isTty: boolean; env: NodeJ
         ...(timeout ? { timeouts: uniformTimeouts(timeout) } : {}),
       },
       auth: { mechanism: auth, user, ...(password !== undefined ? { password } : {}), ...(tokenProvider ? { tokenProvider } : {}), allowPlaintextAuth: !!f.allowPlaintextAuth },
-      message: { from: f.from, to, cc, subject: f.subject ?? (attachments[0] ? `Scan: ${attachments[0].fileName}` : "Message from mfp-mail"), text, attachments },
+      message: { from, to, cc, subject: f.subject ?? (attachments[0] ? `Scan: ${attachments[0].fileName}` : "Message from mfp-mail"), text, attachments },
       board,
       ...(preset ? { preset } : {}),
       ...(f.dsn === false ? { dsn: false } : {}),

@@ -182,73 +182,105 @@ export interface PanelServer {
   close(): Promise<void>;
 }
 
+function json(res: http.ServerResponse, status: number, data: unknown): void {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+  res.end(JSON.stringify(data));
+}
+
+/** The open /api/events streams (Server-Sent Events): progress, results and sign-in reach the page here. */
+class EventStreams {
+  private readonly listeners = new Set<http.ServerResponse>();
+
+  subscribe(req: http.IncomingMessage, res: http.ServerResponse): void {
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
+    res.write(": panel events\n\n");
+    this.listeners.add(res);
+    req.on("close", () => this.listeners.delete(res));
+  }
+
+  broadcast(event: string, data: unknown): void {
+    const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    for (const res of this.listeners) res.write(frame);
+  }
+
+  /** An open stream would keep the server from closing. */
+  endAll(): void {
+    for (const res of this.listeners) res.end();
+  }
+}
+
+/**
+ * Only this machine's own panel page may drive the device: a Host other than the loopback
+ * address (DNS rebinding) is refused, and POSTs must be JSON — a cross-origin JSON POST needs a
+ * CORS preflight that this server never grants. Returns the refusal, or null to go on.
+ */
+function refusal(req: http.IncomingMessage): [status: number, error: string] | null {
+  const host = (req.headers.host ?? "").replace(/:\d+$/, "");
+  if (host !== "127.0.0.1" && host !== "localhost") return [403, "Forbidden"];
+  if (req.method === "POST" && !/^application\/json\b/i.test(req.headers["content-type"] ?? "")) return [415, "Requests must be JSON"];
+  return null;
+}
+
+/** The JSON API: each route hands its work to the backend. False when `path` is none of them. */
+async function answerApi(backend: PanelBackend, events: EventStreams, req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<boolean> {
+  const get = req.method === "GET";
+  const post = req.method === "POST";
+  if (path === "/api/events") events.subscribe(req, res);
+  else if (path === "/api/state" && get) json(res, 200, backend.state());
+  else if (path === "/api/scan" && post) {
+    const request = parseScanRequest(await readJson(req));
+    const jobId = backend.startScan(request, (p) => events.broadcast("progress", p), (d) => events.broadcast("done", d));
+    json(res, 202, { jobId });
+  } else if (path === "/api/outbox" && get) {
+    json(res, 200, { jobs: await backend.outbox(), notices: (await backend.outboxNotices?.()) ?? [] });
+  } else if (path === "/api/signin" && post) {
+    // The flow runs on; its code and result reach the page as "signin" events.
+    backend.signIn((e) => events.broadcast("signin", e)).catch((err) => events.broadcast("signin", { state: "error", message: String(err?.message ?? err) }));
+    json(res, 202, { ok: true });
+  } else if (path === "/api/doctor" && get) json(res, 200, { checks: await backend.doctor() });
+  else return post && await answerJobAction(backend, req, res, path);
+  return true;
+}
+
+/** POST /api/scan/<id>/stop and /api/outbox/<id>/(retry|cancel): false when `path` is neither. */
+async function answerJobAction(backend: PanelBackend, req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<boolean> {
+  const stop = /^\/api\/scan\/([^/]+)\/stop$/.exec(path);
+  if (stop) {
+    const choice = String(((await readJson(req)) as { choice?: unknown }).choice);
+    if (choice !== "discard" && choice !== "keep" && choice !== "delete") throw new PanelInputError("Stop needs a choice: discard, keep or delete");
+    json(res, backend.stopScan(decodeURIComponent(stop[1]!), choice) ? 202 : 409, { ok: true });
+    return true;
+  }
+  const action = /^\/api\/outbox\/([^/]+)\/(retry|cancel)$/.exec(path);
+  if (!action) return false;
+  await backend.outboxAction(decodeURIComponent(action[1]!), action[2] as "retry" | "cancel");
+  json(res, 200, { ok: true });
+  return true;
+}
+
+/** The page's own files from `root`, never a path outside it; false when there is no such file. */
+async function serveStatic(root: string, path: string, res: http.ServerResponse): Promise<boolean> {
+  const file = normalize(join(root, path === "/" ? "index.html" : path));
+  const ext = file.slice(file.lastIndexOf("."));
+  if (!file.startsWith(root) || !TYPES[ext] || !existsSync(file)) return false;
+  res.writeHead(200, { "content-type": TYPES[ext], "cache-control": "no-store" });
+  res.end(await readFile(file));
+  return true;
+}
+
 export async function startPanel(backend: PanelBackend, port = 0): Promise<PanelServer> {
   const root = staticDir();
-  const listeners = new Set<http.ServerResponse>();
-  const broadcast = (event: string, data: unknown) => {
-    const frame = `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
-    for (const res of listeners) res.write(frame);
-  };
-  const json = (res: http.ServerResponse, status: number, data: unknown) => {
-    res.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
-    res.end(JSON.stringify(data));
-  };
-
+  const events = new EventStreams();
   const server = http.createServer(async (req, res) => {
-    const url = new URL(req.url ?? "/", "http://panel.invalid");
-    const path = url.pathname;
+    const path = new URL(req.url ?? "/", "http://panel.invalid").pathname;
     try {
-      // Only this machine's own panel page may drive the device: a Host other than the loopback
-      // address (DNS rebinding) is refused, and POSTs must be JSON — a cross-origin JSON POST
-      // needs a CORS preflight that this server never grants.
-      const host = (req.headers.host ?? "").replace(/:\d+$/, "");
-      if (host !== "127.0.0.1" && host !== "localhost") return json(res, 403, { error: "Forbidden" });
-      if (req.method === "POST" && !/^application\/json\b/i.test(req.headers["content-type"] ?? "")) {
-        return json(res, 415, { error: "Requests must be JSON" });
-      }
-      if (path === "/api/events") {
-        res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
-        res.write(": panel events\n\n");
-        listeners.add(res);
-        req.on("close", () => listeners.delete(res));
-        return;
-      }
-      if (path === "/api/state" && req.method === "GET") return json(res, 200, backend.state());
-      if (path === "/api/scan" && req.method === "POST") {
-        const request = parseScanRequest(await readJson(req));
-        const jobId = backend.startScan(request, (p) => broadcast("progress", p), (d) => broadcast("done", d));
-        return json(res, 202, { jobId });
-      }
-      if (path === "/api/outbox" && req.method === "GET") {
-        return json(res, 200, { jobs: await backend.outbox(), notices: (await backend.outboxNotices?.()) ?? [] });
-      }
-      const stop = /^\/api\/scan\/([^/]+)\/stop$/.exec(path);
-      if (stop && req.method === "POST") {
-        const choice = String(((await readJson(req)) as { choice?: unknown }).choice);
-        if (choice !== "discard" && choice !== "keep" && choice !== "delete") throw new PanelInputError("Stop needs a choice: discard, keep or delete");
-        return json(res, backend.stopScan(decodeURIComponent(stop[1]!), choice) ? 202 : 409, { ok: true });
-      }
-      const action = /^\/api\/outbox\/([^/]+)\/(retry|cancel)$/.exec(path);
-      if (action && req.method === "POST") {
-        await backend.outboxAction(decodeURIComponent(action[1]), action[2] as "retry" | "cancel");
-        return json(res, 200, { ok: true });
-      }
-      if (path === "/api/signin" && req.method === "POST") {
-        // The flow runs on; its code and result reach the page as "signin" events.
-        backend.signIn((e) => broadcast("signin", e)).catch((err) => broadcast("signin", { state: "error", message: String(err?.message ?? err) }));
-        return json(res, 202, { ok: true });
-      }
-      if (path === "/api/doctor" && req.method === "GET") return json(res, 200, { checks: await backend.doctor() });
-      if (req.method === "GET") {
-        const file = normalize(join(root, path === "/" ? "index.html" : path));
-        const ext = file.slice(file.lastIndexOf("."));
-        if (file.startsWith(root) && TYPES[ext] && existsSync(file)) {
-          res.writeHead(200, { "content-type": TYPES[ext], "cache-control": "no-store" });
-          return res.end(await readFile(file));
-        }
-      }
+      const refused = refusal(req);
+      if (refused) return json(res, refused[0], { error: refused[1] });
+      if (await answerApi(backend, events, req, res, path)) return;
+      if (req.method === "GET" && await serveStatic(root, path, res)) return;
       json(res, 404, { error: "Not found" });
     } catch (err) {
+      // Bad input is the person's to fix (the page tells it in its language); anything else is ours.
       if (err instanceof PanelInputError) return json(res, 400, { error: err.message, ...(err.key ? { key: err.key, values: err.values ?? {} } : {}) });
       json(res, 500, { error: "The device could not do that. See the log." });
       console.error(`[panel] ${req.method} ${path}: ${err instanceof Error ? err.message : String(err)}`);
@@ -263,7 +295,7 @@ export async function startPanel(backend: PanelBackend, port = 0): Promise<Panel
     url: `http://127.0.0.1:${bound}/`,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const res of listeners) res.end();
+        events.endAll();
         server.closeAllConnections?.();
         server.close(() => resolve());
       }),

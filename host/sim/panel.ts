@@ -62,58 +62,109 @@ export interface SimPanel {
 export const SIM_ACCOUNT = "scanner@sim.mfp-mail.test";
 const RETRY_TICK_MS = 5000;
 
-export async function startSimPanel(o: SimPanelOptions = {}): Promise<SimPanel> {
-  const board = o.board ?? defaultBoard();
-  const mta = o.mta ?? "smtp-server";
-  const auth = o.auth ?? "plain";
-  const tls = o.tls ?? true;
-  const user = SIM_ACCOUNT;
+/**
+ * The device's account on the embedded server. The server knows `password`; the device holds
+ * `devicePassword` (a wrong one on request). `tokens` are what the server accepts for XOAUTH2,
+ * `token` the one the device holds (null until a panel sign-in when it starts signed out).
+ */
+interface SimAccount {
+  user: string;
+  password: string;
+  devicePassword: string;
+  token: string | null;
+  tokens: string[];
+}
+
+function simAccount(o: SimPanelOptions): SimAccount {
   const password = randomBytes(12).toString("base64url");
-  let token: string | null = o.signedIn === false ? null : randomBytes(24).toString("base64url");
-  // Tokens the embedded server accepts; a panel sign-in adds the one it produced.
-  const tokens = token ? [token] : [];
-  const devicePassword = o.wrongPassword ? `${password}-wrong` : password;
+  const token = o.signedIn === false ? null : randomBytes(24).toString("base64url");
+  return { user: SIM_ACCOUNT, password, devicePassword: o.wrongPassword ? `${password}-wrong` : password, token, tokens: token ? [token] : [] };
+}
+
+/** The options with their defaults filled in. */
+type SimSetup = SimPanelOptions & Required<Pick<SimPanelOptions, "board" | "mta" | "auth" | "tls">>;
+
+interface Receiver { port: number; ca: string; close(): Promise<void> }
+
+/** The embedded receiving server the panel sends to: smtp-server (DATA) or the CHUNKING/BINARYMIME MTA. */
+async function startReceiver(o: SimSetup, account: SimAccount, arrived: (a: SimArrival) => void): Promise<Receiver> {
+  const { auth, tls } = o;
+  const { user, password, tokens } = account;
+  if (o.mta === "chunking") {
+    const { loopbackServerCredentials } = await import("./selfsigned.js");
+    const creds = tls ? loopbackServerCredentials(["localhost", "127.0.0.1"]) : null;
+    const srv = await startChunkingMta({
+      ...(creds ? { key: creds.server.key, cert: creds.server.cert } : {}),
+      ...(auth !== "none" ? { authenticate: (_m: string, u: string, secret: string) => u === user && (secret === password || tokens.includes(secret)) } : {}),
+      onMessage: (m) => { if (m.data) arrived({ raw: m.data, via: `${m.via} ${m.body}`, tls: m.tls, to: [] }); },
+    });
+    return { port: srv.port, ca: creds?.ca.cert ?? "", close: () => srv.close() };
+  }
+  const srv = await startSimServer({
+    starttls: tls,
+    ...(auth !== "none" ? { users: { [user]: { password, tokens } } } : {}),
+    ...(o.rcptReply ? { rcptReply: o.rcptReply } : {}),
+    ...(o.rcptGate ? { rcptGate: o.rcptGate } : {}),
+    onMessage: (m) => arrived({ raw: m.raw, via: `DATA ${m.body.toUpperCase()}`, tls: m.tls, to: m.to }),
+  });
+  return { port: srv.port, ca: srv.ca, close: () => srv.close() };
+}
+
+/**
+ * The device's daemon in miniature: every few seconds, retry jobs whose backoff has run out.
+ * Only queued jobs tried before (attemptCount > 0): a new job belongs to the send that queued
+ * it, and a held one waits for a person (Retry now on the Outbox screen). Returns its stop.
+ */
+function startRetries(outbox: Outbox, deliver: ReturnType<typeof sessionDeliver>, tickMs: number): () => Promise<void> {
+  let pass: Promise<void> | null = null;
+  const retryTimer = setInterval(() => {
+    if (pass) return;
+    pass = (async () => {
+      for (const job of await outbox.list()) {
+        if (job.state === "queued" && job.attemptCount > 0 && job.nextAttemptAt <= Date.now()) await outbox.deliverNow(job.id, deliver);
+      }
+    })().catch(() => { /* the job keeps its state; the Outbox screen shows it */ }).finally(() => { pass = null; });
+  }, tickMs);
+  retryTimer.unref();
+  return async () => { clearInterval(retryTimer); await pass; };
+}
+
+/** The panel's Check screen: the doctor against the embedded server, with what the device holds now. */
+async function simDoctor(o: SimSetup, account: SimAccount, port: number, caFile: string | null) {
+  const { auth } = o;
+  const { user, devicePassword, token } = account;
+  return (await runDoctor({
+    preset: "generic", board: o.board, host: "127.0.0.1", port, tls: o.tls ? "required" : "off", from: user, to: [user],
+    authMechs: auth === "none" ? [] : [auth.toUpperCase() as "PLAIN" | "LOGIN" | "XOAUTH2"],
+    ...(auth === "plain" || auth === "login" ? { user, password: devicePassword } : {}),
+    ...(auth === "xoauth2" && token ? { user, token } : {}),
+    ...(caFile ? { caFile } : {}),
+    stepTimeout: 5000,
+  })).checks;
+}
+
+export async function startSimPanel(options: SimPanelOptions = {}): Promise<SimPanel> {
+  const o: SimSetup = { ...options, board: options.board ?? defaultBoard(), mta: options.mta ?? "smtp-server", auth: options.auth ?? "plain", tls: options.tls ?? true };
+  const { board, mta, auth, tls } = o;
+  const account = simAccount(o);
+  const { user, devicePassword } = account;
   const arrivals: SimArrival[] = [];
-  const arrived = (a: SimArrival) => { arrivals.push(a); o.onMessage?.(a); };
   const closers: (() => Promise<void>)[] = [];
   const close = async () => { for (const c of closers.splice(0).reverse()) await c().catch(() => {}); };
   try {
     const dir = await mkdtemp(join(tmpdir(), "mfp-panel-"));
     closers.push(() => rm(dir, { recursive: true, force: true }));
-
-    let port: number;
-    let ca = "";
-    if (mta === "chunking") {
-      const { loopbackServerCredentials } = await import("./selfsigned.js");
-      const creds = tls ? loopbackServerCredentials(["localhost", "127.0.0.1"]) : null;
-      const srv = await startChunkingMta({
-        ...(creds ? { key: creds.server.key, cert: creds.server.cert } : {}),
-        ...(auth !== "none" ? { authenticate: (_m: string, u: string, secret: string) => u === user && (secret === password || tokens.includes(secret)) } : {}),
-        onMessage: (m) => { if (m.data) arrived({ raw: m.data, via: `${m.via} ${m.body}`, tls: m.tls, to: [] }); },
-      });
-      port = srv.port;
-      ca = creds?.ca.cert ?? "";
-      closers.push(() => srv.close());
-    } else {
-      const srv = await startSimServer({
-        starttls: tls,
-        ...(auth !== "none" ? { users: { [user]: { password, tokens } } } : {}),
-        ...(o.rcptReply ? { rcptReply: o.rcptReply } : {}),
-        ...(o.rcptGate ? { rcptGate: o.rcptGate } : {}),
-        onMessage: (m) => arrived({ raw: m.raw, via: `DATA ${m.body.toUpperCase()}`, tls: m.tls, to: m.to }),
-      });
-      port = srv.port;
-      ca = srv.ca;
-      closers.push(() => srv.close());
-    }
+    const receiver = await startReceiver(o, account, (a) => { arrivals.push(a); o.onMessage?.(a); });
+    closers.push(() => receiver.close());
+    const { port, ca } = receiver;
     const caFile = join(dir, "sim-ca.pem");
     if (ca) await writeFile(caFile, ca);
 
     // XOAUTH2: the token the server accepts; a panel sign-in (sim identity provider) replaces it.
     const tokenProvider: TokenProvider = {
       async getAccessToken() {
-        if (token === null) throw new Error("the device is not signed in: use the Sign in screen");
-        return token;
+        if (account.token === null) throw new Error("the device is not signed in: use the Sign in screen");
+        return account.token;
       },
       invalidate() {},
     };
@@ -129,22 +180,8 @@ export async function startSimPanel(o: SimPanelOptions = {}): Promise<SimPanel> 
     // A sign-in still waiting for its code ends with the panel (its polling would keep the process alive).
     const signInAbort = new AbortController();
     closers.push(async () => signInAbort.abort());
-
     const retryDeliver = sessionDeliver({ board, password: () => devicePassword, tokenProvider: () => tokenProvider });
-    // The device's daemon in miniature: every few seconds, retry jobs whose backoff has run out.
-    // Only queued jobs tried before (attemptCount > 0): a new job belongs to the send that queued
-    // it, and a held one waits for a person (Retry now on the Outbox screen).
-    let pass: Promise<void> | null = null;
-    const retryTimer = setInterval(() => {
-      if (pass) return;
-      pass = (async () => {
-        for (const job of await outbox.list()) {
-          if (job.state === "queued" && job.attemptCount > 0 && job.nextAttemptAt <= Date.now()) await outbox.deliverNow(job.id, retryDeliver);
-        }
-      })().catch(() => { /* the job keeps its state; the Outbox screen shows it */ }).finally(() => { pass = null; });
-    }, o.retryTickMs ?? RETRY_TICK_MS);
-    retryTimer.unref();
-    closers.push(async () => { clearInterval(retryTimer); await pass; });
+    closers.push(startRetries(outbox, retryDeliver, o.retryTickMs ?? RETRY_TICK_MS));
 
     const backend = createPanelBackend({
       board,
@@ -158,19 +195,12 @@ export async function startSimPanel(o: SimPanelOptions = {}): Promise<SimPanel> 
       scanRate: o.scanRate ?? 8 * 1024 * 1024,
       ...(o.now ? { now: o.now } : {}),
       ...(o.onFinished ? { onFinished: o.onFinished } : {}),
-      doctor: async () => (await runDoctor({
-        preset: "generic", board, host: "127.0.0.1", port, tls: tls ? "required" : "off", from: user, to: [user],
-        authMechs: auth === "none" ? [] : [auth.toUpperCase() as "PLAIN" | "LOGIN" | "XOAUTH2"],
-        ...(auth === "plain" || auth === "login" ? { user, password: devicePassword } : {}),
-        ...(auth === "xoauth2" && token ? { user, token } : {}),
-        ...(ca ? { caFile } : {}),
-        stepTimeout: 5000,
-      })).checks,
+      doctor: () => simDoctor(o, account, port, ca ? caFile : null),
       signIn: async (onPrompt) => {
         const r = await idp.signIn(onPrompt, signInAbort.signal);
         // The device now holds the token the sign-in produced; the embedded server accepts it too.
-        token = r.accessToken;
-        tokens.push(token);
+        account.token = r.accessToken;
+        account.tokens.push(r.accessToken);
         return { account: r.account };
       },
     });

@@ -72,11 +72,87 @@ export interface SimServer {
   close(): Promise<void>;
 }
 
+/** The messages that arrived, and the tests waiting for them. */
+class Arrivals {
+  readonly messages: SimMessage[] = [];
+  private readonly waiters: (() => void)[] = [];
+
+  constructor(private readonly onMessage?: (m: SimMessage) => void) {}
+
+  /** Keep a message, tell onMessage, wake the waiters; returns how many have arrived. */
+  add(m: SimMessage): number {
+    this.messages.push(m);
+    this.onMessage?.(m);
+    for (const w of this.waiters.splice(0)) w();
+    return this.messages.length;
+  }
+
+  async waitFor(n: number, timeoutMs: number): Promise<SimMessage[]> {
+    const until = Date.now() + timeoutMs;
+    while (this.messages.length < n) {
+      const left = until - Date.now();
+      if (left <= 0) throw new Error(`only ${this.messages.length} of ${n} messages arrived within ${timeoutMs} ms`);
+      // Woken by the next arrival, or after a second at most to look at the clock again.
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 1000));
+        this.waiters.push(() => { clearTimeout(t); resolve(); });
+      });
+    }
+    return this.messages.slice(0, n);
+  }
+}
+
+/** AUTH: a known user's password, or one of its XOAUTH2 tokens. Every attempt is recorded, never the secret. */
+function authHandler(users: Record<string, SimUser>, auths: SimServer["auths"]): NonNullable<SMTPServerOptions["onAuth"]> {
+  return (auth, _session, cb) => {
+    const u = users[auth.username ?? ""];
+    let ok = false;
+    if (u && auth.method === "XOAUTH2") ok = !!auth.accessToken && (u.tokens ?? []).includes(auth.accessToken);
+    else if (u && u.password !== undefined) ok = auth.password === u.password;
+    auths.push({ method: auth.method, user: auth.username ?? "", ok });
+    if (ok) return cb(null, { user: auth.username });
+    if (auth.method === "XOAUTH2") {
+      // RFC 7628 style error challenge (what Exchange and Gmail send): 334 + base64 JSON.
+      return cb(null, { data: { status: "401", schemes: "bearer", scope: "https://outlook.office.com/SMTP.Send" } });
+    }
+    cb(Object.assign(new Error("5.7.8 Authentication credentials invalid"), { responseCode: 535 }));
+  };
+}
+
+/** DATA: the message hashed (its bytes kept unless keepData is false); one over SIZE gets 552. */
+function dataHandler(keepData: boolean, arrived: (m: SimMessage) => number): NonNullable<SMTPServerOptions["onData"]> {
+  return (stream, session, cb) => {
+    const hash = createHash("sha256");
+    const parts: Buffer[] = [];
+    let size = 0;
+    stream.on("data", (d: Buffer) => {
+      hash.update(d);
+      size += d.length;
+      if (keepData) parts.push(d);
+    });
+    stream.on("end", () => {
+      if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
+        return cb(Object.assign(new Error("5.3.4 Message too big"), { responseCode: 552 }));
+      }
+      const count = arrived({
+        from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
+        to: session.envelope.rcptTo.map((r) => r.address),
+        raw: Buffer.concat(parts),
+        size,
+        sha256: hash.digest("hex"),
+        user: (session.user as string | undefined) ?? null,
+        tls: !!session.secure,
+        body: String((session.envelope as unknown as { bodyType?: string }).bodyType ?? "7bit"),
+      });
+      cb(null, "2.0.0 Ok: queued as SIM" + count);
+    });
+  };
+}
+
 export async function startSimServer(o: SimServerOptions = {}): Promise<SimServer> {
   const host = o.host ?? "127.0.0.1";
-  const messages: SimMessage[] = [];
+  const arrivals = new Arrivals(o.onMessage);
   const auths: SimServer["auths"] = [];
-  const waiters: (() => void)[] = [];
   const users = o.users ?? {};
   const methods = o.authMethods ?? ["PLAIN", "LOGIN", "XOAUTH2"];
   const noAuth = methods.length === 0 || Object.keys(users).length === 0;
@@ -100,54 +176,14 @@ export async function startSimServer(o: SimServerOptions = {}): Promise<SimServe
     disabledCommands: noAuth ? ["AUTH"] : [],
     // The device refuses plaintext AUTH itself; the server still lets a lab client try.
     allowInsecureAuth: !starttls,
-    onAuth(auth, _session, cb) {
-      const u = users[auth.username ?? ""];
-      let ok = false;
-      if (u && auth.method === "XOAUTH2") ok = !!auth.accessToken && (u.tokens ?? []).includes(auth.accessToken);
-      else if (u && u.password !== undefined) ok = auth.password === u.password;
-      auths.push({ method: auth.method, user: auth.username ?? "", ok });
-      if (ok) return cb(null, { user: auth.username });
-      if (auth.method === "XOAUTH2") {
-        // RFC 7628 style error challenge (what Exchange and Gmail send): 334 + base64 JSON.
-        return cb(null, { data: { status: "401", schemes: "bearer", scope: "https://outlook.office.com/SMTP.Send" } });
-      }
-      cb(Object.assign(new Error("5.7.8 Authentication credentials invalid"), { responseCode: 535 }));
-    },
+    onAuth: authHandler(users, auths),
     async onRcptTo(address, _session, cb) {
       await o.rcptGate?.(address.address);
       const r = o.rcptReply?.(address.address);
       if (r) return cb(Object.assign(new Error(r[1]), { responseCode: r[0] }));
       cb();
     },
-    onData(stream, session, cb) {
-      const hash = createHash("sha256");
-      const parts: Buffer[] = [];
-      let size = 0;
-      stream.on("data", (d: Buffer) => {
-        hash.update(d);
-        size += d.length;
-        if (o.keepData !== false) parts.push(d);
-      });
-      stream.on("end", () => {
-        if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) {
-          return cb(Object.assign(new Error("5.3.4 Message too big"), { responseCode: 552 }));
-        }
-        const m: SimMessage = {
-          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : "",
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(parts),
-          size,
-          sha256: hash.digest("hex"),
-          user: (session.user as string | undefined) ?? null,
-          tls: !!session.secure,
-          body: String((session.envelope as unknown as { bodyType?: string }).bodyType ?? "7bit"),
-        };
-        messages.push(m);
-        o.onMessage?.(m);
-        for (const w of waiters.splice(0)) w();
-        cb(null, "2.0.0 Ok: queued as SIM" + messages.length);
-      });
-    },
+    onData: dataHandler(o.keepData !== false, (m) => arrivals.add(m)),
   };
   const server = new SMTPServer(options);
   server.on("error", () => { /* a client's broken connection is not the simulator's failure */ });
@@ -160,20 +196,9 @@ export async function startSimServer(o: SimServerOptions = {}): Promise<SimServe
     host,
     port,
     ca: creds?.ca.cert ?? "",
-    messages,
+    messages: arrivals.messages,
     auths,
-    async waitForMessages(n, timeoutMs = 30_000) {
-      const until = Date.now() + timeoutMs;
-      while (messages.length < n) {
-        const left = until - Date.now();
-        if (left <= 0) throw new Error(`only ${messages.length} of ${n} messages arrived within ${timeoutMs} ms`);
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, Math.min(left, 1000));
-          waiters.push(() => { clearTimeout(t); resolve(); });
-        });
-      }
-      return messages.slice(0, n);
-    },
+    waitForMessages: (n, timeoutMs = 30_000) => arrivals.waitFor(n, timeoutMs),
     close() {
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },
