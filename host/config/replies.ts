@@ -63,160 +63,165 @@ export function enhancedOf(r: Reply): string {
   return m ? m[1]! : "";
 }
 
+/** What a row of REPLY_ROWS looks at: the reply code, its enhanced code (and that code's subject
+ *  and detail numbers), the reply text and the context it came in. */
+interface ReplyFacts { code: number; enh: string; sub: string; detail: number; text: string; ctx: ReplyContext }
+
+interface ReplyRow {
+  id: string;
+  class: ReplyClass;
+  action: NextAction;
+  /** The catalogue key when it is a variant of `id` ("RELAY_DENIED:direct-send"), and its values. */
+  key?: string;
+  values?(r: ReplyFacts): Record<string, string | number>;
+  adminHint: string | ((r: ReplyFacts) => string);
+  match(r: ReplyFacts): boolean;
+}
+
 const M365 = (p?: PresetName): boolean => p !== undefined && p.startsWith("m365-");
+/** Relay denied: Direct Send cannot reach outside the organisation (5.7.54 / 5.7.64 / 5.7.1 "relay"). */
+const relayDenied = (r: ReplyFacts): boolean => r.code >= 500 && r.sub === "7" && (r.enh === "5.7.54" || r.enh === "5.7.64" || /relay/i.test(r.text));
+/** 5.7.54 is what the tenant MX endpoint answers an unauthenticated sender (Direct Send) for a
+ *  recipient outside the accepted domains, so it gets the Direct Send words when no preset is known. */
+const directSend = (r: ReplyFacts): boolean => r.ctx.preset === "m365-direct-send" || (r.ctx.preset === undefined && r.enh === "5.7.54");
+
+/**
+ * The generic classes of a refusing reply, first match wins: Microsoft's older replies, then
+ * RFC 5321's codes from the most specific to the catch-all. The last row matches every reply.
+ */
+const REPLY_ROWS: readonly ReplyRow[] = [
+  {
+    // Microsoft: 5.7.60 "Client does not have permissions to send as this sender"; Exchange also
+    // reports a missing Send As right as 554 5.2.0 … SendAsDeniedException.
+    id: "M365_SEND_AS_DENIED", class: "permanent", action: "fix-config",
+    adminHint: "The From address differs from the signed-in mailbox. Set From to the mailbox the device signs in with, or grant that mailbox Send As rights on the From address (Exchange admin center → Recipients → Mailbox → Delegation).",
+    match: (r) => r.enh === "5.7.60" || /SendAsDenied/i.test(r.text),
+  },
+  {
+    // Microsoft: 535 5.7.139 — SMTP AUTH disabled for the tenant/mailbox, or basic auth blocked.
+    id: "M365_SMTP_AUTH_DISABLED", class: "permanent", action: "fix-config",
+    adminHint: "Enable authenticated SMTP for the device mailbox (Microsoft 365 admin center → user → Mail → Manage email apps → Authenticated SMTP, or Set-CASMailbox -SmtpClientAuthenticationDisabled $false), check that Security Defaults do not block basic auth — or switch to XOAUTH2, Direct Send or a relay connector.",
+    match: (r) => r.enh === "5.7.139",
+  },
+  {
+    id: "AUTH_FAILED", class: "permanent", action: "fix-config",
+    adminHint: (r) => M365(r.ctx.preset)
+      ? "Microsoft 365 rejected the credentials (535 5.7.3). Check the user name is the full mailbox address and the password/app password is current; basic auth is being retired — prefer XOAUTH2."
+      : "The server rejected the credentials. Check user name and password (or token) in the device configuration.",
+    match: (r) => r.code === 535 || r.enh === "5.7.3" || r.enh === "5.7.8",
+  },
+  {
+    // Microsoft: 530 5.7.57 "Client was not authenticated to send anonymous mail during MAIL FROM".
+    id: "M365_NOT_AUTHENTICATED", class: "permanent", action: "fix-config",
+    adminHint: "smtp.office365.com accepts only authenticated submission. Configure the mailbox credentials (XOAUTH2 preferred), or use the m365-direct-send / m365-relay preset with the tenant MX endpoint on port 25.",
+    match: (r) => r.enh === "5.7.57",
+  },
+  {
+    id: "TLS_REQUIRED_BY_SERVER", class: "permanent", action: "fix-config",
+    adminHint: "The server demands STARTTLS before this command. Set TLS to 'required'.",
+    match: (r) => r.code === 530 && r.enh === "5.7.0" && /STARTTLS|TLS/i.test(r.text),
+  },
+  {
+    id: "AUTH_REQUIRED", class: "permanent", action: "fix-config",
+    adminHint: "Configure credentials for SMTP AUTH, or use a server/connector that accepts the device without sign-in.",
+    match: (r) => r.code === 530,
+  },
+  {
+    // Microsoft: 451 4.7.500-699 (ASxxx) — graylisting/throttling of the sending IP; temporary.
+    id: "M365_GRAYLISTED", class: "transient", action: "retry",
+    adminHint: "Microsoft 365 is graylisting or throttling the device's public IP (451 4.7.5xx-6xx). The outbox retries with backoff; if it persists, check for unusual volume or set up a connector with the static IP.",
+    match: (r) => r.code === 451 && r.sub === "7" && r.detail >= 500 && r.detail <= 699,
+  },
+  {
+    // Submission limit: 30 messages per minute per mailbox (4.5.127 / "message rate limit").
+    id: "RATE_LIMITED", class: "transient", action: "retry",
+    adminHint: "The mailbox's submission rate limit was reached (Microsoft 365: 30 messages/minute). The outbox waits and retries; spread large jobs or use several mailboxes.",
+    match: (r) => r.code >= 400 && r.code < 500 && (/submission rate|rate limit|too many messages|submission quota/i.test(r.text) || r.enh === "4.5.127"),
+  },
+  {
+    id: "SERVER_CLOSING", class: "transient", action: "retry",
+    adminHint: "421: the server is shutting the channel (overload, maintenance, or a policy timeout). A job in the outbox is retried automatically.",
+    match: (r) => r.code === 421,
+  },
+  {
+    // RFC 5321 §4.2.3: 552 storage exceeded; RFC 3463: 5.3.4 message too big, 5.2.3 length over limit.
+    id: "MESSAGE_TOO_BIG", class: "permanent", action: "split",
+    adminHint: "The server's size limit is below this message. The device splits the scan into several messages under the limit; lower the board's message.splitAbove below the organisation's limit to avoid the round trip.",
+    match: (r) => r.enh === "5.3.4" || r.enh === "5.2.3" || (r.code === 552 && r.enh !== "5.2.2" && (r.enh === "" || /size|too (big|large)|exceed/i.test(r.text))),
+  },
+  {
+    id: "MAILBOX_FULL", class: "permanent", action: "none",
+    adminHint: "The recipient mailbox is over its quota (5.2.2).",
+    match: (r) => r.code === 552 || r.enh === "5.2.2",
+  },
+  {
+    id: "RELAY_DENIED", key: "RELAY_DENIED:direct-send", class: "permanent", action: "fix-config",
+    adminHint: "Direct Send delivers only to mailboxes in your accepted domains. To reach external recipients use m365-submission (SMTP AUTH, Option 1) or m365-relay with a connector (Option 3).",
+    match: (r) => relayDenied(r) && directSend(r),
+  },
+  {
+    id: "RELAY_DENIED", class: "permanent", action: "fix-config",
+    adminHint: "The server does not relay for this device. Sign in (SMTP AUTH), or have the administrator add a connector / relay permission for the device's IP or certificate.",
+    match: relayDenied,
+  },
+  {
+    id: "STORE_REJECTED", class: "permanent", action: "fix-config",
+    adminHint: "554 5.2.0: the mailbox store refused the submission (often STOREDRV: a Send As/Send on Behalf problem, a disabled mailbox, or a message the tenant blocks). The reply text in the log names the exception.",
+    match: (r) => r.enh === "5.2.0" || (r.code === 554 && r.sub === "2"),
+  },
+  {
+    id: "RECIPIENT_UNKNOWN", class: "permanent", action: "none",
+    adminHint: (r) => `The server does not know this recipient (${r.enh || r.code}). Check the address or the address book entry.`,
+    match: (r) => r.code >= 500 && r.sub === "1" && (r.detail === 1 || r.detail === 10 || r.detail === 0),
+  },
+  {
+    id: "MAILBOX_BUSY", class: "transient", action: "retry",
+    adminHint: "450: mailbox unavailable for now (locked or greylisted). A job in the outbox is retried automatically.",
+    match: (r) => r.code === 450,
+  },
+  {
+    id: "SERVER_ERROR_TEMP", class: "transient", action: "retry",
+    adminHint: "451: local error in processing at the server. A job in the outbox is retried automatically.",
+    match: (r) => r.code === 451,
+  },
+  {
+    id: "TOO_MANY_RECIPIENTS", class: "transient", action: "retry",
+    adminHint: "452 4.5.3: the server limits recipients per message; the remaining recipients are retried in another transaction (RFC 5321 §4.5.3.1.10).",
+    match: (r) => r.code === 452 && (r.enh === "4.5.3" || /too many recipients/i.test(r.text)),
+  },
+  {
+    id: "SERVER_STORAGE_FULL", class: "transient", action: "retry",
+    adminHint: "452: insufficient system storage at the server. A job in the outbox is retried automatically.",
+    match: (r) => r.code === 452,
+  },
+  {
+    id: "TRANSIENT", class: "transient", action: "retry",
+    values: (r) => ({ code: r.code }),
+    adminHint: (r) => `${r.code} ${r.enh}: a temporary failure (RFC 5321 §4.2.1). A job in the outbox is retried with backoff; the log holds the server's text.`,
+    match: (r) => r.code >= 400 && r.code < 500,
+  },
+  {
+    id: "PERMANENT", class: "permanent", action: "none",
+    values: (r) => ({ reply: r.enh ? `${r.code} ${r.enh}` : String(r.code) }),
+    adminHint: (r) => `${r.code} ${r.enh}: a permanent failure (RFC 5321 §4.2.1); not retried. The log holds the server's text: "${cleanServerText(r.text).slice(0, 200)}".`,
+    match: () => true,
+  },
+];
 
 /** Classify one SMTP reply. */
 export function classifyReply(r: Reply, ctx: ReplyContext = {}): Classified {
   const code = r.code;
   const enh = enhancedOf(r);
   const text = r.text ?? "";
-  const [, sub = "", det = ""] = enh.split(".");
-  const detail = Number(det);
-  const mk = (c: Omit<Classified, "code" | "enhanced">) => make(c, code, enh);
-
-  if (code >= 200 && code < 400) {
-    return mk({ class: "ok", id: "OK", action: "none", ...told("OK"), adminHint: "" });
-  }
+  if (code >= 200 && code < 400) return make({ class: "ok", id: "OK", action: "none", ...told("OK"), adminHint: "" }, code, enh);
   // Exchange Online's device replies of the end of 2026 (m365-replies.ts) come first.
   const m365 = classifyM365(code, enh, text, ctx);
-  if (m365) return mk({ ...m365, ...told(m365.id) });
-  // Microsoft: 5.7.60 "Client does not have permissions to send as this sender"; Exchange also
-  // reports a missing Send As right as 554 5.2.0 … SendAsDeniedException.
-  if (enh === "5.7.60" || /SendAsDenied/i.test(text)) {
-    return mk({
-      class: "permanent", id: "M365_SEND_AS_DENIED", action: "fix-config",
-      ...told("M365_SEND_AS_DENIED"),
-      adminHint: "The From address differs from the signed-in mailbox. Set From to the mailbox the device signs in with, or grant that mailbox Send As rights on the From address (Exchange admin center → Recipients → Mailbox → Delegation).",
-    });
-  }
-  // Microsoft: 535 5.7.139 — SMTP AUTH disabled for the tenant/mailbox, or basic auth blocked.
-  if (enh === "5.7.139") {
-    return mk({
-      class: "permanent", id: "M365_SMTP_AUTH_DISABLED", action: "fix-config",
-      ...told("M365_SMTP_AUTH_DISABLED"),
-      adminHint: "Enable authenticated SMTP for the device mailbox (Microsoft 365 admin center → user → Mail → Manage email apps → Authenticated SMTP, or Set-CASMailbox -SmtpClientAuthenticationDisabled $false), check that Security Defaults do not block basic auth — or switch to XOAUTH2, Direct Send or a relay connector.",
-    });
-  }
-  if (code === 535 || enh === "5.7.3" || enh === "5.7.8") {
-    return mk({
-      class: "permanent", id: "AUTH_FAILED", action: "fix-config",
-      ...told("AUTH_FAILED"),
-      adminHint: M365(ctx.preset)
-        ? "Microsoft 365 rejected the credentials (535 5.7.3). Check the user name is the full mailbox address and the password/app password is current; basic auth is being retired — prefer XOAUTH2."
-        : "The server rejected the credentials. Check user name and password (or token) in the device configuration.",
-    });
-  }
-  // Microsoft: 530 5.7.57 "Client was not authenticated to send anonymous mail during MAIL FROM".
-  if (enh === "5.7.57") {
-    return mk({
-      class: "permanent", id: "M365_NOT_AUTHENTICATED", action: "fix-config",
-      ...told("M365_NOT_AUTHENTICATED"),
-      adminHint: "smtp.office365.com accepts only authenticated submission. Configure the mailbox credentials (XOAUTH2 preferred), or use the m365-direct-send / m365-relay preset with the tenant MX endpoint on port 25.",
-    });
-  }
-  if (code === 530) {
-    const tls = enh === "5.7.0" && /STARTTLS|TLS/i.test(text);
-    return mk({
-      class: "permanent", id: tls ? "TLS_REQUIRED_BY_SERVER" : "AUTH_REQUIRED", action: "fix-config",
-      ...told(tls ? "TLS_REQUIRED_BY_SERVER" : "AUTH_REQUIRED"),
-      adminHint: tls ? "The server demands STARTTLS before this command. Set TLS to 'required'." : "Configure credentials for SMTP AUTH, or use a server/connector that accepts the device without sign-in.",
-    });
-  }
-  // Microsoft: 451 4.7.500-699 (ASxxx) — graylisting/throttling of the sending IP; temporary.
-  if (code === 451 && sub === "7" && detail >= 500 && detail <= 699) {
-    return mk({
-      class: "transient", id: "M365_GRAYLISTED", action: "retry",
-      ...told("M365_GRAYLISTED"),
-      adminHint: "Microsoft 365 is graylisting or throttling the device's public IP (451 4.7.5xx-6xx). The outbox retries with backoff; if it persists, check for unusual volume or set up a connector with the static IP.",
-    });
-  }
-  // Submission limit: 30 messages per minute per mailbox (4.5.127 / "message rate limit").
-  if (code >= 400 && code < 500 && (/submission rate|rate limit|too many messages|submission quota/i.test(text) || enh === "4.5.127")) {
-    return mk({
-      class: "transient", id: "RATE_LIMITED", action: "retry",
-      ...told("RATE_LIMITED"),
-      adminHint: "The mailbox's submission rate limit was reached (Microsoft 365: 30 messages/minute). The outbox waits and retries; spread large jobs or use several mailboxes.",
-    });
-  }
-  if (code === 421) {
-    return mk({
-      class: "transient", id: "SERVER_CLOSING", action: "retry",
-      ...told("SERVER_CLOSING"),
-      adminHint: "421: the server is shutting the channel (overload, maintenance, or a policy timeout). A job in the outbox is retried automatically.",
-    });
-  }
-  // RFC 5321 §4.2.3: 552 storage exceeded; RFC 3463: 5.3.4 message too big, 5.2.3 length over limit.
-  if (enh === "5.3.4" || enh === "5.2.3" || (code === 552 && enh !== "5.2.2" && (enh === "" || /size|too (big|large)|exceed/i.test(text)))) {
-    return mk({
-      class: "permanent", id: "MESSAGE_TOO_BIG", action: "split",
-      ...told("MESSAGE_TOO_BIG"),
-      adminHint: "The server's size limit is below this message. The device splits the scan into several messages under the limit; lower the board's message.splitAbove below the organisation's limit to avoid the round trip.",
-    });
-  }
-  if (code === 552 || enh === "5.2.2") {
-    return mk({
-      class: "permanent", id: "MAILBOX_FULL", action: "none",
-      ...told("MAILBOX_FULL"), adminHint: "The recipient mailbox is over its quota (5.2.2).",
-    });
-  }
-  // Relay denied: Direct Send cannot reach outside the organisation (5.7.54 / 5.7.64 / 5.7.1 "relay").
-  if (code >= 500 && sub === "7" && (enh === "5.7.54" || enh === "5.7.64" || /relay/i.test(text))) {
-    // 5.7.54 is what the tenant MX endpoint answers an unauthenticated sender (Direct Send) for
-    // a recipient outside the accepted domains, so it gets the Direct Send words when no preset is known.
-    const ds = ctx.preset === "m365-direct-send" || (ctx.preset === undefined && enh === "5.7.54");
-    return mk({
-      class: "permanent", id: "RELAY_DENIED", action: "fix-config",
-      ...told(ds ? "RELAY_DENIED:direct-send" : "RELAY_DENIED"),
-      adminHint: ds
-        ? "Direct Send delivers only to mailboxes in your accepted domains. To reach external recipients use m365-submission (SMTP AUTH, Option 1) or m365-relay with a connector (Option 3)."
-        : "The server does not relay for this device. Sign in (SMTP AUTH), or have the administrator add a connector / relay permission for the device's IP or certificate.",
-    });
-  }
-  if (enh === "5.2.0" || (code === 554 && sub === "2")) {
-    return mk({
-      class: "permanent", id: "STORE_REJECTED", action: "fix-config",
-      ...told("STORE_REJECTED"),
-      adminHint: "554 5.2.0: the mailbox store refused the submission (often STOREDRV: a Send As/Send on Behalf problem, a disabled mailbox, or a message the tenant blocks). The reply text in the log names the exception.",
-    });
-  }
-  if (code >= 500 && sub === "1" && (detail === 1 || detail === 10 || detail === 0)) {
-    return mk({
-      class: "permanent", id: "RECIPIENT_UNKNOWN", action: "none",
-      ...told("RECIPIENT_UNKNOWN"),
-      adminHint: `The server does not know this recipient (${enh || code}). Check the address or the address book entry.`,
-    });
-  }
-  if (code === 450) {
-    return mk({
-      class: "transient", id: "MAILBOX_BUSY", action: "retry",
-      ...told("MAILBOX_BUSY"), adminHint: "450: mailbox unavailable for now (locked or greylisted). A job in the outbox is retried automatically.",
-    });
-  }
-  if (code === 451) {
-    return mk({
-      class: "transient", id: "SERVER_ERROR_TEMP", action: "retry",
-      ...told("SERVER_ERROR_TEMP"), adminHint: "451: local error in processing at the server. A job in the outbox is retried automatically.",
-    });
-  }
-  if (code === 452) {
-    const tooMany = enh === "4.5.3" || /too many recipients/i.test(text);
-    return mk({
-      class: "transient", id: tooMany ? "TOO_MANY_RECIPIENTS" : "SERVER_STORAGE_FULL", action: "retry",
-      ...told(tooMany ? "TOO_MANY_RECIPIENTS" : "SERVER_STORAGE_FULL"),
-      adminHint: tooMany ? "452 4.5.3: the server limits recipients per message; the remaining recipients are retried in another transaction (RFC 5321 §4.5.3.1.10)." : "452: insufficient system storage at the server. A job in the outbox is retried automatically.",
-    });
-  }
-  if (code >= 400 && code < 500) {
-    return mk({
-      class: "transient", id: "TRANSIENT", action: "retry",
-      ...told("TRANSIENT", { code }), adminHint: `${code} ${enh}: a temporary failure (RFC 5321 §4.2.1). A job in the outbox is retried with backoff; the log holds the server's text.`,
-    });
-  }
-  return mk({
-    class: "permanent", id: "PERMANENT", action: "none",
-    ...told("PERMANENT", { reply: enh ? `${code} ${enh}` : String(code) }),
-    adminHint: `${code} ${enh}: a permanent failure (RFC 5321 §4.2.1); not retried. The log holds the server's text: "${cleanServerText(text).slice(0, 200)}".`,
-  });
+  if (m365) return make({ ...m365, ...told(m365.id) }, code, enh);
+  const [, sub = "", det = ""] = enh.split(".");
+  const facts: ReplyFacts = { code, enh, sub, detail: Number(det), text, ctx };
+  const row = REPLY_ROWS.find((x) => x.match(facts))!;
+  const adminHint = typeof row.adminHint === "string" ? row.adminHint : row.adminHint(facts);
+  return make({ class: row.class, id: row.id, action: row.action, ...told(row.key ?? row.id, row.values?.(facts)), adminHint }, code, enh);
 }
 
 /**

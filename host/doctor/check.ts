@@ -5,3 +5,5 @@ export interface Check {
   /** A live failure: the core state it failed in ("Auth") and the command whose reply failed it ("AUTH"). */
   stage?: string; command?: string;
 }
+/** Adds one line to the checklist being built. */
+export type AddCheck = (id: string, status: CheckStatus, title: string, fix?: string) => void;

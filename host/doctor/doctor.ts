@@ -11,7 +11,7 @@ import { ConfigError } from "../config/errors.js";
 import { domainOf, domainProblem, isIpHost, mailboxProblem, needsSmtpUtf8 } from "../config/address.js";
 import { isInternal, resolvePreset, type PresetOverrides, type SendProfile } from "../config/presets.js";
 import { probe, type ProbeFacts } from "./probe.js";
-import type { Check, CheckStatus } from "./check.js";
+import type { AddCheck, Check, CheckStatus } from "./check.js";
 import { m365StaticChecks, mxChecks, outboxChecks } from "./m365.js";
 
 export type { Check, CheckStatus } from "./check.js";
@@ -45,21 +45,29 @@ const SYMBOL: Record<CheckStatus, string> = { ok: "✓", warn: "⚠", error: "�
 /** The static checks. Throws nothing: bad input becomes ✗ lines. */
 export function staticChecks(input: DoctorInput): { profile: SendProfile | null; checks: Check[] } {
   const checks: Check[] = [];
-  const add = (id: string, status: CheckStatus, title: string, fix?: string) => checks.push({ id, status, title, ...(fix ? { fix } : {}) });
-  let profile: SendProfile | null = null;
+  const add: AddCheck = (id, status, title, fix) => checks.push({ id, status, title, ...(fix ? { fix } : {}) });
+  let p: SendProfile;
   try {
-    profile = resolvePreset(input.preset, input);
+    p = resolvePreset(input.preset, input);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     add(e.code, "error", `${e.field}: ${e.message.slice(e.field.length + 2)}`, "Correct the option and run doctor again.");
     return { profile: null, checks };
   }
-  const p = profile;
-  const m365 = p.preset.startsWith("m365-");
   add("BOARD", "ok", `Board ${input.board.name}: core buffers ${input.board.core.inCap}/${input.board.core.outCap} B, split above ${(input.board.message.splitAbove / 1048576).toFixed(0)} MiB, TLS engine ${input.board.tls.engine}`);
   add("PRESET", "ok", `Preset ${p.preset}: ${p.mx ? `MX of ${p.mx}` : p.host}:${p.port}, TLS ${p.tls}${p.tls !== "off" ? ` (≥ ${p.tlsMinVersion.replace("TLSv", "")})` : ""}, AUTH ${p.authMechs.length ? p.authMechs.join("/") : "none"}`);
+  // The checklist reads in this order: addresses, connection, who may be reached, sign-in, relay.
+  addressChecks(p, input, add);
+  connectionChecks(p, input, add);
+  recipientScopeChecks(p, input, add);
+  signInChecks(p, input, add);
+  m365StaticChecks(p, input, add);
+  relayChecks(p, input, add);
+  return { profile: p, checks };
+}
 
-  // Addresses: RFC 5321 mailbox syntax (SMTPUTF8 only if the address needs it; the probe tells whether it is offered).
+/** Addresses: RFC 5321 mailbox syntax (SMTPUTF8 only if the address needs it; the probe tells whether it is offered). */
+function addressChecks(p: SendProfile, input: DoctorInput, add: AddCheck): void {
   const from = input.from;
   if (from === undefined) {
     if (p.preset !== "generic") add("FROM_MISSING", "warn", "No --from address given", "Give the sender address the device will use (--from scanner@contoso.com).");
@@ -71,9 +79,12 @@ export function staticChecks(input: DoctorInput): { profile: SendProfile | null;
     const why = mailboxProblem(r, { smtpUtf8: needsSmtpUtf8(r) });
     if (why) add("ADDRESS_INVALID", "error", `--to[${i}]: not an e-mail address: ${why}`, "Write each recipient as name@domain.");
   });
+}
 
+/** How the device connects: host name, port and TLS (Microsoft's rules), and no password in the clear. */
+function connectionChecks(p: SendProfile, input: DoctorInput, add: AddCheck): void {
   // Microsoft: use the DNS name, never an IP address (certificate names and endpoints change).
-  if (m365 && isIpHost(p.host)) {
+  if (p.preset.startsWith("m365-") && isIpHost(p.host)) {
     add("M365_IP_HOST", "warn", `Server given as an IP address (${p.host})`, p.preset === "m365-submission"
       ? "Use smtp.office365.com — Microsoft 365 does not support connecting by IP address."
       : "Use the tenant MX endpoint name (<domain>.mail.protection.outlook.com) — IP addresses aren't supported.");
@@ -93,47 +104,55 @@ export function staticChecks(input: DoctorInput): { profile: SendProfile | null;
   if (p.preset === "generic" && p.tls === "off" && p.authMechs.length > 0 && input.password !== undefined) {
     add("PLAINTEXT_AUTH", "error", "Password would be sent without TLS", "Turn TLS on (--tls starttls --require-tls, or implicit on 465); the device refuses plaintext AUTH.");
   }
-  // Direct Send and High Volume Email reach only mailboxes in the accepted domains.
-  if (p.recipientScope === "accepted-domains") {
-    const external = (input.to ?? []).filter((r) => mailboxProblem(r, { smtpUtf8: true }) === null && !isInternal(r, p.acceptedDomains));
-    const mode = p.preset === "m365-hve" ? "High Volume Email" : "Direct Send";
-    if (external.length > 0) {
-      add(p.preset === "m365-hve" ? "M365_HVE_EXTERNAL" : "M365_DIRECT_SEND_EXTERNAL", "warn", `${mode} cannot reach ${external.join(", ")} (outside ${p.acceptedDomains.join(", ") || "the accepted domains"})`,
-        `${mode} delivers only inside the organisation${p.preset === "m365-hve" ? "" : " (550 5.7.54 relay denied)"}. Use m365-submission or m365-relay to reach external recipients.`);
-    }
-    if (from !== undefined && p.acceptedDomains.length > 0 && !isInternal(from, p.acceptedDomains)) {
-      add("M365_FROM_NOT_ACCEPTED", "warn", `From ${from} is not in an accepted domain`, "Direct Send and relay need a sender in one of your accepted domains.");
-    }
+}
+
+/** Direct Send and High Volume Email reach only mailboxes in the accepted domains. */
+function recipientScopeChecks(p: SendProfile, input: DoctorInput, add: AddCheck): void {
+  if (p.recipientScope !== "accepted-domains") return;
+  const from = input.from;
+  const external = (input.to ?? []).filter((r) => mailboxProblem(r, { smtpUtf8: true }) === null && !isInternal(r, p.acceptedDomains));
+  const mode = p.preset === "m365-hve" ? "High Volume Email" : "Direct Send";
+  if (external.length > 0) {
+    add(p.preset === "m365-hve" ? "M365_HVE_EXTERNAL" : "M365_DIRECT_SEND_EXTERNAL", "warn", `${mode} cannot reach ${external.join(", ")} (outside ${p.acceptedDomains.join(", ") || "the accepted domains"})`,
+      `${mode} delivers only inside the organisation${p.preset === "m365-hve" ? "" : " (550 5.7.54 relay denied)"}. Use m365-submission or m365-relay to reach external recipients.`);
   }
+  if (from !== undefined && p.acceptedDomains.length > 0 && !isInternal(from, p.acceptedDomains)) {
+    add("M365_FROM_NOT_ACCEPTED", "warn", `From ${from} is not in an accepted domain`, "Direct Send and relay need a sender in one of your accepted domains.");
+  }
+}
+
+/** Sign-in: credentials a preset does not use, the mailbox it signs in as, and Send As. */
+function signInChecks(p: SendProfile, input: DoctorInput, add: AddCheck): void {
   if ((p.preset === "m365-direct-send" || p.preset === "m365-relay") && (input.password !== undefined || input.token !== undefined)) {
     add("M365_AUTH_UNUSED", "info", `${p.preset} does not sign in; the credentials given are not used`);
   }
-  if (p.preset === "m365-submission" || p.preset === "m365-hve") {
-    const user = input.user;
-    if (user === undefined) {
-      add("AUTH_USER_MISSING", "error", `No --user for ${p.preset === "m365-hve" ? "High Volume Email" : "SMTP AUTH submission"}`, "Give the mailbox the device signs in as (--user scanner@contoso.com).");
-    } else if (from !== undefined && from.toLowerCase() !== user.toLowerCase()) {
-      add("M365_SEND_AS", "warn", `From ${from} ≠ signed-in mailbox ${user}`,
-        `Microsoft 365 answers 5.7.60 unless ${user} has Send As rights on ${from}. Grant Send As, or set --from ${user}.`);
-    }
+  if (p.preset !== "m365-submission" && p.preset !== "m365-hve") return;
+  const { from, user } = input;
+  if (user === undefined) {
+    add("AUTH_USER_MISSING", "error", `No --user for ${p.preset === "m365-hve" ? "High Volume Email" : "SMTP AUTH submission"}`, "Give the mailbox the device signs in as (--user scanner@contoso.com).");
+  } else if (from !== undefined && from.toLowerCase() !== user.toLowerCase()) {
+    add("M365_SEND_AS", "warn", `From ${from} ≠ signed-in mailbox ${user}`,
+      `Microsoft 365 answers 5.7.60 unless ${user} has Send As rights on ${from}. Grant Send As, or set --from ${user}.`);
   }
-  m365StaticChecks(p, input, add);
+}
+
+/** Relay and Direct Send: how the connector knows the device, and the SPF record its mail is checked against. */
+function relayChecks(p: SendProfile, input: DoctorInput, add: AddCheck): void {
   if (p.preset === "m365-relay" && p.clientCert === undefined && input.staticIp === undefined) {
     add("M365_RELAY_IDENTITY", "warn", "Relay without a client certificate or a static IP",
       "A relay connector recognises the device by the CN/SAN of its client certificate (an accepted domain, e.g. *.contoso.com) or by its static public IP. Give --client-cert/--client-key or --static-ip.");
   }
-  // SPF: Direct Send and relay mail is checked against the domain's SPF record.
-  if ((p.preset === "m365-direct-send" || p.preset === "m365-relay") && input.staticIp !== undefined) {
-    const ip = input.staticIp;
-    const v = isIP(ip);
-    if (v === 0) add("OPTION_INVALID", "error", `--static-ip: "${ip}" is not an IP address`, "Give the device's public IPv4 or IPv6 address.");
-    else {
-      const dom = p.acceptedDomains[0] ?? (from ? domainOf(from) : "<your domain>");
-      add("SPF", "info", `Publish SPF for ${dom}: "v=spf1 ip${v}:${ip} include:spf.protection.outlook.com ~all"`,
-        "A TXT record on the domain; merge with any existing v=spf1 record (only one is allowed).");
-    }
+  if ((p.preset !== "m365-direct-send" && p.preset !== "m365-relay") || input.staticIp === undefined) return;
+  const ip = input.staticIp;
+  const v = isIP(ip);
+  if (v === 0) {
+    add("OPTION_INVALID", "error", `--static-ip: "${ip}" is not an IP address`, "Give the device's public IPv4 or IPv6 address.");
+    return;
   }
-  return { profile: p, checks };
+  const from = input.from;
+  const dom = p.acceptedDomains[0] ?? (from ? domainOf(from) : "<your domain>");
+  add("SPF", "info", `Publish SPF for ${dom}: "v=spf1 ip${v}:${ip} include:spf.protection.outlook.com ~all"`,
+    "A TXT record on the domain; merge with any existing v=spf1 record (only one is allowed).");
 }
 
 /** EHLO domain: this machine's name if it is a valid domain, else "localhost". */

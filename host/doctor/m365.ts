@@ -4,7 +4,7 @@
 // account — a running account backoff (quota, throttling) and the last refusal of a queued job.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { CheckStatus } from "./check.js";
+import type { AddCheck as Add } from "./check.js";
 import type { AuthMech, SendProfile } from "../config/presets.js";
 import { classifyReply } from "../config/replies.js";
 import { RateLimiter } from "../outbox/ratelimit.js";
@@ -14,8 +14,6 @@ import { TransportError } from "../transport/types.js";
 
 /** Microsoft: basic auth for SMTP AUTH client submission off by default for existing tenants. */
 export const BASIC_AUTH_OFF_DATE = new Date("2027-01-01T00:00:00Z");
-
-type Add = (id: string, status: CheckStatus, title: string, fix?: string) => void;
 
 export interface M365CheckInput {
   password?: string;
