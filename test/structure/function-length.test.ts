@@ -11,7 +11,6 @@ const LIMIT = 80;
 // Still to split, at the length they have now: none may grow, and a split one leaves the list.
 const NOT_YET_SPLIT: Record<string, number> = {
   "host/sim/chunking-mta.ts serve": 248,
-  "host/panel/backend.ts createPanelBackend": 172,
 };
 
 test(`no function in host/ is longer than ${LIMIT} lines`, () => {
