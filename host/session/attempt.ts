@@ -8,6 +8,7 @@ import type { MessageSpec } from "../core/mime-types.js";
 import type { PhasedTransport } from "../transport/tcp.js";
 import type { TimeoutPhase } from "../transport/timeouts.js";
 import type { Transport } from "../transport/types.js";
+import { say } from "../text/outcomes.js";
 import { envIdOf } from "./message.js";
 import { planMessage, type MessagePlan } from "./plan.js";
 import { Pump } from "./pump.js";
@@ -79,7 +80,7 @@ export class Attempt {
   /** The MIME writer is blocked: let the SMTP side move — events first, else the server's bytes. */
   async unblock(): Promise<void> {
     if (this.takeQueued() > 0) return;
-    await this.pump.readOrFail("The server closed the connection while the scan was being sent.");
+    await this.pump.readOrFail(say("DETAIL:CLOSED_WHILE_SENDING"));
   }
 
   quit(): void {

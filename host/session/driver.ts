@@ -8,6 +8,7 @@ import { MimeWriter, MimeError, type MessageSpec } from "../core/mime.js";
 import { openTransport } from "../transport/connect.js";
 import { TransportError, type Transport } from "../transport/types.js";
 import { ScanError } from "../scan/types.js";
+import { say } from "../text/outcomes.js";
 import { Attempt } from "./attempt.js";
 import { BodyAborted } from "./body.js";
 import { buildSpec } from "./message.js";
@@ -144,7 +145,7 @@ async function loop(a: Attempt): Promise<void> {
     if (!(await pump.read())) {
       // End of stream: fine after QUIT was sent, a failure before the last part's 250.
       if (!a.quitting && st.partsAccepted < st.partsTotal && !st.failure) {
-        st.transportError = new TransportError("CONNECTION_RESET", "The server closed the connection before the message was accepted.", true);
+        st.transportError = new TransportError("CONNECTION_RESET", say("DETAIL:CLOSED_BEFORE_ACCEPTED"), true);
       }
       return;
     }
@@ -159,7 +160,7 @@ function recordError(a: Attempt, e: unknown): void {
     // A connection lost after the final 250 (e.g. during QUIT) does not undo the delivery.
     if (st.partsAccepted < st.partsTotal || !a.quitting) st.transportError = e;
   } else if (e instanceof MimeError || e instanceof ScanError) st.mimeError = e;
-  else if (a.o.signal?.aborted) st.transportError = new TransportError("CONNECTION_RESET", "Cancelled.", true);
+  else if (a.o.signal?.aborted) st.transportError = new TransportError("CONNECTION_RESET", say("DETAIL:CANCELLED"), true);
   else st.mimeError = e instanceof Error ? e : new Error(String(e));
 }
 

@@ -4,6 +4,7 @@
 // body streamed first. Round trips are counted here: a read that follows a write is one.
 import type { Core, CoreEvent } from "../core/core.js";
 import { TransportError, type Transport } from "../transport/types.js";
+import { say } from "../text/outcomes.js";
 
 /** Repeats of a busy core call before the pump gives up (no hang). */
 const BUSY_LIMIT = 10_000;
@@ -61,7 +62,7 @@ export class Pump {
       const rc = f();
       if (rc !== -1) return rc;
       await this.flush();
-      if (this.core.outLen() === 0 && i > 0) await this.readOrFail("The server closed the connection.");
+      if (this.core.outLen() === 0 && i > 0) await this.readOrFail(say("DETAIL:CLOSED"));
     }
     throw new Error("the core stayed busy");
   }

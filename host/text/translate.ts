@@ -13,26 +13,52 @@ export const LANGUAGES = Object.keys(CATALOGUES) as Language[];
 /** One text in every panel language. */
 export type Localized = Record<Language, string>;
 
-interface Template { key: string; re: RegExp; names: string[] }
+interface Template { key: string; re: RegExp; names: string[]; detail: boolean }
 
 /** Placeholders that are always counts: they match digits only, so "{k} refused" never eats words. */
-const COUNTS = new Set(["n", "k", "ok", "sent", "total"]);
+const COUNTS = new Set(["n", "k", "ok", "sent", "total", "seconds", "millis", "priority"]);
+/** Placeholders that are one word (a host, "host:port", a domain, an error code): they match no
+ *  space, so "The server {where} closed the connection." never reaches back over a sentence. */
+const WORDS = new Set(["where", "host", "server", "servername", "domain", "exchange", "errno", "flags"]);
+
+/**
+ * A DETAIL sentence as the detail shows it (host/text/sanitize.ts detailSentence()): a capital
+ * first letter, a full stop at the end. One that ends in a value ("connection lost: {reason}")
+ * takes the rest of the text as that value, with the ending the value brings.
+ */
+function asDetail(t: string): string {
+  const s = t.replace(/^[a-z]/, (c) => c.toUpperCase());
+  return /[.!?}]$/.test(s) ? s : `${s}.`;
+}
+
+/** Every catalogue text, and every DETAIL text again in the form a detail takes. */
+function forms(): { key: string; text: string; detail: boolean }[] {
+  return Object.entries(EN).flatMap(([key, text]) => {
+    const both = [{ key, text, detail: false }];
+    if (key.startsWith("DETAIL:") && (asDetail(text) !== text || text.endsWith("}"))) both.push({ key, text: asDetail(text), detail: true });
+    return both;
+  });
+}
 
 function compile(anchored: boolean): Template[] {
-  return Object.entries(EN)
-    .filter(([, t]) => anchored || t.endsWith("."))
+  return forms()
+    .filter((f) => anchored || f.text.endsWith(".") || f.detail)
     // Longest first: "Sent to all {n} recipients." is tried before "Sent."
-    .sort(([, a], [, b]) => b.length - a.length)
-    .map(([key, t]) => {
+    .sort((a, b) => b.text.length - a.text.length)
+    .map(({ key, text, detail }) => {
       const names: string[] = [];
-      const body = t.split(/(\{\w+\})/).map((part) => {
+      const parts = text.split(/(\{\w+\})/);
+      const body = parts.map((part, i) => {
         const m = /^\{(\w+)\}$/.exec(part);
         if (!m) return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
         names.push(m[1]!);
-        return COUNTS.has(m[1]!) ? "(\\d+)" : "(.+?)";
+        if (COUNTS.has(m[1]!)) return "(\\d+)";
+        if (WORDS.has(m[1]!)) return "(\\S+?)";
+        // A detail ending in a value: the value is the rest of the text (it is told in turn).
+        return detail && i === parts.length - 2 && parts[i + 1] === "" ? "(.+)" : "(.+?)";
       }).join("");
       // A sentence ends at the end of the text or before a space.
-      return { key, names, re: anchored ? new RegExp(`^${body}$`) : new RegExp(`${body}(?=\\s|$)`, "y") };
+      return { key, names, detail, re: anchored ? new RegExp(`^${body}$`) : new RegExp(`${body}(?=\\s|$)`, "y") };
     });
 }
 
@@ -42,7 +68,8 @@ let sentences: Template[] | null = null;
 function render(t: Template, m: RegExpExecArray, to: Catalogue): string {
   const values: Record<string, string> = {};
   t.names.forEach((name, i) => { values[name] = translate(m[i + 1]!, to); });
-  return (to[t.key] ?? EN[t.key]!).replace(/\{(\w+)\}/g, (s, name: string) => values[name] ?? s);
+  const text = to[t.key] ?? EN[t.key]!;
+  return (t.detail ? asDetail(text) : text).replace(/\{(\w+)\}/g, (s, name: string) => values[name] ?? s);
 }
 
 /** `text` (English, from the catalogue) with every catalogue sentence told from `to`. */
@@ -66,8 +93,8 @@ export function translate(text: string, to: Catalogue): string {
       t.re.lastIndex = i;
       const m = t.re.exec(text);
       if (m) {
+        i = t.re.lastIndex; // before render: telling a value in turn moves the shared lastIndex
         out += render(t, m, to);
-        i = t.re.lastIndex;
         matched = true;
         break;
       }

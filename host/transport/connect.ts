@@ -10,6 +10,7 @@ import type { SmtpTimeouts } from "./timeouts.js";
 import { TransportError, type TlsEngine, type TlsOptions } from "./types.js";
 import { addressesOf, lookupMx } from "./mx.js";
 import type { TlsMode } from "./tls-mode.js";
+import { say } from "../text/outcomes.js";
 
 export type EngineName = "node-tls" | "mbedtls-wasm";
 
@@ -38,7 +39,7 @@ function isEngine(x: unknown): x is TlsEngine {
 }
 
 const unavailable = (why: string): TransportError =>
-  new TransportError("TLS_ENGINE_UNAVAILABLE", `The TLS engine "mbedtls-wasm" is not available in this build (${why}). Build it, or choose the "node-tls" engine in the board profile.`, false);
+  new TransportError("TLS_ENGINE_UNAVAILABLE", say("DETAIL:TLS_ENGINE_MISSING", { reason: why }), false);
 
 /**
  * Resolve an engine by name. "mbedtls-wasm" comes from ./tls-mbedtls.js, which may export the
@@ -49,7 +50,7 @@ export async function loadTlsEngine(name: EngineName | TlsEngine = "node-tls"): 
   if (typeof name !== "string") return name;
   if (name === "node-tls") return nodeTlsEngine;
   if (name !== "mbedtls-wasm") {
-    throw new TransportError("TLS_ENGINE_UNAVAILABLE", `Unknown TLS engine "${String(name)}"; use "node-tls" or "mbedtls-wasm".`, false);
+    throw new TransportError("TLS_ENGINE_UNAVAILABLE", say("DETAIL:TLS_ENGINE_UNKNOWN", { engine: String(name) }), false);
   }
   let mod: Record<string, unknown>;
   try {
@@ -107,9 +108,9 @@ async function openMx(o: OpenTransportOptions, mx: { domain: string; dnsServers?
         return { t: await TcpTransport.open({ host: address, port: o.port, timeouts: o.timeouts, engine, localAddress: o.localAddress }), name: h.exchange };
       } catch (e) {
         if (!(e instanceof TransportError) || !NEXT_HOST.has(e.code)) throw e;
-        last = new TransportError(e.code, `${h.exchange} (MX ${h.priority} of ${mx.domain}): ${e.message}`, e.transient);
+        last = new TransportError(e.code, say("DETAIL:MX_HOST", { exchange: h.exchange, priority: h.priority, domain: mx.domain, reason: e.message }), e.transient);
       }
     }
   }
-  throw last ?? new TransportError("DNS_FAILURE", `No MX host of ${mx.domain} could be reached.`, true);
+  throw last ?? new TransportError("DNS_FAILURE", say("DETAIL:MX_NONE_REACHED", { domain: mx.domain }), true);
 }

@@ -1,5 +1,6 @@
 // Turns what mbedTLS reports after a failed handshake into a TransportError a user can act on.
 import { TransportError } from "./types.js";
+import { say } from "../text/outcomes.js";
 import { ERR } from "./mbedtls-module.js";
 
 // X.509 verification flags (include/mbedtls/x509.h, MBEDTLS_X509_BADCERT_*).
@@ -37,50 +38,50 @@ export interface HandshakeFailure {
 }
 
 export function handshakeError(f: HandshakeFailure, servername: string): TransportError {
-  const detail = `(mbedTLS -0x${(-f.code).toString(16)}: ${f.text})`;
+  const mbedtls = `(mbedTLS -0x${(-f.code).toString(16)}: ${f.text})`;
   if (f.code === ERR.CERT_VERIFY_FAILED) {
     const v = f.verifyFlags;
     if (v & BADCERT_NOT_TRUSTED)
       return new TransportError(
         "TLS_CERT_UNTRUSTED",
-        `the server certificate for ${servername} is not signed by a trusted CA: add the issuing CA to the board's CA bundle`,
+        say("DETAIL:MBEDTLS_CERT_UNTRUSTED", { servername }),
         false,
       );
     if (v & BADCERT_EXPIRED)
-      return new TransportError("TLS_CERT_EXPIRED", `the server certificate for ${servername} has expired (or the device clock is wrong)`, false);
+      return new TransportError("TLS_CERT_EXPIRED", say("DETAIL:MBEDTLS_CERT_EXPIRED", { servername }), false);
     if (v & BADCERT_FUTURE)
-      return new TransportError("TLS_CERT_EXPIRED", `the server certificate for ${servername} is not valid yet: check the device clock`, false);
+      return new TransportError("TLS_CERT_EXPIRED", say("DETAIL:MBEDTLS_CERT_FUTURE", { servername }), false);
     if (v & BADCERT_CN_MISMATCH)
       return new TransportError(
         "TLS_HOSTNAME_MISMATCH",
-        `the server certificate does not name ${servername}: use the host name the certificate was issued for`,
+        say("DETAIL:MBEDTLS_HOSTNAME_MISMATCH", { servername }),
         false,
       );
-    return new TransportError("TLS_CERT_UNTRUSTED", `the server certificate for ${servername} was rejected (flags 0x${v.toString(16)})`, false);
+    return new TransportError("TLS_CERT_UNTRUSTED", say("DETAIL:MBEDTLS_CERT_REJECTED", { servername, flags: v.toString(16) }), false);
   }
   if (f.code === ERR.CA_CHAIN_REQUIRED)
-    return new TransportError("TLS_CERT_UNTRUSTED", "no CA certificates are configured, so the server cannot be verified", false);
+    return new TransportError("TLS_CERT_UNTRUSTED", say("DETAIL:MBEDTLS_NO_CA"), false);
   if (f.code === ERR.BAD_PROTOCOL_VERSION)
-    return new TransportError("TLS_VERSION_TOO_OLD", `${servername} offered a TLS version older than 1.2, which is refused ${detail}`, false);
+    return new TransportError("TLS_VERSION_TOO_OLD", say("DETAIL:MBEDTLS_VERSION_TOO_OLD", { servername, mbedtls }), false);
   if (f.code === ERR.FATAL_ALERT) {
     const name = ALERTS[f.alertDesc] ?? `alert ${f.alertDesc}`;
     // A server that only speaks TLS 1.0/1.1 answers our 1.2-only hello with protocol_version,
     // or with handshake_failure sent in a pre-1.2 record (it found no 1.2-only suite it knows).
     if (f.alertDesc === 70 || (f.alertMinor >= 0 && f.alertMinor < 3))
-      return new TransportError("TLS_VERSION_TOO_OLD", `${servername} does not support TLS 1.2 (server sent ${name})`, false);
-    return new TransportError("TLS_HANDSHAKE_FAILED", `${servername} refused the TLS handshake (server sent ${name})`, false);
+      return new TransportError("TLS_VERSION_TOO_OLD", say("DETAIL:MBEDTLS_NO_TLS12", { servername, alert: name }), false);
+    return new TransportError("TLS_HANDSHAKE_FAILED", say("DETAIL:MBEDTLS_HANDSHAKE_REFUSED", { servername, alert: name }), false);
   }
   if (f.code === ERR.CONN_EOF)
-    return new TransportError("TLS_HANDSHAKE_FAILED", `${servername} closed the connection during the TLS handshake`, true);
+    return new TransportError("TLS_HANDSHAKE_FAILED", say("DETAIL:MBEDTLS_CLOSED_IN_HANDSHAKE", { servername }), true);
   if (f.code === -0x7080 /* MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE */)
     // mbedTLS 2.28 cannot reassemble a handshake message split over several records; servers
     // split the certificate chain when max_fragment_length is smaller than it.
     return new TransportError(
       "TLS_HANDSHAKE_FAILED",
-      `${servername} split a TLS handshake message over several records, which the mbedtls-wasm engine cannot reassemble: raise or turn off maxFragmentLength ${detail}`,
+      say("DETAIL:MBEDTLS_FRAGMENTED", { servername, mbedtls }),
       false,
     );
   if (f.code === ERR.ALLOC_FAILED || f.code === -0x10 /* MBEDTLS_ERR_MPI_ALLOC_FAILED */)
-    return new TransportError("TLS_HANDSHAKE_FAILED", `the mbedtls-wasm engine ran out of memory during the handshake ${detail}`, true);
-  return new TransportError("TLS_HANDSHAKE_FAILED", `TLS handshake with ${servername} failed: the server's reply is not valid TLS 1.2 ${detail}`, false);
+    return new TransportError("TLS_HANDSHAKE_FAILED", say("DETAIL:MBEDTLS_HANDSHAKE_OUT_OF_MEMORY", { mbedtls }), true);
+  return new TransportError("TLS_HANDSHAKE_FAILED", say("DETAIL:MBEDTLS_NOT_TLS12", { servername, mbedtls }), false);
 }

@@ -6,6 +6,7 @@ import { readFile } from "node:fs/promises";
 import { webcrypto } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { TransportError } from "./types.js";
+import { say } from "../text/outcomes.js";
 
 /** The glue's exports (see native/mbedtls/tls_glue.c for the contract of each). */
 export interface MbedtlsExports {
@@ -94,7 +95,7 @@ export class MbedtlsModule {
   /** Copy bytes into a fresh wasm allocation (caller frees with tls_dealloc). */
   copyIn(data: Uint8Array): number {
     const ptr = this.exports.tls_alloc(data.length);
-    if (ptr === 0) throw new TransportError("TLS_HANDSHAKE_FAILED", "mbedtls-wasm: out of memory", false);
+    if (ptr === 0) throw new TransportError("TLS_HANDSHAKE_FAILED", say("DETAIL:MBEDTLS_OUT_OF_MEMORY"), false);
     this.bytes(ptr, data.length).set(data);
     return ptr;
   }
@@ -152,7 +153,7 @@ async function instantiate(path: string): Promise<MbedtlsModule> {
   } catch {
     throw new TransportError(
       "TLS_ENGINE_UNAVAILABLE",
-      `the mbedtls-wasm TLS engine is not built (${path} is missing): run "npm run build:tls", or choose the "node-tls" engine in the board profile`,
+      say("DETAIL:MBEDTLS_NOT_BUILT", { path }),
       false,
     );
   }
@@ -206,7 +207,7 @@ async function instantiate(path: string): Promise<MbedtlsModule> {
   } catch (err) {
     throw new TransportError(
       "TLS_ENGINE_UNAVAILABLE",
-      `the mbedtls-wasm TLS engine at ${path} could not be loaded (${(err as Error).message}): rebuild with "npm run build:tls", or choose the "node-tls" engine in the board profile`,
+      say("DETAIL:MBEDTLS_NOT_LOADED", { path, reason: (err as Error).message }),
       false,
     );
   }

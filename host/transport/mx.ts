@@ -7,6 +7,7 @@
 // too, so no lookup leaves for another resolver.
 import { Resolver } from "node:dns/promises";
 import { TransportError } from "./types.js";
+import { say } from "../text/outcomes.js";
 
 export interface MxOptions {
   /** "ip" or "ip:port" of DNS servers; default: the system resolver. */
@@ -34,10 +35,11 @@ function resolverFor(o: MxOptions): Resolver {
 // c-ares codes: the name or its record does not exist (a setting to fix) vs. DNS trouble (retry).
 const ABSENT = new Set(["ENOTFOUND", "ENODATA", "ENONAME", "EBADNAME"]);
 
-function dnsError(e: unknown, what: string): TransportError {
+/** A failed lookup of the mail server `host` (absent: a setting to fix; else DNS trouble: retry). */
+function hostError(e: unknown, host: string): TransportError {
   const code = (e as NodeJS.ErrnoException).code ?? "";
-  if (ABSENT.has(code)) return new TransportError("DNS_FAILURE", `${what[0]!.toUpperCase()}${what.slice(1)} does not exist in DNS (${code}).`, false);
-  return new TransportError("DNS_FAILURE", `The DNS server did not answer for ${what} (${code || (e as Error).message}). Check the device's DNS settings, then try again.`, true);
+  if (ABSENT.has(code)) return new TransportError("DNS_FAILURE", say("DETAIL:DNS_HOST_ABSENT", { host, errno: code }), false);
+  return new TransportError("DNS_FAILURE", say("DETAIL:DNS_HOST_NO_ANSWER", { host, reason: code || (e as Error).message }), true);
 }
 
 /** The MX hosts of `domain` in the order to try them. */
@@ -46,13 +48,13 @@ export async function lookupMx(domain: string, o: MxOptions = {}): Promise<MxHos
   try {
     records = await resolverFor(o).resolveMx(domain);
   } catch (e) {
-    const err = dnsError(e, `the MX record of ${domain}`);
-    if (err.transient) throw err;
-    throw new TransportError("DNS_FAILURE", `${domain} has no MX record, so there is no mail server to send to. Check the domain (--domain or the From address), or give the server with --server.`, false);
+    const code = (e as NodeJS.ErrnoException).code ?? "";
+    if (!ABSENT.has(code)) throw new TransportError("DNS_FAILURE", say("DETAIL:DNS_MX_NO_ANSWER", { domain, reason: code || (e as Error).message }), true);
+    throw new TransportError("DNS_FAILURE", say("DETAIL:DNS_NO_MX", { domain }), false);
   }
   // RFC 7505: a single MX "." says the domain accepts no mail.
   const hosts = records.filter((r) => r.exchange !== "" && r.exchange !== ".");
-  if (hosts.length === 0) throw new TransportError("DNS_FAILURE", `${domain} declares that it accepts no mail (null MX, RFC 7505).`, false);
+  if (hosts.length === 0) throw new TransportError("DNS_FAILURE", say("DETAIL:DNS_NULL_MX", { domain }), false);
   const random = o.random ?? Math.random;
   const keyed = hosts.map((r) => ({ r, k: random() }));
   keyed.sort((a, b) => a.r.priority - b.r.priority || a.k - b.k);
@@ -70,5 +72,5 @@ export async function addressesOf(host: string, o: MxOptions = {}): Promise<stri
   const out = [...(v4.status === "fulfilled" ? v4.value : []), ...(v6.status === "fulfilled" ? v6.value : [])];
   if (out.length > 0) return out;
   const why = [v4, v6].find((x) => x.status === "rejected") as PromiseRejectedResult | undefined;
-  throw dnsError(why?.reason ?? new Error("no address"), `the mail server ${host}`);
+  throw hostError(why?.reason ?? new Error("no address"), host);
 }

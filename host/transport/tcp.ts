@@ -12,6 +12,7 @@ import {
 } from "./types.js";
 import { DuplexIo } from "./stream-io.js";
 import { describePhase, resolveTimeouts, type SmtpTimeouts, type TimeoutPhase } from "./timeouts.js";
+import { say } from "../text/outcomes.js";
 
 /**
  * The Transport plus what the session loop needs to drive RFC 5321 §4.5.3.2 timers. A reply has a
@@ -48,22 +49,22 @@ export function mapSocketError(e: NodeJS.ErrnoException, host: string, port: num
   const where = hostPort(host, port);
   switch (e.code) {
     case "ENOTFOUND":
-      return new TransportError("DNS_FAILURE", `The server name "${host}" could not be found (DNS). Check the spelling of the server name and the device's DNS settings.`, false);
+      return new TransportError("DNS_FAILURE", say("DETAIL:DNS_NOT_FOUND", { host }), false);
     case "EAI_AGAIN":
-      return new TransportError("DNS_FAILURE", `The DNS server did not answer for "${host}". Check the device's DNS settings and network, then try again.`, true);
+      return new TransportError("DNS_FAILURE", say("DETAIL:DNS_NO_ANSWER", { host }), true);
     case "ECONNREFUSED":
-      return new TransportError("CONNECT_REFUSED", `The server ${where} refused the connection. Check the port number and that the mail server is running.`, true);
+      return new TransportError("CONNECT_REFUSED", say("DETAIL:CONNECT_REFUSED", { where }), true);
     case "EHOSTUNREACH":
     case "ENETUNREACH":
     case "EADDRNOTAVAIL":
-      return new TransportError("HOST_UNREACHABLE", `There is no network route to ${where}. Check the network cable, gateway and firewall.`, true);
+      return new TransportError("HOST_UNREACHABLE", say("DETAIL:HOST_UNREACHABLE", { where }), true);
     case "ETIMEDOUT":
-      return new TransportError("CONNECT_TIMEOUT", `The server ${where} did not answer in time. Check the address, the port and any firewall.`, true);
+      return new TransportError("CONNECT_TIMEOUT", say("DETAIL:CONNECT_TIMEOUT", { where }), true);
     case "ECONNRESET":
     case "EPIPE":
-      return new TransportError("CONNECTION_RESET", `The server ${where} closed the connection unexpectedly.`, true);
+      return new TransportError("CONNECTION_RESET", say("DETAIL:CONNECTION_RESET", { where }), true);
     default:
-      return new TransportError("CONNECTION_RESET", `The connection to ${where} failed (${e.code ?? e.message}).`, true);
+      return new TransportError("CONNECTION_RESET", say("DETAIL:CONNECT_FAILED", { where, reason: e.code ?? e.message }), true);
   }
 }
 
@@ -75,7 +76,7 @@ export function connectTcp(host: string, port: number, timeoutMs: number, localA
     const timer = setTimeout(() => {
       cleanup();
       socket.destroy();
-      reject(new TransportError("CONNECT_TIMEOUT", `The server ${hostPort(host, port)} did not accept the connection within ${Math.round(timeoutMs / 1000)} s. Check the address, the port and any firewall.`, true));
+      reject(new TransportError("CONNECT_TIMEOUT", say("DETAIL:CONNECT_TIMEOUT:limit", { where: hostPort(host, port), seconds: Math.round(timeoutMs / 1000) }), true));
     }, timeoutMs);
     const onError = (e: NodeJS.ErrnoException): void => {
       cleanup();
@@ -123,7 +124,7 @@ export class TcpTransport implements PhasedTransport {
     this.io = new DuplexIo(
       socket,
       (e) => mapSocketError(e as NodeJS.ErrnoException, remote.host, remote.port),
-      () => new TransportError("CONNECTION_RESET", `The server ${hostPort(remote.host, remote.port)} closed the connection.`, true),
+      () => new TransportError("CONNECTION_RESET", say("DETAIL:SERVER_CLOSED", { where: hostPort(remote.host, remote.port) }), true),
     );
   }
 
@@ -178,7 +179,7 @@ export class TcpTransport implements PhasedTransport {
     this.grouping = false;
     const left = Math.max(0, this.replyDeadline - performance.now());
     return this.withTimeout(src.read(), () =>
-      new TransportError("READ_TIMEOUT", `The server ${this.where()} did not send ${describePhase(this.phase)} in full within ${secs(this.timeoutMs)}. The connection was closed.`, true),
+      new TransportError("READ_TIMEOUT", say("DETAIL:READ_TIMEOUT", { where: this.where(), phase: describePhase(this.phase), wait: secs(this.timeoutMs) }), true),
       left,
     );
   }
@@ -186,9 +187,9 @@ export class TcpTransport implements PhasedTransport {
   write(bytes: Uint8Array): Promise<void> {
     if (this.upgrading) return Promise.reject(new Error("write() during the TLS upgrade"));
     const dst = this.channel ?? this.io;
-    if (!dst || this.closed) return Promise.reject(new TransportError("CONNECTION_RESET", `The connection to ${this.where()} is closed.`, true));
+    if (!dst || this.closed) return Promise.reject(new TransportError("CONNECTION_RESET", say("DETAIL:CONNECTION_CLOSED", { where: this.where() }), true));
     return this.withTimeout(dst.write(bytes), () =>
-      new TransportError("WRITE_TIMEOUT", `The server ${this.where()} stopped accepting data (waited ${secs(this.timeoutMs)} for ${describePhase(this.phase)}). The connection was closed.`, true),
+      new TransportError("WRITE_TIMEOUT", say("DETAIL:WRITE_TIMEOUT", { where: this.where(), wait: secs(this.timeoutMs), phase: describePhase(this.phase) }), true),
     );
   }
 
@@ -201,7 +202,7 @@ export class TcpTransport implements PhasedTransport {
    */
   async upgradeTls(options: TlsOptions): Promise<TlsInfo> {
     if (this.channel) throw new TransportError("TLS_HANDSHAKE_FAILED", "TLS is already active on this connection.", false);
-    if (!this.io || this.closed) throw new TransportError("CONNECTION_RESET", `The connection to ${this.where()} is closed.`, true);
+    if (!this.io || this.closed) throw new TransportError("CONNECTION_RESET", say("DETAIL:CONNECTION_CLOSED", { where: this.where() }), true);
     const failed = this.io.failed;
     if (failed) throw failed;
     this.discarded += this.io.detach();
@@ -213,7 +214,7 @@ export class TcpTransport implements PhasedTransport {
     try {
       const hs = this.engine.connect(this.socket, options);
       this.channel = await this.withTimeout(hs, () =>
-        new TransportError("TLS_HANDSHAKE_FAILED", `The secure (TLS) connection to ${this.where()} was not established within ${secs(this.timeouts.tlsHandshake)}.`, true),
+        new TransportError("TLS_HANDSHAKE_FAILED", say("DETAIL:TLS_HANDSHAKE_TIMEOUT", { where: this.where(), wait: secs(this.timeouts.tlsHandshake) }), true),
         this.timeouts.tlsHandshake,
       );
     } catch (e) {

@@ -4,6 +4,7 @@
 //   data block 3 min, DATA termination (the final ".") 10 min.
 // The RFC has no figure for connect, EHLO/AUTH/STARTTLS or the TLS handshake; ours are below.
 // Every value is configurable (tests use milliseconds).
+import { say } from "../text/outcomes.js";
 
 export type TimeoutPhase =
   | "greeting"
@@ -57,15 +58,7 @@ export function uniformTimeouts(ms: number): SmtpTimeouts {
   return { connect: ms, tlsHandshake: ms, greeting: ms, command: ms, mail: ms, rcpt: ms, dataInit: ms, dataBlock: ms, dataTerm: ms };
 }
 
-/** Plain-words name of a phase for error messages. */
+/** Plain-words name of a phase for error messages ("the reply to RCPT TO"; host/text/outcomes.ts). */
 export function describePhase(p: TimeoutPhase): string {
-  switch (p) {
-    case "greeting": return "the server's greeting";
-    case "command": return "the server's reply";
-    case "mail": return "the reply to MAIL FROM";
-    case "rcpt": return "the reply to RCPT TO";
-    case "dataInit": return "the reply to DATA";
-    case "dataBlock": return "the message data to be accepted";
-    case "dataTerm": return "the server to accept the message after the final \".\"";
-  }
+  return say(`DETAIL:PHASE:${p}`);
 }

@@ -13,6 +13,7 @@ import type { Socket } from "node:net";
 import { rootCertificates } from "node:tls";
 import type { SecureChannel, TlsEngine, TlsInfo, TlsOptions } from "./types.js";
 import { TransportError } from "./types.js";
+import { say } from "../text/outcomes.js";
 import { ERR, loadMbedtls, mbedtlsWasmPath, type MbedtlsModule } from "./mbedtls-module.js";
 import { handshakeError } from "./mbedtls-errors.js";
 import { ipBytes, pemOrDer } from "./mbedtls-inputs.js";
@@ -42,7 +43,7 @@ export class MbedtlsEngine implements TlsEngine {
     if (options.minVersion === "TLSv1.3")
       throw new TransportError(
         "TLS_ENGINE_UNAVAILABLE",
-        "the mbedtls-wasm engine speaks TLS 1.2 only, but this profile requires TLS 1.3: use the node-tls engine",
+        say("DETAIL:MBEDTLS_TLS13_REQUIRED"),
         false,
       );
     const mod = await loadMbedtls(this.opts.wasmPath ?? mbedtlsWasmPath());
@@ -87,7 +88,7 @@ class MbedtlsChannel implements SecureChannel {
   };
   private readonly onError = (err: Error) => {
     this.eof = true;
-    this.fail(new TransportError("CONNECTION_RESET", `connection lost: ${err.message}`, true));
+    this.fail(new TransportError("CONNECTION_RESET", say("DETAIL:MBEDTLS_CONNECTION_LOST", { reason: err.message }), true));
   };
 
   constructor(private readonly mod: MbedtlsModule, private readonly socket: Socket, private readonly options: TlsOptions) {
@@ -102,38 +103,38 @@ class MbedtlsChannel implements SecureChannel {
       this.ioBuf = ex.tls_alloc(IO_BUF);
     });
     if (this.handle === 0 || this.ioBuf === 0)
-      throw new TransportError("TLS_HANDSHAKE_FAILED", "mbedtls-wasm: out of memory creating the connection", true);
+      throw new TransportError("TLS_HANDSHAKE_FAILED", say("DETAIL:MBEDTLS_SETUP_OUT_OF_MEMORY"), true);
     const verify = !options.insecureSkipVerify;
     if (verify) {
       const ca = options.ca ?? rootCertificates.join("\n");
       const rc = this.withCopy(pemOrDer(ca), (p, n) => ex.tls_add_ca(this.handle, p, n));
-      if (rc < 0) throw new TransportError("TLS_CERT_UNTRUSTED", `the CA bundle could not be read: ${this.errorText(rc)}`, false);
+      if (rc < 0) throw new TransportError("TLS_CERT_UNTRUSTED", say("DETAIL:MBEDTLS_CA_UNREADABLE", { reason: this.errorText(rc) }), false);
     }
     if (options.cert !== undefined || options.key !== undefined) {
       if (options.cert === undefined || options.key === undefined)
-        throw new TransportError("TLS_HANDSHAKE_FAILED", "a client certificate needs both cert and key", false);
+        throw new TransportError("TLS_HANDSHAKE_FAILED", say("DETAIL:MBEDTLS_CLIENT_CERT_INCOMPLETE"), false);
       const cert = pemOrDer(options.cert);
       const rc = this.withCopy(cert, (cp, cn) =>
         this.withCopy(pemOrDer(options.key!), (kp, kn) => ex.tls_set_own_cert(this.handle, cp, cn, kp, kn)),
       );
       if (rc < 0)
-        throw new TransportError("TLS_HANDSHAKE_FAILED", `the client certificate or key could not be read: ${this.errorText(rc)}`, false);
+        throw new TransportError("TLS_HANDSHAKE_FAILED", say("DETAIL:MBEDTLS_CLIENT_CERT_UNREADABLE", { reason: this.errorText(rc) }), false);
     }
     const ip = ipBytes(options.servername);
     if (ip) {
       const rcIp = this.withCopy(ip, (p, n) => ex.tls_expect_ip(this.handle, p, n));
-      if (rcIp < 0) throw new TransportError("TLS_HANDSHAKE_FAILED", `TLS setup failed: ${this.errorText(rcIp)}`, false);
+      if (rcIp < 0) throw new TransportError("TLS_HANDSHAKE_FAILED", say("DETAIL:MBEDTLS_SETUP_FAILED", { reason: this.errorText(rcIp) }), false);
     }
     const host = new TextEncoder().encode(options.servername + "\0");
     const rc = this.withCopy(host, (p) => ex.tls_setup(this.handle, p, verify ? 1 : 0, mflCode));
-    if (rc < 0) throw new TransportError("TLS_HANDSHAKE_FAILED", `TLS setup failed: ${this.errorText(rc)}`, false);
+    if (rc < 0) throw new TransportError("TLS_HANDSHAKE_FAILED", say("DETAIL:MBEDTLS_SETUP_FAILED", { reason: this.errorText(rc) }), false);
   }
 
   handshake(timeoutMs: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.fail(
-          new TransportError("TLS_HANDSHAKE_FAILED", `${this.options.servername} did not complete the TLS handshake within ${timeoutMs} ms`, true),
+          new TransportError("TLS_HANDSHAKE_FAILED", say("DETAIL:MBEDTLS_HANDSHAKE_TIMEOUT", { servername: this.options.servername, millis: timeoutMs }), true),
         );
       }, timeoutMs);
       this.handshakeDone = (err) => {
@@ -171,13 +172,13 @@ class MbedtlsChannel implements SecureChannel {
     const ex = this.mod.exports;
     for (let off = 0; off < bytes.length; ) {
       if (this.error) throw this.error;
-      if (this.state !== "open") throw new TransportError("CONNECTION_RESET", "the TLS connection is closed", true);
+      if (this.state !== "open") throw new TransportError("CONNECTION_RESET", say("DETAIL:MBEDTLS_CLOSED"), true);
       const n = Math.min(IO_BUF, bytes.length - off);
       this.mod.bytes(this.ioBuf, n).set(bytes.subarray(off, off + n));
       const rc = this.guard(() => ex.tls_write(this.handle, this.ioBuf, n));
       const drained = this.flush();
       if (rc < 0) {
-        this.fail(new TransportError("CONNECTION_RESET", `TLS write failed: ${this.errorText(rc)}`, true));
+        this.fail(new TransportError("CONNECTION_RESET", say("DETAIL:MBEDTLS_WRITE_FAILED", { reason: this.errorText(rc) }), true));
         throw this.error!;
       }
       off += rc;
@@ -267,7 +268,7 @@ class MbedtlsChannel implements SecureChannel {
       } else if (rc === ERR.WANT_READ || rc === ERR.WANT_WRITE) {
         if (this.eof && this.inboundAvailable() === 0) this.setState("ended");
       } else if (this.state === "open") {
-        this.fail(new TransportError("CONNECTION_RESET", `TLS connection failed: ${this.errorText(rc)}`, true));
+        this.fail(new TransportError("CONNECTION_RESET", say("DETAIL:MBEDTLS_CONNECTION_FAILED", { reason: this.errorText(rc) }), true));
       }
       break;
     }
@@ -356,7 +357,7 @@ class MbedtlsChannel implements SecureChannel {
     } catch (err) {
       if (!(err instanceof WebAssembly.RuntimeError)) throw err;
       this.mod.broken = true;
-      this.fail(new TransportError("TLS_HANDSHAKE_FAILED", `the mbedtls-wasm engine failed internally (${err.message})`, true));
+      this.fail(new TransportError("TLS_HANDSHAKE_FAILED", say("DETAIL:MBEDTLS_ENGINE_FAILED", { reason: err.message }), true));
       return ERR.INVALID_RECORD;
     }
   }

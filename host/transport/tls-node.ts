@@ -5,6 +5,7 @@ import * as tls from "node:tls";
 import { isIP, type Socket } from "node:net";
 import { DuplexIo } from "./stream-io.js";
 import { TransportError, type SecureChannel, type TlsEngine, type TlsInfo, type TlsOptions } from "./types.js";
+import { say } from "../text/outcomes.js";
 
 const UNTRUSTED = new Set([
   "DEPTH_ZERO_SELF_SIGNED_CERT",
@@ -34,32 +35,32 @@ export function mapTlsError(e: NodeJS.ErrnoException, server: string): Transport
   const code = e.code ?? "";
   if (e instanceof TransportError) return e;
   if (code === "CERT_HAS_EXPIRED") {
-    return new TransportError("TLS_CERT_EXPIRED", `The mail server ${server} presented a certificate that has expired. The server's administrator must renew it (or the device's date and time are wrong).`, false);
+    return new TransportError("TLS_CERT_EXPIRED", say("DETAIL:TLS_CERT_EXPIRED", { server }), false);
   }
   if (code === "CERT_NOT_YET_VALID") {
-    return new TransportError("TLS_CERT_NOT_YET_VALID", `The mail server ${server} presented a certificate that is not valid yet. Check the device's date and time.`, false);
+    return new TransportError("TLS_CERT_NOT_YET_VALID", say("DETAIL:TLS_CERT_NOT_YET_VALID", { server }), false);
   }
   if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
-    return new TransportError("TLS_HOSTNAME_MISMATCH", `The certificate of the mail server does not match the name "${server}". Use the exact server name the certificate was issued for (not an IP address or an alias).`, false);
+    return new TransportError("TLS_HOSTNAME_MISMATCH", say("DETAIL:TLS_HOSTNAME_MISMATCH", { server }), false);
   }
   if (UNTRUSTED.has(code)) {
-    return new TransportError("TLS_CERT_UNTRUSTED", `The certificate of the mail server ${server} is not from a trusted authority (${code === "DEPTH_ZERO_SELF_SIGNED_CERT" ? "it is self-signed" : code.toLowerCase().replace(/_/g, " ")}). Install the server's CA certificate on the device.`, false);
+    return new TransportError("TLS_CERT_UNTRUSTED", code === "DEPTH_ZERO_SELF_SIGNED_CERT" ? say("DETAIL:TLS_CERT_SELF_SIGNED", { server }) : say("DETAIL:TLS_CERT_UNTRUSTED", { server, reason: code.toLowerCase().replace(/_/g, " ") }), false);
   }
   if (VERSION.has(code)) {
-    return new TransportError("TLS_VERSION_TOO_OLD", `The mail server ${server} only offers an outdated TLS version (older than TLS 1.2), which is not secure. The server must be updated to TLS 1.2 or newer.`, false);
+    return new TransportError("TLS_VERSION_TOO_OLD", say("DETAIL:TLS_VERSION_TOO_OLD", { server }), false);
   }
   if (code === "ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED" || code === "ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE") {
-    return new TransportError("TLS_HANDSHAKE_FAILED", `The mail server ${server} requires a valid client certificate for this device and did not accept the one presented (or none was configured).`, false);
+    return new TransportError("TLS_HANDSHAKE_FAILED", say("DETAIL:TLS_CLIENT_CERT_REFUSED", { server }), false);
   }
   if (code === "ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE") {
-    return new TransportError("TLS_HANDSHAKE_FAILED", `The mail server ${server} refused the secure (TLS) connection: it shares no security settings with this device, or it requires a client certificate that was not presented.`, false);
+    return new TransportError("TLS_HANDSHAKE_FAILED", say("DETAIL:TLS_NO_SHARED_SETTINGS", { server }), false);
   }
   if (code === "ECONNRESET" || code === "EPIPE" || /socket disconnected|socket hang up/i.test(e.message)) {
-    return new TransportError("TLS_HANDSHAKE_FAILED", `The mail server ${server} closed the connection during the secure (TLS) handshake.`, true);
+    return new TransportError("TLS_HANDSHAKE_FAILED", say("DETAIL:TLS_CLOSED_IN_HANDSHAKE", { server }), true);
   }
   // OpenSSL errors carry a short `reason` ("wrong version number"); the message has file paths.
   const reason = (e as { reason?: string }).reason ?? code ?? e.message;
-  return new TransportError("TLS_HANDSHAKE_FAILED", `The secure (TLS) connection to ${server} failed (${reason}). The server may not speak TLS on this port, or it refused this device.`, false);
+  return new TransportError("TLS_HANDSHAKE_FAILED", say("DETAIL:TLS_FAILED", { server, reason }), false);
 }
 
 function peerInfo(t: tls.TLSSocket): TlsInfo {
@@ -80,7 +81,7 @@ class NodeSecureChannel implements SecureChannel {
     this.io = new DuplexIo(
       socket,
       (e) => mapTlsError(e as NodeJS.ErrnoException, server),
-      () => new TransportError("CONNECTION_RESET", `The mail server ${server} closed the secure connection.`, true),
+      () => new TransportError("CONNECTION_RESET", say("DETAIL:TLS_SERVER_CLOSED", { server }), true),
     );
   }
   read(): Promise<Uint8Array | null> {

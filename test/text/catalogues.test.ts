@@ -32,7 +32,11 @@ test("every panel line exists in English and German with the same values", () =>
 
 test("every catalogue sentence, filled with values, is told in German from the German catalogue", () => {
   const values = { n: 3, ok: 2, k: 1, rest: "1 recipient will be retried", code: "451 4.3.0", reply: "554 5.6.0", text: "Sent.", sent: 1, total: 3,
-    window: "72 h", last: "451 4.3.0 busy", names: "scan.pdf", why: "the outbox limit was reached", at: "14:05", job: "0mx1-ab" };
+    window: "72 h", last: "451 4.3.0 busy", names: "scan.pdf", why: "the outbox limit was reached", at: "14:05", job: "0mx1-ab",
+    // the DETAIL sentences' values: one-word names, numbers, and a library's own words
+    where: "mx.example:587", host: "mx.example", server: "mx.example", servername: "mx.example", domain: "example.com",
+    exchange: "mx1.example.com", errno: "ENOTFOUND", flags: "8", priority: 10, seconds: 30, millis: 500, wait: "30 s", phase: "x",
+    reason: "wrong version number", alert: "handshake_failure", mbedtls: "(mbedTLS -0x7200: SSL - bad record)", engine: "gnutls", path: "/opt/mbedtls.wasm" };
   for (const key of Object.keys(EN)) {
     if (key.startsWith("PARTIAL:")) continue; // fragments: told as part of PARTIAL below
     const german = translate(say(key, values), DE);
